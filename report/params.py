@@ -1,0 +1,272 @@
+"""Parameter files: one YAML per autoencoder variant, validated at load against a typed schema.
+
+Every default of the project lives here. Nothing downstream sees a raw dict: the pipeline and
+the notebooks receive values taken from these models.
+"""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+from typing import Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from report.errors import ParameterError
+
+Pair = tuple[int, int]
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class DataParams(_Section):
+    """Where the images (or latent vectors) come from."""
+
+    source: Literal["synthetic", "celeba", "folder", "zpoints"] = Field(
+        "synthetic", description="synthetic faces, a CelebA folder, any image folder, or a .npy of latent vectors"
+    )
+    path: str | None = Field(None, description="folder of images (celeba, folder) or .npy file (zpoints)")
+    image_size: int = Field(32, ge=8, le=512, description="side of the square RGB images in pixels")
+    n_images: int = Field(12_000, ge=16, description="number of images to use (at most this many for folders)")
+    celeba_crop: tuple[int, int, int, int] = Field(
+        (25, 45, 153, 173),
+        description="face box (left, top, right, bottom) cut from the 178x218 aligned CelebA images",
+    )
+    chunk_size: int = Field(1024, ge=16, description="images decoded or generated per chunk (bounds memory)")
+    sample_grid: int = Field(32, ge=4, le=256, description="training images shown in post I")
+    pca_components: int = Field(256, ge=2, description="at most this many principal components of the pixels")
+    pca_sample: int = Field(4000, ge=16, description="images used for the pixel PCA")
+    timeout_s: int = Field(600, ge=10, description="time limit for one cell of this step")
+
+    @model_validator(mode="after")
+    def _path_for_sources_that_read_files(self) -> DataParams:
+        if self.source != "synthetic" and not self.path:
+            raise ValueError(f"data.path is required for data.source '{self.source}'")
+        return self
+
+
+class ModelParams(_Section):
+    """The convolutional autoencoder: Conv2D encoder to Dense(z_dim), Dense + Conv2DTranspose decoder."""
+
+    z_dim: int = Field(256, ge=2, le=4096, description="latent dimension N")
+    encoder_filters: tuple[int, ...] = Field((32, 64, 64, 128), min_length=1, description="Conv2D filters")
+    encoder_kernel_sizes: tuple[int, ...] = Field((3, 3, 3, 3), min_length=1)
+    encoder_strides: tuple[int, ...] = Field((2, 2, 2, 2), min_length=1)
+    decoder_filters: tuple[int, ...] = Field((128, 64, 64, 32), min_length=1, description="Conv2DTranspose filters")
+    decoder_kernel_sizes: tuple[int, ...] = Field((3, 3, 3, 3), min_length=1)
+    decoder_strides: tuple[int, ...] = Field((2, 2, 2, 2), min_length=1)
+    activation: Literal["leaky_relu", "relu", "elu", "gelu", "selu"] = "leaky_relu"
+    batch_norm: bool = Field(False, description="BatchNormalization after every convolution")
+
+    @model_validator(mode="after")
+    def _ladders_match(self) -> ModelParams:
+        for side in ("encoder", "decoder"):
+            filters = getattr(self, f"{side}_filters")
+            for key in ("kernel_sizes", "strides"):
+                values = getattr(self, f"{side}_{key}")
+                if len(values) != len(filters):
+                    raise ValueError(
+                        f"model.{side}_{key} has {len(values)} entries but model.{side}_filters has {len(filters)}"
+                    )
+                if any(v < 1 for v in values):
+                    raise ValueError(f"model.{side}_{key} must hold positive integers")
+            if any(f < 1 for f in filters):
+                raise ValueError(f"model.{side}_filters must hold positive integers")
+        if math.prod(self.encoder_strides) != math.prod(self.decoder_strides):
+            raise ValueError("model.decoder_strides must undo model.encoder_strides (equal products)")
+        return self
+
+
+class TrainParams(_Section):
+    """Adam on a pixel loss."""
+
+    epochs: int = Field(8, ge=1, le=1000)
+    batch_size: int = Field(64, ge=1, le=8192)
+    learning_rate: float = Field(1e-3, gt=0, le=1)
+    loss: Literal["binary_crossentropy", "mse"] = Field("binary_crossentropy", description="pixel loss on [0, 1]")
+    validation_split: float = Field(0.1, ge=0, lt=0.5, description="share of images held out for validation")
+    deterministic_ops: bool = Field(False, description="enable TensorFlow op determinism (slower, GPU)")
+    timeout_s: int = Field(1800, ge=10)
+
+
+class EncodeParams(_Section):
+    """Latent vectors of all images, reconstructions, and post I's random decodes."""
+
+    batch_size: int = Field(512, ge=1)
+    n_reconstructions: int = Field(8, ge=1, le=64)
+    random_half_range: float = Field(2.0, gt=0, description="b of post I's random vectors, uniform in [-b, b]")
+    n_random: int = Field(16, ge=1, le=64)
+    timeout_s: int = Field(600, ge=10)
+
+
+class DistributionsParams(_Section):
+    """Post II: number distributions of the components and radii."""
+
+    bin_width: float = Field(0.25, gt=0, description="histogram bin width (0.25 in the original)")
+    dominant_mean_factor: float = Field(
+        0.5, gt=0, description="dominant if |mean| >= this x the median half_width of all components"
+    )
+    dominant_width_factor: float = Field(
+        1.5, gt=1, description="dominant if half_width >= this x the median half_width"
+    )
+    uniform_b: tuple[float, ...] = Field((0.5, 1.0, 1.5, 2.0, 3.0, 4.0), min_length=1)
+    n_uniform: int = Field(5000, ge=10, description="artificial vectors per b")
+    radius_bins: int = Field(80, ge=10)
+    timeout_s: int = Field(600, ge=10)
+
+    @field_validator("uniform_b")
+    @classmethod
+    def _positive(cls, values: tuple[float, ...]) -> tuple[float, ...]:
+        if any(v <= 0 for v in values):
+            raise ValueError("every b must be positive")
+        return values
+
+
+class CorrelationsParams(_Section):
+    """Post III: Pearson correlations between components."""
+
+    thresholds: tuple[float, ...] = Field((0.1, 0.2, 0.3, 0.4, 0.5, 0.6), min_length=1)
+    pair_threshold: float = Field(0.5, gt=0, lt=1, description="list pairs with |r| above this")
+    sample_size: int = Field(5000, ge=10, description="the original's sample size, for comparison")
+    scatter_points: int = Field(5000, ge=10, description="data points per scatter panel")
+    scatter_b: float = Field(1.5, gt=0, description="b of the red uniform points in the scatter plots")
+    n_scatter_uniform: int = Field(10, ge=0)
+    max_scatter_pairs: int = Field(16, ge=1)
+    timeout_s: int = Field(600, ge=10)
+
+    @field_validator("thresholds")
+    @classmethod
+    def _in_unit_interval(cls, values: tuple[float, ...]) -> tuple[float, ...]:
+        if any(not 0 < v < 1 for v in values):
+            raise ValueError("every threshold must lie in (0, 1)")
+        return values
+
+
+class OriginSlicesParams(_Section):
+    """Post IV: the surroundings of the origin."""
+
+    slice_half_width: float = Field(1.5, gt=0, description="t: all other components in [-t, t]")
+    sample_size: int = Field(5000, ge=10)
+    uniform_b: float = Field(1.5, gt=0)
+    n_uniform: int = Field(200, ge=1)
+    n_overview_uniform: int = Field(10, ge=0)
+    pairs: tuple[Pair, ...] | None = Field(None, description="component pairs; default: chosen from this run")
+    n_pairs: int = Field(3, ge=1, le=8)
+    timeout_s: int = Field(600, ge=10)
+
+
+class StatisticalPointsParams(_Section):
+    """Post V: decodes of uniform random vectors."""
+
+    b_values: tuple[float, ...] = Field((1.0, 1.5, 2.0), min_length=1, description="plus post II's best b")
+    rows: int = Field(3, ge=1)
+    columns: int = Field(7, ge=1)
+    n_vectors: int = Field(2000, ge=10, description="vectors per b for the position statistics")
+    timeout_s: int = Field(600, ge=10)
+
+
+class PathsParams(_Section):
+    """Post VI: decodes along straight paths through the centre of the cloud."""
+
+    n_points: int = Field(6, ge=2, le=32)
+    planes: tuple[Pair, ...] | None = Field(None, description="coordinate planes; default: from this run")
+    n_planes: int = Field(3, ge=1, le=8)
+    extent: float = Field(1.0, gt=0, description="path reaches centre +/- extent x half_width per component")
+    angles: tuple[float, ...] = Field((45.0, 90.0), description="rotations of the first plane's path, degrees")
+    scatter_points: int = Field(5000, ge=10)
+    timeout_s: int = Field(600, ge=10)
+
+
+class IntervalsParams(_Section):
+    """Post VII: component values drawn inside per-component intervals."""
+
+    factors: tuple[float, ...] = Field((0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1.0), min_length=1)
+    width: Literal["fwhm", "hwhm"] = Field("fwhm", description="interval is mean +/- f x this width")
+    rows: int = Field(3, ge=1)
+    columns: int = Field(7, ge=1)
+    n_individuals: int = Field(12, ge=1)
+    timeout_s: int = Field(600, ge=10)
+
+
+class AnalysisParams(_Section):
+    """One section per pipeline step."""
+
+    encode: EncodeParams = EncodeParams()
+    distributions: DistributionsParams = DistributionsParams()
+    correlations: CorrelationsParams = CorrelationsParams()
+    origin_slices: OriginSlicesParams = OriginSlicesParams()
+    statistical_points: StatisticalPointsParams = StatisticalPointsParams()
+    paths: PathsParams = PathsParams()
+    intervals: IntervalsParams = IntervalsParams()
+
+
+class Params(_Section):
+    """A whole parameter file."""
+
+    variant: str = Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$", description="names build/<variant>/")
+    description: str = Field("", description="one line shown on the index page")
+    seed: int = Field(0, ge=0, lt=2**32)
+    data: DataParams = DataParams()
+    model: ModelParams = ModelParams()
+    train: TrainParams = TrainParams()
+    analysis: AnalysisParams = AnalysisParams()
+
+    @model_validator(mode="after")
+    def _image_fits_model(self) -> Params:
+        if self.data.source == "zpoints":
+            return self
+        reduction = math.prod(self.model.encoder_strides)
+        if self.data.image_size % reduction:
+            raise ValueError(
+                f"data.image_size {self.data.image_size} is not divisible by the encoder's total stride {reduction}"
+            )
+        return self
+
+
+def _format_error(path: Path, error: dict) -> str:
+    key = ".".join(str(part) for part in error["loc"]) or "(top level)"
+    message = error["msg"].removeprefix("Value error, ")
+    if error["type"] == "extra_forbidden":
+        message = "unknown key"
+    elif error["type"] == "missing":
+        message = "required key is missing"
+    elif "input" in error and not isinstance(error["input"], dict):
+        message = f"{message}, got {error['input']!r}"
+    return f"{path}: {key}: {message}"
+
+
+def parse_params(raw: object, path: Path | str = "<parameters>") -> Params:
+    """Validate a dict read from YAML; raise ParameterError naming the file and the first bad key."""
+    path = Path(path)
+    if not isinstance(raw, dict):
+        raise ParameterError(f"{path}: expected a mapping of keys at the top level")
+    try:
+        return Params.model_validate(raw)
+    except ValidationError as err:
+        raise ParameterError(_format_error(path, err.errors()[0])) from None
+
+
+def load_params(path: Path | str) -> Params:
+    """Read and validate one parameter file."""
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ParameterError(f"{path}: no such parameter file") from None
+    except OSError as err:
+        raise ParameterError(f"{path}: cannot read: {err.strerror}") from None
+    try:
+        raw = yaml.safe_load(text)
+    except yaml.YAMLError as err:
+        mark = getattr(err, "problem_mark", None)
+        where = f" (line {mark.line + 1})" if mark else ""
+        raise ParameterError(f"{path}: not valid YAML{where}") from None
+    return parse_params(raw, path)
+
+
+def to_jsonable(model: BaseModel) -> dict:
+    """JSON-native dict of a parameter section (tuples become lists)."""
+    return model.model_dump(mode="json")

@@ -1,0 +1,48 @@
+"""Latent-space statistics of posts II-V, as pure functions.
+
+Post II (`distributions`): component histograms, mean, std, half width (FWHM), dominant
+components, radii and uniform vectors. Post III (`correlations`): streaming Pearson matrix,
+pair counts and lists. Post IV and V (`slices`): slices around the origin and the share of
+artificial vectors inside the data's ranges.
+
+Arrays in, numbers, arrays or JSON-ready dicts out; no I/O, plotting or globals; anything random
+takes `rng: numpy.random.Generator`. `z` has shape (n_points, z_dim) and is read in row chunks.
+"""
+
+from report.stats._common import sample_rows
+from report.stats.correlations import choose_pairs, correlated_pairs, pairs_above, streaming_correlation
+from report.stats.distributions import (
+    best_uniform_b,
+    closest_uniform_b,
+    component_histograms,
+    component_summary,
+    dominant_components,
+    half_widths,
+    radii,
+    radius_summary,
+    uniform_radius_comparison,
+    uniform_vectors,
+)
+from report.stats.slices import expected_slice_fraction, share_inside_ranges, slice_counts, slice_mask
+
+__all__ = [
+    "best_uniform_b",
+    "choose_pairs",
+    "closest_uniform_b",
+    "component_histograms",
+    "component_summary",
+    "correlated_pairs",
+    "dominant_components",
+    "expected_slice_fraction",
+    "half_widths",
+    "pairs_above",
+    "radii",
+    "radius_summary",
+    "sample_rows",
+    "share_inside_ranges",
+    "slice_counts",
+    "slice_mask",
+    "streaming_correlation",
+    "uniform_radius_comparison",
+    "uniform_vectors",
+]

@@ -1,0 +1,114 @@
+"""Post III: Pearson correlations between components.
+
+One streaming pass over row chunks gives the full matrix; pairs are counted above thresholds,
+listed above a level, and chosen for the scatter plots of posts IV and VI.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Sequence
+
+import numpy as np
+
+from report.stats._common import CHUNK_ROWS, check_z, row_chunks
+
+try:  # installed with scikit-learn; without it BLAS keeps its own thread count
+    from threadpoolctl import threadpool_limits
+except ImportError:  # pragma: no cover
+    threadpool_limits = None
+
+
+def _blas_threads(n: int | None) -> contextlib.AbstractContextManager:
+    if n is None or threadpool_limits is None:
+        return contextlib.nullcontext()
+    return threadpool_limits(limits=n, user_api="blas")
+
+
+def streaming_correlation(z: np.ndarray, *, chunk_rows: int = CHUNK_ROWS, blas_threads: int | None = 1) -> np.ndarray:
+    """Pearson correlation matrix of the components in one pass over row chunks.
+
+    Sums and the Gram matrix are accumulated in float64 around the first chunk's mean, so the
+    result matches numpy.corrcoef to ~1e-12 even for float32 data far from zero, with memory
+    O(chunk_rows * z_dim + z_dim**2).
+
+    Args:
+        z: ndarray of shape (n_points, z_dim), n_points >= 2.
+        chunk_rows: Rows processed at a time.
+        blas_threads: BLAS threads for the Gram products, None for the library's default. One
+            thread by default: a (chunk_rows x 256) product gains little from more, and
+            multi-threaded OpenBLAS slows down several-fold when other processes share the cores.
+
+    Returns:
+        float64 ndarray of shape (z_dim, z_dim), symmetric, ones on the diagonal; rows and
+        columns of constant components are NaN (as in numpy.corrcoef).
+    """
+    check_z(z)
+    n_points, z_dim = z.shape
+    shift = np.asarray(z[:chunk_rows], dtype=np.float64).mean(axis=0)
+    sums = np.zeros(z_dim)
+    gram = np.zeros((z_dim, z_dim))
+    with _blas_threads(blas_threads):
+        for chunk in row_chunks(z, chunk_rows):
+            chunk -= shift
+            sums += chunk.sum(axis=0)
+            gram += chunk.T @ chunk  # numpy runs A.T @ A as a symmetric rank-k update
+    mean = sums / n_points
+    cov = gram / n_points - np.outer(mean, mean)
+    std = np.sqrt(np.diag(cov))
+    with np.errstate(invalid="ignore", divide="ignore"):
+        r = cov / np.outer(std, std)
+    r = np.clip((r + r.T) / 2, -1.0, 1.0)
+    np.fill_diagonal(r, np.where(std > 0, 1.0, np.nan))
+    return r
+
+
+def pairs_above(r: np.ndarray, thresholds: Sequence[float]) -> dict[str, int]:
+    """Count component pairs i < j with |r_ij| strictly above each threshold.
+
+    Args:
+        r: Correlation matrix of shape (z_dim, z_dim).
+        thresholds: Floats; each becomes a key formatted with "{t:g}", e.g. "0.1".
+
+    Returns:
+        {"0.1": int, ...}; NaN entries count nowhere.
+    """
+    upper = np.abs(r[np.triu_indices_from(r, k=1)])
+    return {f"{t:g}": int(np.count_nonzero(upper > t)) for t in thresholds}
+
+
+def correlated_pairs(r: np.ndarray, threshold: float) -> list[dict]:
+    """Pairs i < j with |r_ij| > threshold, strongest first.
+
+    Returns:
+        [{"i": int, "j": int, "r": float}, ...] sorted by |r| descending, then by (i, j).
+    """
+    i, j = np.triu_indices_from(r, k=1)
+    values = r[i, j]
+    keep = np.abs(values) > threshold
+    i, j, values = i[keep], j[keep], values[keep]
+    order = np.lexsort((j, i, -np.abs(values)))
+    return [{"i": int(i[k]), "j": int(j[k]), "r": float(values[k])} for k in order]
+
+
+def choose_pairs(r: np.ndarray, dominant: Sequence[int], n: int) -> list[tuple[int, int]]:
+    """Default component pairs for the scatter plots of posts IV and VI.
+
+    Pairs of two dominant components come first, then pairs with one dominant component, then
+    the rest; within each tier the strongest |r| first (NaN counts as 0), ties by (i, j).
+
+    Args:
+        r: Correlation matrix of shape (z_dim, z_dim), z_dim >= 2.
+        dominant: Indices of dominant components (may be empty).
+        n: Number of pairs wanted.
+
+    Returns:
+        Up to n distinct pairs (i, j) with i < j, as tuples of python ints.
+    """
+    i, j = np.triu_indices_from(r, k=1)
+    strength = np.nan_to_num(np.abs(r[i, j]), nan=0.0)
+    is_dominant = np.zeros(r.shape[0], dtype=bool)
+    is_dominant[list(dominant)] = True
+    tier = 2 - is_dominant[i].astype(int) - is_dominant[j].astype(int)
+    order = np.lexsort((j, i, -strength, tier))[:n]
+    return [(int(i[k]), int(j[k])) for k in order]

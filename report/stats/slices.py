@@ -1,0 +1,109 @@
+"""Post IV: slices around the origin; post V: where artificial vectors lie.
+
+A slice keeps the points whose every component, except the two plotted, lies in [-t, t]; for
+independent Gaussian components the kept fraction is known exactly.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+from scipy.special import erf
+
+from report.stats._common import CHUNK_ROWS, check_z, sample_rows
+
+
+def slice_mask(
+    z: np.ndarray, keep: tuple[int, int], half_width_t: float, *, chunk_rows: int = 4 * CHUNK_ROWS
+) -> np.ndarray:
+    """Rows whose every component except the two in `keep` lies in [-t, t].
+
+    Args:
+        z: ndarray of shape (n_points, z_dim).
+        keep: The two plotted components, left free.
+        half_width_t: t >= 0.
+
+    Returns:
+        bool ndarray of shape (n_points,).
+    """
+    check_z(z)
+    mask = np.empty(z.shape[0], dtype=bool)
+    for start in range(0, z.shape[0], chunk_rows):
+        inside = np.abs(z[start : start + chunk_rows]) <= half_width_t
+        inside[:, list(keep)] = True
+        mask[start : start + len(inside)] = inside.all(axis=1)
+    return mask
+
+
+def slice_counts(
+    z: np.ndarray,
+    keep: tuple[int, int],
+    t: float,
+    sample_size: int,
+    rng: np.random.Generator,
+    uniform: np.ndarray | None = None,
+) -> dict:
+    """Post IV's slice counts: survivors in a random sample, in all points and among uniform points.
+
+    Args:
+        z: ndarray of shape (n_points, z_dim).
+        keep: The pair (i, j) left free.
+        t: Slice half width.
+        sample_size: Rows drawn without replacement (all if >= n_points).
+        rng: Random generator for the sample.
+        uniform: Optional artificial vectors of shape (n_uniform, z_dim).
+
+    Returns:
+        {"pair": [i, j], "t": float, "sample_size": int, "sample_kept": int,
+         "n_points": int, "all_kept": int, "n_uniform": int, "uniform_kept": int}
+    """
+    mask = slice_mask(z, keep, t)
+    rows = sample_rows(z.shape[0], sample_size, rng)
+    n_uniform = 0 if uniform is None else len(uniform)
+    uniform_kept = 0 if uniform is None or n_uniform == 0 else int(slice_mask(uniform, keep, t).sum())
+    return {
+        "pair": [int(keep[0]), int(keep[1])],
+        "t": float(t),
+        "sample_size": len(rows),
+        "sample_kept": int(mask[rows].sum()),
+        "n_points": int(z.shape[0]),
+        "all_kept": int(mask.sum()),
+        "n_uniform": int(n_uniform),
+        "uniform_kept": uniform_kept,
+    }
+
+
+def expected_slice_fraction(stds: Sequence[float], keep: tuple[int, int], t: float) -> float:
+    """Kept fraction of a slice for independent zero-mean Gaussian components.
+
+    prod over j not in keep of P(|x_j| <= t) = erf(t / (sigma_j sqrt 2)); a zero sigma gives 1.
+
+    Args:
+        stds: Standard deviations, shape (z_dim,).
+        keep: The two free components.
+        t: Slice half width.
+
+    Returns:
+        The kept fraction, a float in [0, 1].
+    """
+    stds = np.asarray(stds, dtype=np.float64)
+    others = np.ones(len(stds), dtype=bool)
+    others[list(keep)] = False
+    with np.errstate(divide="ignore"):
+        p = np.where(stds[others] > 0, erf(t / (np.sqrt(2) * stds[others])), 1.0)
+    return float(np.prod(p))
+
+
+def share_inside_ranges(points: np.ndarray, low: np.ndarray, high: np.ndarray) -> float:
+    """Mean share of components that lie inside [low_j, high_j].
+
+    Args:
+        points: ndarray of shape (n_points, z_dim).
+        low, high: Per-component bounds, shape (z_dim,).
+
+    Returns:
+        The share over all points and components, a float in [0, 1].
+    """
+    points = np.asarray(points)
+    return float(np.mean((points >= low) & (points <= high)))

@@ -1,0 +1,28 @@
+"""One function per figure of posts I-VII: data in, `matplotlib.figure.Figure` out.
+
+No function touches pyplot, shows or saves; `save_figure` is the one place that writes files
+(PNG at 150 dpi, or byte-stable SVG for light line plots). Colours and fonts live in `style`.
+"""
+
+from report.figures.curves import component_histograms, dominant_histograms, loss_curve, radius_histograms
+from report.figures.images import image_grid, image_pairs, image_strip, individuals
+from report.figures.projections import (correlation_heatmap, origin_projection, pair_scatter_grid,
+                                        path_projections, slice_projection)
+from report.figures.save import PNG_DPI, save_figure
+from report.figures.style import PALETTE, TEXT_WIDTH, zlabel
+
+__all__ = [
+    "PALETTE", "PNG_DPI", "TEXT_WIDTH", "zlabel", "save_figure",
+    # post I
+    "image_grid", "image_pairs", "loss_curve",
+    # post II
+    "component_histograms", "dominant_histograms", "radius_histograms",
+    # post III
+    "correlation_heatmap", "pair_scatter_grid",
+    # post IV
+    "origin_projection", "slice_projection",
+    # post VI
+    "path_projections", "image_strip",
+    # post VII
+    "individuals",
+]

@@ -1,0 +1,232 @@
+"""Correlation heat map and projections of z-points onto coordinate planes (posts III, IV, VI).
+
+Every projection panel draws the same layers with the same colours (see style.PALETTE):
+data points blue and tiny (rasterized), artificial uniform points red, a chosen data point orange,
+the centre an orange star, a path red with a line, the origin yellow with a dark edge. The
+collections carry labels 'data', 'uniform', 'chosen', 'centre', 'origin' (and the path line
+'path'), so tests and callers can find them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure
+from matplotlib.ticker import MaxNLocator
+from numpy.typing import ArrayLike
+
+from report.figures.style import (MARKERS, PALETTE, TEXT_WIDTH, data_point_size, grid_axes,
+                                  legend_handle, new_figure, styled, zlabel)
+
+
+def _latents(z: ArrayLike | None, name: str, n_dim: int | None = None) -> np.ndarray | None:
+    if z is None:
+        return None
+    array = np.asarray(z, dtype=float)
+    if array.ndim == 1:
+        array = array[None, :]
+    if array.ndim != 2:
+        raise ValueError(f"{name}: expected shape (m, N), got {array.shape}")
+    if n_dim is not None and array.shape[1] != n_dim:
+        raise ValueError(f"{name}: {array.shape[1]} components, the data have {n_dim}")
+    return array
+
+
+def _pair(pair: Sequence[int]) -> tuple[int, int]:
+    i, j = (int(v) for v in pair)
+    return i, j
+
+
+def _draw(ax: Axes, i: int, j: int, data: np.ndarray, *, uniform=None, chosen=None, centre=None,
+          path=None, origin=True, size=None, equal=True, nbins=4, data_on_top=False) -> None:
+    """One projection panel onto the plane (z[i], z[j]); data_on_top draws data above uniform points."""
+    s = data_point_size(len(data)) if size is None else size
+    ax.scatter(data[:, i], data[:, j], s=s, c=PALETTE["data"], linewidths=0, marker="o",
+               rasterized=True, zorder=3.5 if data_on_top else 1, label="data")
+    if uniform is not None:
+        ax.scatter(uniform[:, i], uniform[:, j], c=PALETTE["uniform"], label="uniform", **MARKERS["uniform"])
+    if path is not None:
+        ax.plot(path[:, i], path[:, j], color=PALETTE["path"], lw=1.3, marker="o", ms=4,
+                mec="#7a0c0c", mew=0.5, zorder=4, label="path")
+    if chosen is not None:
+        ax.scatter(chosen[:, i], chosen[:, j], c=PALETTE["chosen"], label="chosen", **MARKERS["chosen"])
+    if centre is not None:
+        ax.scatter(centre[:, i], centre[:, j], c=PALETTE["centre"], label="centre", **MARKERS["centre"])
+    if origin:
+        ax.scatter([0.0], [0.0], c=PALETTE["origin"], label="origin", **MARKERS["origin"])
+    ax.set_xlabel(zlabel(i), labelpad=1)
+    ax.set_ylabel(zlabel(j), labelpad=1)
+    ax.xaxis.set_major_locator(MaxNLocator(nbins=nbins, steps=[1, 2, 5, 10]))
+    ax.yaxis.set_major_locator(MaxNLocator(nbins=nbins + 1, steps=[1, 2, 5, 10]))
+    if equal:
+        ax.set_aspect("equal", adjustable="datalim")
+
+
+def _legend(fig: Figure, entries: list[tuple[str, str]]) -> None:
+    fig.legend(handles=[legend_handle(kind, label) for kind, label in entries], loc="outside upper center",
+               ncols=len(entries), handletextpad=0.3, columnspacing=1.2)
+
+
+@styled
+def correlation_heatmap(r: ArrayLike, indices: Sequence[int], annotate: bool | None = None) -> Figure:
+    """Heat map of a block of the Pearson correlation matrix.
+
+    r: (k, k) correlations of the components `indices` (k of them, in that order); colours on a
+    diverging map fixed to -1..1 with a colourbar; tick labels are the component indices.
+    annotate: write r into the cells (default: when k <= 10). Returns a Figure with two axes
+    (heat map, colourbar).
+    """
+    r = np.asarray(r, dtype=float)
+    labels = [str(int(v)) for v in indices]
+    if r.ndim != 2 or r.shape[0] != r.shape[1] or r.shape[0] != len(labels):
+        raise ValueError(f"expected r (k, k) and k indices, got {r.shape} and {len(labels)}")
+    k = len(labels)
+    side = float(np.clip(0.3 * k + 1.4, 3.0, TEXT_WIDTH - 0.9))
+    fig = new_figure(side + 0.9, side)
+    ax = fig.subplots()
+    image = ax.imshow(r, cmap=PALETTE["diverging_cmap"], vmin=-1.0, vmax=1.0, interpolation="nearest")
+    cell = (side - 0.7) / k  # inches per cell, roughly (the rest is tick labels and axis label)
+    step = max(1, int(np.ceil(0.14 / cell)))  # an 8 pt label needs ~0.14 in
+    ticks = np.arange(0, k, step)
+    ax.set_xticks(ticks, [labels[t] for t in ticks], rotation=90)
+    ax.set_yticks(ticks, [labels[t] for t in ticks])
+    ax.tick_params(length=2)
+    ax.set_xlabel("component")
+    ax.set_ylabel("component")
+    if annotate if annotate is not None else k <= 10:
+        for (a, b), value in np.ndenumerate(r):
+            ax.text(b, a, f"{value:.2f}", ha="center", va="center", fontsize=8,
+                    color="white" if abs(value) > 0.6 else "black")
+    fig.colorbar(image, ax=ax, label="Pearson r", shrink=0.85, ticks=np.linspace(-1, 1, 5))
+    return fig
+
+
+@styled
+def pair_scatter_grid(z_sample: ArrayLike, pairs: Sequence[Sequence[int]], uniform: ArrayLike | None = None,
+                      chosen_point: ArrayLike | None = None, origin: bool = True, columns: int = 4,
+                      titles: Sequence[str] | None = None, equal_aspect: bool = False) -> Figure:
+    """One projection panel per pair of components (post III).
+
+    z_sample: (m, N) data points, blue and tiny; pairs: [(i, j), ...], panel k shows z[j] over z[i];
+    uniform: (k, N) artificial points (red) or None; chosen_point: (N,) one data point (orange) or
+    None; origin: draw the origin (yellow); titles: one per pair (e.g. 'r = -0.81') or None.
+    equal_aspect: same scale on both axes (distances true, narrow components squeezed).
+    Returns a Figure with len(pairs) axes and one legend above them.
+    """
+    data = _latents(z_sample, "z_sample")
+    n_dim = data.shape[1]
+    uni = _latents(uniform, "uniform", n_dim)
+    chosen = _latents(chosen_point, "chosen_point", n_dim)
+    pairs = [_pair(p) for p in pairs]
+    if titles is not None and len(titles) != len(pairs):
+        raise ValueError(f"{len(titles)} titles for {len(pairs)} pairs")
+    columns = max(1, min(columns, len(pairs)))
+    rows = -(-len(pairs) // columns)
+    fig = new_figure(TEXT_WIDTH, 0.3 + rows * (TEXT_WIDTH / columns) * 0.95 + (0.15 * rows if titles else 0))
+    for k, ax in enumerate(grid_axes(fig, len(pairs), columns)):
+        _draw(ax, *pairs[k], data, uniform=uni, chosen=chosen, origin=origin, equal=equal_aspect)
+        if titles is not None:
+            ax.set_title(str(titles[k]), pad=2)
+    entries = [("data", f"data ({len(data)})")]
+    if uni is not None:
+        entries.append(("uniform", f"uniform ({len(uni)})"))
+    if chosen is not None:
+        entries.append(("chosen", "chosen point"))
+    if origin:
+        entries.append(("origin", "origin"))
+    _legend(fig, entries)
+    return fig
+
+
+def _window(ax: Axes, zoom: float | None) -> None:
+    if zoom is not None:
+        ax.set_aspect("equal", adjustable="box")
+        ax.set_xlim(-zoom, zoom)
+        ax.set_ylim(-zoom, zoom)
+
+
+def _in_window(data: np.ndarray, i: int, j: int, zoom: float | None) -> int:
+    if zoom is None:
+        return len(data)
+    return int(np.count_nonzero((np.abs(data[:, i]) <= zoom) & (np.abs(data[:, j]) <= zoom)))
+
+
+@styled
+def origin_projection(z: ArrayLike, pair: Sequence[int], uniform: ArrayLike | None = None,
+                      zoom: float | None = None, title: str | None = None) -> Figure:
+    """Projection of z-points onto the plane (i, j) with the origin and artificial points (post IV).
+
+    z: (m, N) data points; pair: (i, j); uniform: (k, N) artificial points or None;
+    zoom: half-extent of a square window around the origin, or None for the whole cloud.
+    Returns a Figure with one axes and a legend above it.
+    """
+    data = _latents(z, "z")
+    uni = _latents(uniform, "uniform", data.shape[1])
+    i, j = _pair(pair)
+    fig = new_figure(4.2, 4.4)
+    ax = fig.subplots()
+    size = data_point_size(_in_window(data, i, j, zoom))
+    _draw(ax, i, j, data, uniform=uni, size=size, equal=zoom is None, nbins=7)
+    _window(ax, zoom)
+    if title:
+        ax.set_title(title)
+    entries = [("data", f"data ({len(data)})")]
+    if uni is not None:
+        entries.append(("uniform", f"uniform ({len(uni)})"))
+    entries.append(("origin", "origin"))
+    _legend(fig, entries)
+    return fig
+
+
+@styled
+def slice_projection(z_slice: ArrayLike, pair: Sequence[int], uniform_slice: ArrayLike | None = None,
+                     title: str | None = None, zoom: float | None = None) -> Figure:
+    """The z-points that survive a slice, projected onto the plane (i, j) (post IV).
+
+    z_slice: (k, N) surviving data points (k may be 0); pair: (i, j); uniform_slice: (u, N)
+    artificial points or None; title: e.g. '|z_j| <= 1.5 except 177, 242: 2 of 5000';
+    zoom: half-extent of a square window around the origin, or None. Markers grow as k shrinks.
+    Returns a Figure with one axes and a legend above it.
+    """
+    data = _latents(z_slice, "z_slice")
+    uni = _latents(uniform_slice, "uniform_slice", data.shape[1])
+    i, j = _pair(pair)
+    fig = new_figure(4.2, 4.4)
+    ax = fig.subplots()
+    _draw(ax, i, j, data, uniform=uni, size=data_point_size(len(data)), equal=zoom is None, nbins=7,
+          data_on_top=True)
+    _window(ax, zoom)
+    if title:
+        ax.set_title(title)
+    entries = [("data", f"data kept ({len(data)})")]
+    if uni is not None:
+        entries.append(("uniform", f"uniform ({len(uni)})"))
+    entries.append(("origin", "origin"))
+    _legend(fig, entries)
+    return fig
+
+
+@styled
+def path_projections(z_sample: ArrayLike, path: ArrayLike, centre: ArrayLike,
+                     planes: Sequence[Sequence[int]], columns: int = 3, equal_aspect: bool = True) -> Figure:
+    """A path through latent space seen in several coordinate planes (post VI).
+
+    z_sample: (m, N) data points (blue); path: (p, N) path points in order (red, joined by a line);
+    centre: (N,) the centre (orange star); planes: [(i, j), ...], one panel each; origin in yellow.
+    Returns a Figure with len(planes) axes and one legend above them.
+    """
+    data = _latents(z_sample, "z_sample")
+    n_dim = data.shape[1]
+    route = _latents(path, "path", n_dim)
+    mid = _latents(centre, "centre", n_dim)
+    planes = [_pair(p) for p in planes]
+    columns = max(1, min(columns, len(planes)))
+    rows = -(-len(planes) // columns)
+    fig = new_figure(TEXT_WIDTH, 0.3 + rows * (TEXT_WIDTH / columns) * 0.95)
+    for ax, (i, j) in zip(grid_axes(fig, len(planes), columns), planes):
+        _draw(ax, i, j, data, centre=mid, path=route, equal=equal_aspect)
+    _legend(fig, [("data", f"data ({len(data)})"), ("path", f"path ({len(route)} points)"),
+                  ("centre", "centre"), ("origin", "origin")])
+    return fig

@@ -235,6 +235,8 @@ def _format_error(path: Path, error: dict) -> str:
         message = "required key is missing"
     elif "input" in error and not isinstance(error["input"], dict):
         message = f"{message}, got {error['input']!r}"
+    if message.split(" ", 1)[0].count(".") and error["type"] == "value_error":
+        return f"{path}: {message}"  # the validator's message already names the key
     return f"{path}: {key}: {message}"
 
 

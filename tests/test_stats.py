@@ -364,3 +364,26 @@ def test_share_inside_ranges_of_uniform_vectors():
     u = stats.uniform_vectors(5000, 10, 1.0, rng(26))
     share = stats.share_inside_ranges(u, np.full(10, -0.5), np.full(10, 0.5))
     assert abs(share - 0.5) < 4 * math.sqrt(0.25 / 50_000)
+
+
+def test_origin_position_of_a_cloud_centred_far_away_puts_the_origin_outside():
+    rng = np.random.default_rng(11)
+    z = rng.normal(size=(4000, 16)) + 10.0  # the origin is 40 sigma from the centre
+    position = stats.origin_position(z, z.mean(axis=0))
+    assert position["origin_distance"] == pytest.approx(40.0, rel=0.01)
+    assert position["share_farther"] == 0.0
+    centred = stats.origin_position(z - 10.0, np.zeros(16))
+    assert centred["origin_distance"] == 0.0 and centred["share_farther"] == 1.0
+    assert position["nearest_point_radius"] == pytest.approx(np.linalg.norm(z, axis=1).min())
+
+
+def test_nearest_image_distance_matches_a_slow_loop_and_finds_copies():
+    rng = np.random.default_rng(5)
+    reference = rng.integers(0, 256, size=(40, 6, 6, 3), dtype=np.uint8)
+    images = np.concatenate([reference[[3, 17]], rng.integers(0, 256, size=(3, 6, 6, 3), dtype=np.uint8)])
+    distances = stats.nearest_image_distance(images, reference, chunk_rows=7)
+    slow = [min(np.sqrt(np.mean((img / 255.0 - ref / 255.0) ** 2)) for ref in reference) for img in images]
+    np.testing.assert_allclose(distances, slow, atol=1e-6)
+    assert distances[0] == pytest.approx(0, abs=1e-6) and distances[1] == pytest.approx(0, abs=1e-6)
+    black, white = np.zeros((1, 2, 2, 3), np.uint8), np.full((1, 2, 2, 3), 255, np.uint8)
+    assert stats.nearest_image_distance(black, white)[0] == pytest.approx(1.0)

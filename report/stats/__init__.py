@@ -23,7 +23,9 @@ from report.stats.distributions import (
     uniform_radius_comparison,
     uniform_vectors,
 )
-from report.stats.slices import expected_slice_fraction, share_inside_ranges, slice_counts, slice_mask
+from report.stats.images import nearest_image_distance
+from report.stats.slices import (expected_slice_fraction, origin_position, share_inside_ranges, slice_counts,
+                                 slice_mask)
 
 __all__ = [
     "best_uniform_b",
@@ -35,6 +37,8 @@ __all__ = [
     "dominant_components",
     "expected_slice_fraction",
     "half_widths",
+    "nearest_image_distance",
+    "origin_position",
     "pairs_above",
     "radii",
     "radius_summary",

@@ -107,3 +107,28 @@ def share_inside_ranges(points: np.ndarray, low: np.ndarray, high: np.ndarray) -
     """
     points = np.asarray(points)
     return float(np.mean((points >= low) & (points <= high)))
+
+
+def origin_position(z: np.ndarray, centre: np.ndarray, *, chunk_rows: int = CHUNK_ROWS) -> dict:
+    """Where the origin lies relative to the cloud: its distance from the centre against the data's.
+
+    Args:
+        z: ndarray of shape (n_points, z_dim).
+        centre: ndarray of shape (z_dim,), usually the component means.
+
+    Returns:
+        {"origin_distance": ||centre||, "share_farther": share of points farther from the centre
+        than the origin, "nearest_point_radius": the smallest ||z|| of any point}. A share near 0
+        puts the origin at the border of the cloud or outside it.
+    """
+    check_z(z)
+    centre = np.asarray(centre, dtype=np.float64)
+    origin_distance = float(np.linalg.norm(centre))
+    farther = 0
+    nearest = np.inf
+    for start in range(0, z.shape[0], chunk_rows):
+        chunk = np.asarray(z[start : start + chunk_rows], dtype=np.float64)
+        farther += int((np.linalg.norm(chunk - centre, axis=1) > origin_distance).sum())
+        nearest = min(nearest, float(np.linalg.norm(chunk, axis=1).min()))
+    return {"origin_distance": origin_distance, "share_farther": farther / z.shape[0],
+            "nearest_point_radius": nearest}

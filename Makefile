@@ -1,0 +1,29 @@
+# Two commands on a fresh machine: `make report` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PARAMS ?= parameters/synthetic-faces.yaml
+CPU_VARIANTS := $(filter-out parameters/celeba-256.yaml,$(wildcard parameters/*.yaml))
+
+.PHONY: report report-all test install clean
+
+$(BIN)/latent-report: pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e ".[test]"
+	@$(BIN)/python -c "import weasyprint" || (echo "WeasyPrint needs Pango >= 1.44 (Debian: apt install libpango-1.0-0 libpangoft2-1.0-0)"; exit 1)
+	touch $@
+
+install: $(BIN)/latent-report
+
+report: install
+	$(BIN)/latent-report build $(PARAMS)
+
+report-all: install
+	$(BIN)/latent-report build $(CPU_VARIANTS)
+
+test: install
+	$(BIN)/python -m pytest -q
+
+clean:
+	rm -rf build

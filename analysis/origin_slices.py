@@ -1,0 +1,84 @@
+# %% [markdown]
+# # Step `origin_slices`: the surroundings of the origin (post IV)
+# Projections of the z-points near the origin onto planes of chosen component pairs, with
+# artificial uniform points; the slice where every other component lies in [-t, t].
+
+# %% tags=["parameters"]
+run_dir: str = ""  # this run's folder, build/<variant>
+output_dir: str = ""  # where this step's results go (a staging folder)
+step_seed: int = 0  # this step's seed, derived from the run's seed
+section: dict = {}  # the `analysis.origin_slices` section
+inputs: dict = {}  # paths of upstream results
+
+# %%
+from pathlib import Path
+
+import numpy as np
+
+from report import figures, results, stats
+from report.params import OriginSlicesParams
+
+settings = OriginSlicesParams(**section)
+output = Path(output_dir)
+rng = np.random.default_rng(step_seed)
+z = results.load_latents(inputs["latents"])
+n_points, z_dim = z.shape
+distributions = results.load_stats(run_dir, "distributions")
+means = np.array([c["mean"] for c in distributions["components"]])
+stds = np.array([c["std"] for c in distributions["components"]])
+r = np.load(Path(run_dir) / "results" / "correlations" / "correlation.npy")
+pairs = [tuple(p) for p in settings.pairs] if settings.pairs else stats.choose_pairs(
+    r, distributions["dominant"], settings.n_pairs)
+bad = [p for p in pairs if max(p) >= z_dim or p[0] == p[1]]
+if bad:
+    raise ValueError(f"analysis.origin_slices.pairs: {bad} do not fit z_dim {z_dim}")
+pairs
+
+# %%
+position = stats.origin_position(z, means)
+sample = stats.sample_rows(n_points, settings.sample_size, rng)
+z_sample = np.asarray(z[sample])
+overview_uniform = stats.uniform_vectors(settings.n_overview_uniform, z_dim, settings.uniform_b, rng)
+slice_uniform = stats.uniform_vectors(settings.n_uniform, z_dim, settings.uniform_b, rng)
+zoom = 2 * settings.slice_half_width
+position
+
+# %% papermill_description=slices
+slices = []
+for number, pair in enumerate(pairs, start=1):
+    counts = stats.slice_counts(z, pair, settings.slice_half_width, settings.sample_size,
+                                np.random.default_rng([step_seed, number]), uniform=slice_uniform)
+    counts["expected_independent"] = stats.expected_slice_fraction(stds, pair, settings.slice_half_width)
+    counts["pair_r"] = float(r[pair[0], pair[1]])
+    all_mask = stats.slice_mask(z, pair, settings.slice_half_width)
+    sample_mask = all_mask[sample]
+    uniform_mask = stats.slice_mask(slice_uniform, pair, settings.slice_half_width)
+    label = f"|z_k| ≤ {settings.slice_half_width:g} for k ∉ {{{pair[0]}, {pair[1]}}}"
+    panels = {
+        "overview": figures.origin_projection(z_sample, pair, uniform=overview_uniform,
+                                              title=f"{len(sample):,} z-points, {settings.n_overview_uniform} uniform (b = {settings.uniform_b:g})"),
+        "zoom": figures.origin_projection(z_sample, pair, uniform=overview_uniform, zoom=zoom,
+                                          title=f"around the origin, ±{zoom:g}"),
+        "slice-sample": figures.slice_projection(z_sample[sample_mask], pair, uniform_slice=slice_uniform[uniform_mask],
+                                                 title=f"{label}: {int(sample_mask.sum())} of {len(sample):,}", zoom=zoom),
+        "slice-all": figures.slice_projection(np.asarray(z[all_mask]), pair, uniform_slice=None,
+                                              title=f"{label}: {int(all_mask.sum())} of {n_points:,}", zoom=zoom),
+    }
+    for kind, fig in panels.items():
+        results.save_figure(output, f"pair-{number}-{kind}.png", fig)
+    slices.append(counts)
+slices
+
+# %%
+results.save_stats(output, {
+    "n_points": n_points,
+    "z_dim": z_dim,
+    "pairs": [list(p) for p in pairs],
+    "pairs_from_parameters": settings.pairs is not None,
+    "slice_half_width": settings.slice_half_width,
+    "uniform_b": settings.uniform_b,
+    "n_uniform": settings.n_uniform,
+    "sample_size": len(sample),
+    "origin": position,
+    "slices": slices,
+})

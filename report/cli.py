@@ -1,0 +1,103 @@
+"""The `latent-report` command: build, validate, compare.
+
+Expected failures (bad parameters, bad data, a failed step) print one line and exit non-zero;
+`--debug` shows the traceback instead.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+import time
+from pathlib import Path
+
+from report.errors import ReportError
+
+
+def _build(args: argparse.Namespace) -> int:
+    from report.params import load_params
+    from report.pipeline.build import build_variant
+
+    for path in args.params:  # every file is checked before anything runs
+        load_params(path)
+    for path in args.params:
+        started = time.perf_counter()
+        outcome = build_variant(Path(path), build_root=Path(args.build_root), force=args.force,
+                                only=args.only, progress=not args.quiet and sys.stderr.isatty())
+        ran = outcome.executed
+        summary = f"{len(ran)} step(s) ran" if ran else "nothing to run"
+        site = outcome.run_dir / "site" / "index.html"
+        print(f"{outcome.run_dir.name}: {summary}; {'rendered' if outcome.rendered else 'site up to date'}"
+              f" in {time.perf_counter() - started:.1f} s -> {_shown(site)}")
+    return 0
+
+
+def _validate(args: argparse.Namespace) -> int:
+    from report.params import load_params
+
+    for path in args.params:
+        params = load_params(path)
+        print(f"{path}: valid (variant {params.variant}, data.source {params.data.source})")
+    return 0
+
+
+def _compare(args: argparse.Namespace) -> int:
+    from report.compare import compare_runs
+
+    return compare_runs(Path(args.run_a), Path(args.run_b), show_all=args.all, output_format=args.format)
+
+
+def _shown(path: Path) -> str:
+    try:
+        return str(path.relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="latent-report", description=__doc__.splitlines()[0])
+    parser.add_argument("--debug", action="store_true", help="show tracebacks")
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    build = commands.add_parser("build", help="run every step whose inputs changed, then render")
+    build.add_argument("params", nargs="+", help="parameter file(s), e.g. parameters/synthetic-faces.yaml")
+    build.add_argument("--force", action="store_true", help="re-run every step")
+    build.add_argument("--only", metavar="STEP", help="only this step and the steps it needs")
+    build.add_argument("--build-root", default="build", help="folder that receives build/<variant>/")
+    build.add_argument("--quiet", action="store_true", help="no per-cell progress bars")
+    build.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help="show tracebacks")
+    build.set_defaults(run=_build)
+
+    validate = commands.add_parser("validate", help="check parameter file(s)")
+    validate.add_argument("params", nargs="+")
+    validate.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help="show tracebacks")
+    validate.set_defaults(run=_validate)
+
+    compare = commands.add_parser("compare", help="key statistics of two runs side by side")
+    compare.add_argument("run_a", help="a run folder, e.g. build/tiny")
+    compare.add_argument("run_b")
+    compare.add_argument("--all", action="store_true", help="list every statistic, not only those that differ")
+    compare.add_argument("--format", choices=("table", "markdown", "json"), default="table")
+    compare.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help="show tracebacks")
+    compare.set_defaults(run=_compare)
+    return parser.parse_args(argv)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    logging.basicConfig(level=logging.WARNING, format="%(name)s: %(message)s")
+    try:
+        return args.run(args)
+    except ReportError as err:
+        if args.debug:
+            raise
+        print(f"latent-report: {err}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("latent-report: interrupted; earlier results are intact", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

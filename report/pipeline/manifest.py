@@ -1,0 +1,84 @@
+"""manifest.json: everything needed to say how a build came about and to repeat it."""
+
+from __future__ import annotations
+
+import importlib.metadata
+import json
+import os
+import platform
+import subprocess
+import sys
+from datetime import datetime, timezone
+from pathlib import Path
+
+from report.params import Params, to_jsonable
+from report.pipeline.hashing import file_sha256
+from report.pipeline.steps import PROJECT_ROOT, Step
+
+RECORDED_PACKAGES = (
+    "numpy", "scipy", "matplotlib", "tensorflow", "keras", "papermill", "nbclient", "ipykernel",
+    "jupytext", "jinja2", "weasyprint", "pydantic", "scikit-learn", "pillow",
+)
+
+
+def git_commit() -> str | None:
+    """The project's current commit, with '-dirty' when the tree has changes; None outside git."""
+    try:
+        commit = subprocess.run(["git", "rev-parse", "HEAD"], cwd=PROJECT_ROOT, capture_output=True,
+                                text=True, timeout=5, check=True).stdout.strip()
+        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=PROJECT_ROOT,
+                               capture_output=True, text=True, timeout=5, check=True).stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return commit + ("-dirty" if dirty else "")
+
+
+def _versions() -> dict[str, str]:
+    versions = {}
+    for name in RECORDED_PACKAGES:
+        try:
+            versions[name] = importlib.metadata.version(name)
+        except importlib.metadata.PackageNotFoundError:
+            versions[name] = "absent"
+    return versions
+
+
+def write_manifest(run_dir: Path, params_path: Path, params: Params, steps: list[Step],
+                   records: dict[str, dict], outcome) -> dict:
+    """Write build/<variant>/manifest.json atomically and return it."""
+    device = {"device": "CPU", "name": "CPU (no training in this variant)"}
+    train_stats = run_dir / "results" / "train" / "stats.json"
+    if train_stats.is_file():
+        device = json.loads(train_stats.read_text(encoding="utf-8")).get("device", device)
+    manifest = {
+        "variant": params.variant,
+        "parameter_file": str(params_path),
+        "parameter_file_sha256": file_sha256(params_path),
+        "parameters": to_jsonable(params),
+        "seed": params.seed,
+        "step_seeds": {step.name: step.seed(params) for step in steps},
+        "python": sys.version.split()[0],
+        "platform": platform.platform(),
+        "cpu_count": os.cpu_count(),
+        "packages": _versions(),
+        "device": device,
+        "git_commit": git_commit(),
+        "built_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "steps": {
+            name: {
+                "status": outcome.status.get(name),
+                "reasons": outcome.reasons.get(name, []),
+                "hash": record["hash"],
+                "output_digest": record["output_digest"],
+                "wall_seconds": record["wall_seconds"],
+                "finished_at": record["finished_at"],
+                "cells": record["cells"],
+            }
+            for name, record in records.items()
+        },
+    }
+    path = run_dir / "manifest.json"
+    tmp = path.with_suffix(".json.tmp")
+    tmp.write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
+    os.replace(tmp, path)
+    return manifest

@@ -1,0 +1,115 @@
+"""The pipeline end to end on `tiny`: outputs, the cache, why steps rerun, atomic failure."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from conftest import PROJECT_ROOT, TINY, tiny_raw, write_params
+from report.errors import StepError
+from report.pipeline import steps as steps_module
+from report.pipeline.build import build_variant
+
+QUIET = dict(progress=False, echo=lambda line: None)
+
+
+def _digests(run_dir: Path, step: str) -> str:
+    return json.loads((run_dir / "results" / step / "step.json").read_text())["output_digest"]
+
+
+def test_tiny_build_writes_the_interface_layout(tiny_build):
+    root, outcome = tiny_build
+    run = root / "tiny"
+    assert set(outcome.executed) == {s.name for s in steps_module.STEPS}
+    for name in ["index.html", "post-1.html", "report.pdf"]:
+        assert (run / "site" / name).is_file(), name
+    assert (run / "site" / "report.pdf").read_bytes().startswith(b"%PDF")
+    for step in steps_module.STEPS:
+        assert (run / "results" / step.name / "stats.json").is_file()
+        assert (run / "notebooks" / f"{step.name}.ipynb").is_file()
+    manifest = json.loads((run / "manifest.json").read_text())
+    assert manifest["seed"] == 7
+    assert set(manifest["step_seeds"]) == {s.name for s in steps_module.STEPS}
+    assert manifest["packages"]["keras"].startswith("3.")
+    assert manifest["device"]["device"] in ("CPU", "GPU")
+    assert all(step["cells"] for step in manifest["steps"].values())
+
+
+def test_every_image_link_of_the_site_resolves(tiny_build):
+    root, _ = tiny_build
+    site = root / "tiny" / "site"
+    pages = sorted(site.glob("*.html"))
+    assert len(pages) >= 2
+    for page in pages:
+        for link in re.findall(r'(?:src|href)="([^"#:]+)"', page.read_text()):
+            assert (site / link).exists(), f"{page.name} links to missing {link}"
+
+
+def test_nothing_changed_runs_nothing(tiny_copy):
+    outcome = build_variant(TINY, build_root=tiny_copy, **QUIET)
+    assert outcome.executed == [], outcome.reasons
+    assert set(outcome.status.values()) == {"up to date"}
+    assert outcome.rendered is False
+
+
+def test_one_parameter_changed_reruns_that_step_and_its_dependents(tiny_copy, tmp_path):
+    raw = tiny_raw()
+    raw["analysis"]["correlations"]["pair_threshold"] = 0.45
+    lines = []
+    outcome = build_variant(write_params(tmp_path, raw), build_root=tiny_copy, progress=False, echo=lines.append)
+    assert "correlations" in outcome.executed
+    assert set(outcome.executed) <= {"correlations", "origin_slices", "paths"}
+    for untouched in ("data", "train", "encode", "distributions", "statistical_points", "intervals"):
+        assert outcome.status[untouched] == "up to date"
+    assert any("analysis.correlations.pair_threshold 0.3 → 0.45" in line for line in lines)
+    assert outcome.reasons.get("paths", ["upstream correlations changed"]) == ["upstream correlations changed"]
+
+
+def test_a_failing_notebook_leaves_the_good_build_intact(tiny_copy, tmp_path, monkeypatch):
+    analysis = tmp_path / "analysis"
+    shutil.copytree(PROJECT_ROOT / "analysis", analysis)
+    with open(analysis / "correlations.py", "a") as notebook:
+        notebook.write('\n# %%\nraise ValueError("planted failure")\n')
+    monkeypatch.setattr(steps_module, "ANALYSIS_DIR", analysis)
+    run = tiny_copy / "tiny"
+    before = _digests(run, "correlations")
+    pdf_before = (run / "site" / "report.pdf").read_bytes()
+    with pytest.raises(StepError) as err:
+        build_variant(TINY, build_root=tiny_copy, **QUIET)
+    message = str(err.value)
+    assert message.startswith("correlations failed in cell ")
+    assert "ValueError: planted failure" in message
+    assert "\n" not in message
+    assert (run / "notebooks" / "correlations.failed.ipynb").is_file()
+    assert _digests(run, "correlations") == before
+    assert (run / "site" / "report.pdf").read_bytes() == pdf_before
+    assert not (run / ".staging" / "correlations").exists()
+
+
+def test_undeclared_notebook_parameter_is_an_error(tiny_copy, tmp_path, monkeypatch):
+    analysis = tmp_path / "analysis"
+    shutil.copytree(PROJECT_ROOT / "analysis", analysis)
+    source = (analysis / "intervals.py").read_text()
+    (analysis / "intervals.py").write_text(source.replace("inputs: dict = {}", "extra_knob: int = 3\ninputs: dict = {}", 1))
+    monkeypatch.setattr(steps_module, "ANALYSIS_DIR", analysis)
+    with pytest.raises(StepError, match="extra_knob"):
+        build_variant(TINY, build_root=tiny_copy, **QUIET)
+
+
+def test_cli_prints_one_line_without_traceback_for_bad_parameters(tmp_path):
+    raw = tiny_raw()
+    raw["train"]["epochs"] = "many"
+    path = write_params(tmp_path, raw)
+    result = subprocess.run([sys.executable, "-m", "report.cli", "build", str(path), "--build-root", str(tmp_path / "b")],
+                            capture_output=True, text=True, cwd=tmp_path)
+    assert result.returncode == 2
+    assert result.stderr.strip().count("\n") == 0
+    assert "train.epochs" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert not (tmp_path / "b").exists()

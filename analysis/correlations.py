@@ -57,7 +57,8 @@ if not scatter_pairs:
     scatter_pairs = stats.choose_pairs(r, dominant, min(4, settings.max_scatter_pairs))
 scatter_rows = stats.sample_rows(n_points, settings.scatter_points, rng)
 chosen_index = int(rng.integers(n_points))
-uniform = stats.uniform_vectors(settings.n_scatter_uniform, z_dim, settings.scatter_b, rng)
+scatter_b = settings.scatter_b or distributions["matching_b"]
+uniform = stats.uniform_vectors(settings.n_scatter_uniform, z_dim, scatter_b, rng)
 titles = [f"r = {r[i, j]:+.2f}" for i, j in scatter_pairs]
 scatter = figures.pair_scatter_grid(z[scatter_rows], scatter_pairs, uniform=uniform, chosen_point=z[chosen_index],
                                     titles=titles)
@@ -79,6 +80,6 @@ results.save_stats(output, {
     "sample": {"n_points": len(sample), "pairs_above": sample_counts, "pairs": sample_pairs,
                "independent_sd": 1 / np.sqrt(len(sample))},
     "heatmap_components": block,
-    "scatter": {"pairs": scatter_pairs, "n_points": len(scatter_rows), "b": settings.scatter_b,
+    "scatter": {"pairs": scatter_pairs, "n_points": len(scatter_rows), "b": scatter_b, "b_from_parameters": settings.scatter_b is not None,
                 "n_uniform": settings.n_scatter_uniform, "chosen_index": chosen_index},
 })

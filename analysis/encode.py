@@ -16,7 +16,7 @@ from pathlib import Path
 
 import numpy as np
 
-from report import figures, model, results, samplers, stats
+from report import figures, model, results, stats
 from report.data import sources
 from report.params import EncodeParams
 

@@ -27,6 +27,8 @@ distributions = results.load_stats(run_dir, "distributions")
 means = np.array([c["mean"] for c in distributions["components"]])
 stds = np.array([c["std"] for c in distributions["components"]])
 r = np.load(Path(run_dir) / "results" / "correlations" / "correlation.npy")
+t = settings.slice_half_width or settings.slice_half_width_stds * distributions["median_std"]
+uniform_b = settings.uniform_b or distributions["matching_b"]
 pairs = [tuple(p) for p in settings.pairs] if settings.pairs else stats.choose_pairs(
     r, distributions["dominant"], settings.n_pairs)
 bad = [p for p in pairs if max(p) >= z_dim or p[0] == p[1]]
@@ -36,27 +38,29 @@ pairs
 
 # %%
 position = stats.origin_position(z, means)
+covariance = np.nan_to_num(r) * np.outer(stds, stds)
+position["mahalanobis"] = stats.mahalanobis_position(z, means, covariance)
 sample = stats.sample_rows(n_points, settings.sample_size, rng)
 z_sample = np.asarray(z[sample])
-overview_uniform = stats.uniform_vectors(settings.n_overview_uniform, z_dim, settings.uniform_b, rng)
-slice_uniform = stats.uniform_vectors(settings.n_uniform, z_dim, settings.uniform_b, rng)
-zoom = 2 * settings.slice_half_width
+overview_uniform = stats.uniform_vectors(settings.n_overview_uniform, z_dim, uniform_b, rng)
+slice_uniform = stats.uniform_vectors(settings.n_uniform, z_dim, uniform_b, rng)
+zoom = 2 * t
 position
 
 # %% papermill_description=slices
 slices = []
 for number, pair in enumerate(pairs, start=1):
-    counts = stats.slice_counts(z, pair, settings.slice_half_width, settings.sample_size,
+    counts = stats.slice_counts(z, pair, t, settings.sample_size,
                                 np.random.default_rng([step_seed, number]), uniform=slice_uniform)
-    counts["expected_independent"] = stats.expected_slice_fraction(stds, pair, settings.slice_half_width)
+    counts["expected_independent"] = stats.expected_slice_fraction(stds, pair, t)
     counts["pair_r"] = float(r[pair[0], pair[1]])
-    all_mask = stats.slice_mask(z, pair, settings.slice_half_width)
+    all_mask = stats.slice_mask(z, pair, t)
     sample_mask = all_mask[sample]
-    uniform_mask = stats.slice_mask(slice_uniform, pair, settings.slice_half_width)
-    label = f"|z_k| ≤ {settings.slice_half_width:g} for k ∉ {{{pair[0]}, {pair[1]}}}"
+    uniform_mask = stats.slice_mask(slice_uniform, pair, t)
+    label = f"|z_k| ≤ {t:.2g} for k ∉ {{{pair[0]}, {pair[1]}}}"
     panels = {
         "overview": figures.origin_projection(z_sample, pair, uniform=overview_uniform,
-                                              title=f"{len(sample):,} z-points, {settings.n_overview_uniform} uniform (b = {settings.uniform_b:g})"),
+                                              title=f"{len(sample):,} z-points, {settings.n_overview_uniform} uniform (b = {uniform_b:.2g})"),
         "zoom": figures.origin_projection(z_sample, pair, uniform=overview_uniform, zoom=zoom,
                                           title=f"around the origin, ±{zoom:g}"),
         "slice-sample": figures.slice_projection(z_sample[sample_mask], pair, uniform_slice=slice_uniform[uniform_mask],
@@ -75,8 +79,12 @@ results.save_stats(output, {
     "z_dim": z_dim,
     "pairs": [list(p) for p in pairs],
     "pairs_from_parameters": settings.pairs is not None,
-    "slice_half_width": settings.slice_half_width,
-    "uniform_b": settings.uniform_b,
+    "slice_half_width": t,
+    "slice_half_width_from_parameters": settings.slice_half_width is not None,
+    "slice_half_width_stds": settings.slice_half_width_stds,
+    "median_std": distributions["median_std"],
+    "uniform_b": uniform_b,
+    "uniform_b_from_parameters": settings.uniform_b is not None,
     "n_uniform": settings.n_uniform,
     "sample_size": len(sample),
     "origin": position,

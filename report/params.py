@@ -132,7 +132,9 @@ class CorrelationsParams(_Section):
     pair_threshold: float = Field(0.5, gt=0, lt=1, description="list pairs with |r| above this")
     sample_size: int = Field(5000, ge=10, description="the original's sample size, for comparison")
     scatter_points: int = Field(5000, ge=10, description="data points per scatter panel")
-    scatter_b: float = Field(1.5, gt=0, description="b of the red uniform points in the scatter plots")
+    scatter_b: float | None = Field(
+        None, gt=0, description="b of the red uniform points in the scatter plots; default: post II's matching b"
+    )
     n_scatter_uniform: int = Field(10, ge=0)
     max_scatter_pairs: int = Field(16, ge=1)
     timeout_s: int = Field(600, ge=10)
@@ -148,9 +150,14 @@ class CorrelationsParams(_Section):
 class OriginSlicesParams(_Section):
     """Post IV: the surroundings of the origin."""
 
-    slice_half_width: float = Field(1.5, gt=0, description="t: all other components in [-t, t]")
+    slice_half_width: float | None = Field(
+        None, gt=0, description="t: all other components in [-t, t] (1.5 in the original); default: see next"
+    )
+    slice_half_width_stds: float = Field(
+        1.75, gt=0, description="without slice_half_width, t = this x the median component std (1.5 / 0.85)"
+    )
     sample_size: int = Field(5000, ge=10)
-    uniform_b: float = Field(1.5, gt=0)
+    uniform_b: float | None = Field(None, gt=0, description="b of the uniform points; default: post II's matching b")
     n_uniform: int = Field(200, ge=1)
     n_overview_uniform: int = Field(10, ge=0)
     pairs: tuple[Pair, ...] | None = Field(None, description="component pairs; default: chosen from this run")

@@ -113,3 +113,30 @@ def test_cli_prints_one_line_without_traceback_for_bad_parameters(tmp_path):
     assert "train.epochs" in result.stderr
     assert "Traceback" not in result.stderr
     assert not (tmp_path / "b").exists()
+
+
+@pytest.mark.parametrize("case", ["celeba-missing", "folder-empty", "zpoints-nan", "zpoints-1d"])
+def test_cli_names_bad_data_in_one_line_and_keeps_the_earlier_build(case, tiny_copy, tmp_path):
+    import numpy as np
+
+    data = {"celeba-missing": {"source": "celeba", "path": str(tmp_path / "no-celeba")},
+            "folder-empty": {"source": "folder", "path": str(tmp_path / "empty")}}.get(case)
+    (tmp_path / "empty").mkdir()
+    if case.startswith("zpoints"):
+        z = np.ones((20, 4)) if case == "zpoints-nan" else np.ones(20)
+        if case == "zpoints-nan":
+            z[3, 2] = np.nan
+        np.save(tmp_path / "z.npy", z)
+        data = {"source": "zpoints", "path": str(tmp_path / "z.npy")}
+    raw = tiny_raw()
+    raw["data"] = data
+    path = write_params(tmp_path, raw)
+    before = (tiny_copy / "tiny" / "site" / "report.pdf").read_bytes()
+    result = subprocess.run([sys.executable, "-m", "report.cli", "build", str(path), "--build-root", str(tiny_copy)],
+                            capture_output=True, text=True, cwd=tmp_path)
+    assert result.returncode == 2
+    assert result.stderr.count("\n") == 1 and "Traceback" not in result.stderr
+    assert data["path"] in result.stderr
+    if case == "celeba-missing":
+        assert "CelebA" in result.stderr
+    assert (tiny_copy / "tiny" / "site" / "report.pdf").read_bytes() == before

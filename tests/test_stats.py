@@ -387,3 +387,19 @@ def test_nearest_image_distance_matches_a_slow_loop_and_finds_copies():
     assert distances[0] == pytest.approx(0, abs=1e-6) and distances[1] == pytest.approx(0, abs=1e-6)
     black, white = np.zeros((1, 2, 2, 3), np.uint8), np.full((1, 2, 2, 3), 255, np.uint8)
     assert stats.nearest_image_distance(black, white)[0] == pytest.approx(1.0)
+
+
+def test_mahalanobis_position_sees_the_origin_outside_a_thin_tilted_cloud():
+    rng = np.random.default_rng(12)
+    # a thin cloud centred at (1, 1), long along (1, -1) and 0.05 wide along (1, 1): the origin is
+    # only sqrt(2) away in Euclidean terms, but straight across, ~28 standard deviations off the cloud
+    along = rng.normal(size=20_000)
+    across = 0.05 * rng.normal(size=20_000)
+    z = np.stack([1 + (along + across) / np.sqrt(2), 1 + (across - along) / np.sqrt(2)], axis=1)
+    position = stats.mahalanobis_position(z, z.mean(axis=0), np.cov(z, rowvar=False))
+    assert position["origin"] == pytest.approx(np.sqrt(2) / 0.05, rel=0.03)
+    assert position["share_farther"] == 0.0
+    assert position["data_mean"] == pytest.approx(np.sqrt(np.pi / 2), rel=0.03)  # mean of a chi with 2 dof
+    assert position["rank"] == 2
+    euclid = stats.origin_position(z, z.mean(axis=0))
+    assert euclid["share_farther"] > 0.1  # the Euclidean view would call the origin inside

@@ -32,6 +32,24 @@ _READ_ERRORS = (OSError, ValueError, SyntaxError, EOFError, Image.DecompressionB
 Box = tuple[int, int, int, int]
 
 
+def check_source(data: DataParams) -> None:
+    """Fail early, before any step runs, when the data a parameter file points at is not there.
+
+    Cheap checks only: the folder exists and holds candidate files, the crop box is sane, the
+    latent-vector file has the right shape. Unreadable single images are found (and skipped) later.
+
+    Raises:
+        DataError, ParameterError: naming the path or key at fault.
+    """
+    if data.source == "celeba":
+        _celeba_files(Path(data.path))
+        _check_crop(data.celeba_crop)
+    elif data.source == "folder":
+        _folder_files(Path(data.path))
+    elif data.source == "zpoints":
+        load_zpoints(data.path)
+
+
 def write_images(data: DataParams, seed: int, out_dir: Path | str) -> dict:
     """Write out_dir/images.npy (and out_dir/factors.npz for synthetic faces) for a data section.
 

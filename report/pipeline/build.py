@@ -18,11 +18,12 @@ from pathlib import Path
 from typing import Callable
 
 from report.errors import StepError
-from report.params import Params, load_params, to_jsonable
+from report.data.sources import check_source
+from report.params import Params, load_params
 from report.pipeline import hashing
 from report.pipeline.execute import clean_kernel_environment, execute_step, read_notebook
 from report.pipeline.manifest import write_manifest
-from report.pipeline.steps import STEP_NAMES, Step, steps_for
+from report.pipeline.steps import Step, steps_for
 
 STEP_RECORD = "step.json"
 
@@ -70,11 +71,15 @@ def _reject_constant(name: str):
 
 
 def _notebook_section(step: Step, params: Params):
+    """The parameters a step's notebook receives; a relative data.path is taken from the current folder."""
     section = step.section(params)
-    return next(iter(section.values())) if len(section) == 1 else section
+    section = next(iter(section.values())) if len(section) == 1 else section
+    if step.name == "data" and section.get("path"):
+        section = {**section, "path": str(Path(section["path"]).resolve())}
+    return section
 
 
-def _notebook_inputs(step: Step, params: Params, run_dir: Path, params_dir: Path) -> dict[str, str]:
+def _notebook_inputs(params: Params, run_dir: Path) -> dict[str, str]:
     results = run_dir / "results"
     inputs: dict[str, str] = {}
     if params.data.source == "zpoints":
@@ -154,6 +159,7 @@ def build_variant(
     """Build the variant of one parameter file; see the module docstring."""
     params_path = Path(params_path)
     params = load_params(params_path)
+    check_source(params.data)
     run_dir = (build_root / params.variant).resolve()
     outcome = BuildOutcome(run_dir)
     steps = steps_for(params)
@@ -168,7 +174,7 @@ def build_variant(
     try:
         for step in steps:
             folder = run_dir / "results" / step.name
-            inputs = _notebook_inputs(step, params, run_dir, params_path.parent)
+            inputs = _notebook_inputs(params, run_dir)
             notebook = read_notebook(step.notebook)
             parts = {
                 "code": hashing.code_hash(notebook),
@@ -271,5 +277,3 @@ def _duration(seconds: float) -> str:
         return f"{seconds:.1f} s"
     return f"{math.floor(seconds / 60)} min {seconds % 60:.0f} s"
 
-
-__all__ = ["BuildOutcome", "build_variant", "STEP_NAMES", "to_jsonable"]

@@ -172,6 +172,7 @@ def clean_kernel_environment(build_root: Path) -> None:
         ("IPYTHONDIR", "ipython"),
         ("MPLCONFIGDIR", "matplotlib"),
         ("KERAS_HOME", "keras"),
+        ("XDG_CACHE_HOME", "xdg"),
     ):
         os.environ[variable] = str((cache / folder).resolve())
         (cache / folder).mkdir(parents=True, exist_ok=True)

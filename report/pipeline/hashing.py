@@ -17,7 +17,8 @@ import nbformat
 
 from report.pipeline.steps import HASHED_PACKAGES, PROJECT_ROOT
 
-ALWAYS_HASHED_MODULES = ("report.params", "report.results", "report.errors")
+# Parameter values are hashed as values, so the schema module itself need not be.
+ALWAYS_HASHED_MODULES = ("report.results",)
 
 
 def canonical_json(value) -> str:

@@ -95,8 +95,7 @@ STEP_NAMES = tuple(step.name for step in STEPS)
 
 def steps_for(params: Params) -> list[Step]:
     """The steps that run for this parameter file (no image steps for latent vectors given as a file)."""
-    available = [s for s in STEPS if not (s.uses_images and params.data.source == "zpoints")]
-    return [s for s in available if s.notebook.exists()]
+    return [s for s in STEPS if not (s.uses_images and params.data.source == "zpoints")]
 
 
 def step_by_name(name: str) -> Step:

@@ -24,7 +24,7 @@ from report.stats.distributions import (
     uniform_vectors,
 )
 from report.stats.images import nearest_image_distance
-from report.stats.slices import (expected_slice_fraction, origin_position, share_inside_ranges, slice_counts,
+from report.stats.slices import (expected_slice_fraction, mahalanobis_position, origin_position, share_inside_ranges, slice_counts,
                                  slice_mask)
 
 __all__ = [
@@ -37,6 +37,7 @@ __all__ = [
     "dominant_components",
     "expected_slice_fraction",
     "half_widths",
+    "mahalanobis_position",
     "nearest_image_distance",
     "origin_position",
     "pairs_above",

@@ -132,3 +132,40 @@ def origin_position(z: np.ndarray, centre: np.ndarray, *, chunk_rows: int = CHUN
         nearest = min(nearest, float(np.linalg.norm(chunk, axis=1).min()))
     return {"origin_distance": origin_distance, "share_farther": farther / z.shape[0],
             "nearest_point_radius": nearest}
+
+
+def mahalanobis_position(z: np.ndarray, centre: np.ndarray, covariance: np.ndarray, *,
+                         relative_floor: float = 1e-9, chunk_rows: int = CHUNK_ROWS) -> dict:
+    """Where the origin lies once the cloud's shape counts: Mahalanobis distances from the centre.
+
+    A correlated cloud is a thin, tilted ellipsoid; a point at a modest Euclidean distance from the
+    centre can still lie far outside it. Directions with variance below relative_floor x the largest
+    are left out (a pseudo-inverse), so a degenerate cloud does not blow up the distances.
+
+    Args:
+        z: ndarray of shape (n_points, z_dim).
+        centre: ndarray of shape (z_dim,).
+        covariance: ndarray of shape (z_dim, z_dim), the covariance of z.
+
+    Returns:
+        {"origin": the origin's distance, "data_mean": mean distance of the points, "data_max",
+        "share_farther": share of points farther from the centre than the origin, "rank": directions kept}.
+    """
+    check_z(z)
+    centre = np.asarray(centre, dtype=np.float64)
+    variances, axes = np.linalg.eigh(np.asarray(covariance, dtype=np.float64))
+    kept = variances > relative_floor * max(float(variances.max()), np.finfo(float).tiny)
+    whitening = axes[:, kept] / np.sqrt(variances[kept])
+
+    def distances(points: np.ndarray) -> np.ndarray:
+        return np.linalg.norm((np.asarray(points, dtype=np.float64) - centre) @ whitening, axis=1)
+
+    origin = float(distances(np.zeros((1, len(centre))))[0])
+    total, largest, farther = 0.0, 0.0, 0
+    for start in range(0, z.shape[0], chunk_rows):
+        chunk_distances = distances(z[start : start + chunk_rows])
+        total += float(chunk_distances.sum())
+        largest = max(largest, float(chunk_distances.max()))
+        farther += int((chunk_distances > origin).sum())
+    return {"origin": origin, "data_mean": total / z.shape[0], "data_max": largest,
+            "share_farther": farther / z.shape[0], "rank": int(kept.sum())}

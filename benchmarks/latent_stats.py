@@ -8,7 +8,7 @@ three steps' computations run without plotting:
   uniform_radius_comparison for six b;
 - correlations (post III): streaming_correlation on all rows and on a 5000-row sample,
   pairs_above and correlated_pairs for both;
-- origin_slices (post IV): choose_pairs, then slice_counts for 3 pairs.
+- origin_slices (post IV): origin_position, mahalanobis_position, choose_pairs, then slice_counts for 3 pairs.
 
 Memory is reported two ways: the tracemalloc peak of numpy allocations above the array (a second
 run with tracing on, so tracing does not slow the timed run), and the growth of the process's
@@ -58,7 +58,8 @@ def distributions(z: np.ndarray, rng: np.random.Generator) -> dict:
     r = stats.radii(z)
     radius = stats.radius_summary(r, 80)
     uniform = stats.uniform_radius_comparison(N, (0.5, 1.0, 1.5, 2.0, 3.0, 4.0), 5000, rng, data_radii=r)
-    return {"dominant": dominant, "radius": radius, "closest_b": stats.closest_uniform_b(uniform, radius["mean"])}
+    return {"dominant": dominant, "radius": radius, "closest_b": stats.closest_uniform_b(uniform, radius["mean"]),
+            "means": np.array([c["mean"] for c in comps]), "stds": np.array([c["std"] for c in comps])}
 
 
 def correlations(z: np.ndarray, rng: np.random.Generator) -> dict:
@@ -74,9 +75,12 @@ def correlations(z: np.ndarray, rng: np.random.Generator) -> dict:
     }
 
 
-def origin_slices(z: np.ndarray, r: np.ndarray, dominant: list[int], rng: np.random.Generator) -> list[dict]:
+def origin_slices(z: np.ndarray, r: np.ndarray, dist: dict, rng: np.random.Generator) -> list[dict]:
+    means, stds = dist["means"], dist["stds"]
+    stats.origin_position(z, means)
+    stats.mahalanobis_position(z, means, np.nan_to_num(r) * np.outer(stds, stds))
     uniform = stats.uniform_vectors(200, N, 1.5, rng)
-    return [stats.slice_counts(z, pair, 1.5, 5000, rng, uniform) for pair in stats.choose_pairs(r, dominant, 3)]
+    return [stats.slice_counts(z, pair, 1.5, 5000, rng, uniform) for pair in stats.choose_pairs(r, dist["dominant"], 3)]
 
 
 def run_parts(z: np.ndarray, trace: bool) -> tuple[dict, dict]:
@@ -98,7 +102,7 @@ def run_parts(z: np.ndarray, trace: bool) -> tuple[dict, dict]:
     measure("distributions", distributions, z, rng)
     measure("correlations", correlations, z, rng)
     corr, dist = results["correlations"], results["distributions"]
-    measure("origin_slices", origin_slices, z, corr["r_all"], dist["dominant"], rng)
+    measure("origin_slices", origin_slices, z, corr["r_all"], dist, rng)
     return figures, results
 
 

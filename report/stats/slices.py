@@ -126,10 +126,12 @@ def origin_position(z: np.ndarray, centre: np.ndarray, *, chunk_rows: int = CHUN
     origin_distance = float(np.linalg.norm(centre))
     farther = 0
     nearest = np.inf
+    centre32 = centre.astype(np.float32)
     for start in range(0, z.shape[0], chunk_rows):
-        chunk = np.asarray(z[start : start + chunk_rows], dtype=np.float64)
-        farther += int((np.linalg.norm(chunk - centre, axis=1) > origin_distance).sum())
-        nearest = min(nearest, float(np.linalg.norm(chunk, axis=1).min()))
+        chunk = np.asarray(z[start : start + chunk_rows], dtype=np.float32)
+        shifted = chunk - centre32
+        farther += int((np.einsum("ij,ij->i", shifted, shifted, dtype=np.float64) > origin_distance**2).sum())
+        nearest = min(nearest, float(np.sqrt(np.einsum("ij,ij->i", chunk, chunk, dtype=np.float64).min())))
     return {"origin_distance": origin_distance, "share_farther": farther / z.shape[0],
             "nearest_point_radius": nearest}
 
@@ -157,8 +159,12 @@ def mahalanobis_position(z: np.ndarray, centre: np.ndarray, covariance: np.ndarr
     kept = variances > relative_floor * max(float(variances.max()), np.finfo(float).tiny)
     whitening = axes[:, kept] / np.sqrt(variances[kept])
 
+    # float32 products: distances need no more digits, and this is the step's costliest product
+    whitening32, centre32 = whitening.astype(np.float32), centre.astype(np.float32)
+
     def distances(points: np.ndarray) -> np.ndarray:
-        return np.linalg.norm((np.asarray(points, dtype=np.float64) - centre) @ whitening, axis=1)
+        whitened = (np.asarray(points, dtype=np.float32) - centre32) @ whitening32
+        return np.sqrt(np.einsum("ij,ij->i", whitened, whitened, dtype=np.float64))
 
     origin = float(distances(np.zeros((1, len(centre))))[0])
     total, largest, farther = 0.0, 0.0, 0

@@ -140,3 +140,39 @@ def test_cli_names_bad_data_in_one_line_and_keeps_the_earlier_build(case, tiny_c
     if case == "celeba-missing":
         assert "CelebA" in result.stderr
     assert (tiny_copy / "tiny" / "site" / "report.pdf").read_bytes() == before
+
+
+def test_only_limits_the_build_to_a_step_and_what_it_needs(tiny_copy, tmp_path):
+    raw = tiny_raw()
+    raw["analysis"]["intervals"]["n_individuals"] = 3
+    outcome = build_variant(write_params(tmp_path, raw), build_root=tiny_copy, only="correlations", **QUIET)
+    assert outcome.executed == []
+    assert outcome.status["intervals"] == "skipped (--only)"
+    assert {outcome.status[name] for name in ("data", "train", "encode", "distributions", "correlations")} == {
+        "up to date"}
+
+
+@pytest.mark.parametrize(
+    ("planted", "timeout", "fragment"),
+    [
+        ("import time\ntime.sleep(60)", 10, "ran past the step's time limit of 10 s"),
+        ("import os\nos._exit(1)", 600, "the kernel died"),
+    ],
+    ids=["cell-timeout", "dead-kernel"],
+)
+def test_timeouts_and_dead_kernels_fail_in_one_line(planted, timeout, fragment, tiny_copy, tmp_path, monkeypatch):
+    analysis = tmp_path / "analysis"
+    shutil.copytree(PROJECT_ROOT / "analysis", analysis)
+    source = (analysis / "intervals.py").read_text()
+    (analysis / "intervals.py").write_text(source.replace("# %%\nfrom pathlib", f"# %%\n{planted}\n\n# %%\nfrom pathlib", 1))
+    monkeypatch.setattr(steps_module, "ANALYSIS_DIR", analysis)
+    raw = tiny_raw()
+    raw["analysis"]["intervals"]["timeout_s"] = timeout
+    run = tiny_copy / "tiny"
+    before = _digests(run, "intervals")
+    with pytest.raises(StepError) as err:
+        build_variant(write_params(tmp_path, raw), build_root=tiny_copy, **QUIET)
+    message = str(err.value)
+    assert message.startswith("intervals failed in cell ") and fragment in message and "\n" not in message
+    assert (run / "notebooks" / "intervals.failed.ipynb").is_file()
+    assert _digests(run, "intervals") == before

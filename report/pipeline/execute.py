@@ -99,16 +99,23 @@ def _cell_label(notebook_path: Path, cell_index: int | None) -> str:
 
 
 def _running_cell(notebook_path: Path) -> int | None:
-    """Index of the first code cell that started but did not finish, from papermill's metadata."""
+    """Index of the code cell that was executing when the run stopped.
+
+    papermill marks an interrupted cell "completed" on its way out, so the cell sought is the last
+    code cell that is not still "pending".
+    """
     try:
         executed = nbformat.read(notebook_path, as_version=4)
     except (OSError, ValueError):
         return None
+    last_started = None
     for index, cell in enumerate(executed.cells):
-        status = cell.get("metadata", {}).get("papermill", {}).get("status")
-        if cell.cell_type == "code" and status in ("running", "pending"):
-            return index
-    return None
+        if cell.cell_type != "code":
+            continue
+        if cell.get("metadata", {}).get("papermill", {}).get("status") == "pending":
+            break
+        last_started = index
+    return last_started
 
 
 def execute_step(

@@ -29,7 +29,13 @@ stds = np.array([c["std"] for c in distributions["components"]])
 full_widths = np.array([c["half_width"] for c in distributions["components"]])
 widths = full_widths if settings.width == "fwhm" else full_widths / 2
 low, high = np.asarray(z.min(axis=0), dtype=np.float64), np.asarray(z.max(axis=0), dtype=np.float64)
-data_distances = stats.radii(np.asarray(z[stats.sample_rows(n_points, 5000, rng)]) - centre)
+r = np.load(Path(run_dir) / "results" / "correlations" / "correlation.npy")
+covariance = stats.covariance_from_correlation(r, stds)
+scale = np.where(stds > 0, stds, 1)
+data_sample = np.asarray(z[stats.sample_rows(n_points, 5000, rng)])
+data_distances = stats.radii(data_sample - centre)
+data_scaled_distances = stats.radii((data_sample - centre) / scale)
+data_mahalanobis = stats.mahalanobis_distances(data_sample, centre, covariance)
 has_decoder = bool(inputs["decoder"])
 if has_decoder:
     from report import model
@@ -47,7 +53,8 @@ for factor in settings.factors:
     grid = {
         "factor": factor,
         "distance_mean": float(distances.mean()),
-        "scaled_distance_mean": float(stats.radii((vectors - centre) / np.where(stds > 0, stds, 1)).mean()),
+        "scaled_distance_mean": float(stats.radii((vectors - centre) / scale).mean()),
+        "mahalanobis_mean": float(stats.mahalanobis_distances(vectors, centre, covariance).mean()),
         "share_inside_ranges": stats.share_inside_ranges(vectors, low, high),
         "figure": None,
     }
@@ -56,6 +63,7 @@ for factor in settings.factors:
         grid["figure"] = results.save_figure(output, f"factor-{factor:g}.png",
                                              figures.image_grid(decodes, columns=settings.columns))
         grid["nearest_image_distance"] = float(np.mean(stats.nearest_image_distance(decodes, reference)))
+        grid["pixel_spread"] = float(np.mean(stats.pixel_spread(decodes)))
     grids.append(grid)
     pool.append(vectors)
 [(g["factor"], round(g["distance_mean"], 2)) for g in grids]
@@ -71,6 +79,7 @@ if has_decoder:
     individuals["figure"] = results.save_figure(output, "individuals.png",
                                                 figures.individuals(decodes, picked_distances))
     individuals["nearest_image_distance"] = stats.nearest_image_distance(decodes, reference).tolist()
+    individuals["pixel_spread"] = stats.pixel_spread(decodes).tolist()
 
 # %%
 results.save_stats(output, {
@@ -81,6 +90,9 @@ results.save_stats(output, {
     "factors": list(settings.factors),
     "grid": [settings.rows, settings.columns],
     "data_distance_mean": float(data_distances.mean()),
+    "data_scaled_distance_mean": float(data_scaled_distances.mean()),
+    "data_mahalanobis_mean": float(data_mahalanobis.mean()),
+    "data_mahalanobis_p99": float(np.percentile(data_mahalanobis, 99)),
     "grids": grids,
     "individuals": individuals,
 })

@@ -38,7 +38,7 @@ pairs
 
 # %%
 position = stats.origin_position(z, means)
-covariance = np.nan_to_num(r) * np.outer(stds, stds)
+covariance = stats.covariance_from_correlation(r, stds)
 position["mahalanobis"] = stats.mahalanobis_position(z, means, covariance)
 sample = stats.sample_rows(n_points, settings.sample_size, rng)
 z_sample = np.asarray(z[sample])

@@ -27,13 +27,16 @@ n_points, z_dim = z.shape
 distributions = results.load_stats(run_dir, "distributions")
 centre = np.array([c["mean"] for c in distributions["components"]])
 half_widths = np.array([c["half_width"] for c in distributions["components"]])
+stds = np.array([c["std"] for c in distributions["components"]])
 r = np.load(Path(run_dir) / "results" / "correlations" / "correlation.npy")
+covariance = stats.covariance_from_correlation(r, stds)
 planes = [tuple(p) for p in settings.planes] if settings.planes else stats.choose_pairs(
     r, distributions["dominant"], settings.n_planes)
 bad = [p for p in planes if max(p) >= z_dim or p[0] == p[1]]
 if bad:
     raise ValueError(f"analysis.paths.planes: {bad} do not fit z_dim {z_dim}")
 z_sample = np.asarray(z[stats.sample_rows(n_points, settings.scatter_points, rng)])
+data_mahalanobis = stats.mahalanobis_distances(np.asarray(z[stats.sample_rows(n_points, 5000, rng)]), centre, covariance)
 has_decoder = bool(inputs["decoder"])
 if has_decoder:
     from report import model
@@ -52,6 +55,8 @@ def describe(name, title, path, shown_planes, plane=None, angle=None):
         "name": name,
         "title": title,
         "plane": list(plane) if plane else None,
+        "pair_r": float(r[plane[0], plane[1]]) if plane else None,
+        "mahalanobis": stats.mahalanobis_distances(path, centre, covariance).tolist(),
         "angle": angle,
         "length": float(np.linalg.norm(path[-1] - path[0])),
         "radius_start": float(np.linalg.norm(path[0])),
@@ -64,6 +69,7 @@ def describe(name, title, path, shown_planes, plane=None, angle=None):
         labels = [f"{k / (len(path) - 1):.2f}" for k in range(len(path))]
         entry["strip"] = results.save_figure(output, f"{name}-strip.png", figures.image_strip(decodes, labels))
         entry["nearest_image_distance"] = stats.nearest_image_distance(decodes, reference).tolist()
+        entry["pixel_spread"] = stats.pixel_spread(decodes).tolist()
     return entry
 
 
@@ -94,5 +100,7 @@ results.save_stats(output, {
     "planes": [list(p) for p in planes],
     "planes_from_parameters": settings.planes is not None,
     "centre_radius": float(np.linalg.norm(centre)),
+    "data_mahalanobis_mean": float(data_mahalanobis.mean()),
+    "data_mahalanobis_p99": float(np.percentile(data_mahalanobis, 99)),
     "paths": paths,
 })

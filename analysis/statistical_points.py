@@ -28,6 +28,11 @@ has_decoder = bool(inputs["decoder"])
 low, high = np.asarray(z.min(axis=0), dtype=np.float64), np.asarray(z.max(axis=0), dtype=np.float64)
 data_radii = stats.radii(z)
 radius_low, radius_high = np.percentile(data_radii, [1, 99])
+centre = np.array([c["mean"] for c in distributions["components"]])
+stds = np.array([c["std"] for c in distributions["components"]])
+r = np.load(Path(run_dir) / "results" / "correlations" / "correlation.npy")
+covariance = stats.covariance_from_correlation(r, stds)
+data_mahalanobis = stats.mahalanobis_distances(np.asarray(z[stats.sample_rows(n_points, 5000, rng)]), centre, covariance)
 b_values = sorted({*settings.b_values, round(distributions["matching_b"], 2)})
 b_values
 
@@ -44,6 +49,7 @@ if has_decoder:
     real_grid = figures.image_grid(real_decodes, columns=settings.columns)
     results.save_figure(output, "real-reconstructions.png", real_grid)
     real_distance = float(np.mean(stats.nearest_image_distance(real_decodes, reference)))
+    real_spread = float(np.mean(stats.pixel_spread(real_decodes)))
 
 # %% papermill_description=batches
 batches = []
@@ -56,6 +62,7 @@ for b in b_values:
         "radius_mean": float(radii.mean()),
         "share_inside_ranges": stats.share_inside_ranges(vectors, low, high),
         "share_radius_in_data_range": float(np.mean((radii >= radius_low) & (radii <= radius_high))),
+        "mahalanobis_mean": float(stats.mahalanobis_distances(vectors, centre, covariance).mean()),
         "figure": None,
     }
     if has_decoder:
@@ -64,6 +71,7 @@ for b in b_values:
         batch["figure"] = results.save_figure(output, f"uniform-b-{b:g}.png",
                                               figures.image_grid(decodes, columns=settings.columns))
         batch["nearest_image_distance"] = float(np.mean(stats.nearest_image_distance(decodes, reference)))
+        batch["pixel_spread"] = float(np.mean(stats.pixel_spread(decodes)))
     batches.append(batch)
 batches
 
@@ -80,4 +88,6 @@ results.save_stats(output, {
     "grid": [settings.rows, settings.columns],
     "batches": batches,
     "real_nearest_image_distance": real_distance if has_decoder else None,
+    "real_pixel_spread": real_spread if has_decoder else None,
+    "data_mahalanobis_mean": float(data_mahalanobis.mean()),
 })

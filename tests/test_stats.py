@@ -401,5 +401,23 @@ def test_mahalanobis_position_sees_the_origin_outside_a_thin_tilted_cloud():
     assert position["share_farther"] == 0.0
     assert position["data_mean"] == pytest.approx(np.sqrt(np.pi / 2), rel=0.03)  # mean of a chi with 2 dof
     assert position["rank"] == 2
+    slow = [np.sqrt((p - z.mean(axis=0)) @ np.linalg.inv(np.cov(z, rowvar=False)) @ (p - z.mean(axis=0))) for p in z[:5]]
+    fast = stats.mahalanobis_distances(z[:5], z.mean(axis=0), np.cov(z, rowvar=False))
+    np.testing.assert_allclose(fast, slow, rtol=1e-4)
     euclid = stats.origin_position(z, z.mean(axis=0))
     assert euclid["share_farther"] > 0.1  # the Euclidean view would call the origin inside
+
+
+def test_pixel_spread_is_zero_for_flat_images_and_half_for_black_and_white_halves():
+    flat = np.full((2, 4, 4, 3), 128, np.uint8)
+    halves = np.zeros((1, 4, 4, 3), np.uint8)
+    halves[0, :2] = 255
+    np.testing.assert_allclose(stats.pixel_spread(flat), [0, 0])
+    assert stats.pixel_spread(halves)[0] == pytest.approx(0.5)
+
+
+def test_covariance_from_correlation_gives_back_numpy_cov():
+    rng = np.random.default_rng(8)
+    z = rng.multivariate_normal([0, 0, 0], [[4, 1, 0], [1, 1, -0.5], [0, -0.5, 2]], size=2000)
+    r = np.corrcoef(z, rowvar=False)
+    np.testing.assert_allclose(stats.covariance_from_correlation(r, z.std(axis=0)), np.cov(z, rowvar=False, ddof=0))

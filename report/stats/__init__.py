@@ -10,7 +10,8 @@ takes `rng: numpy.random.Generator`. `z` has shape (n_points, z_dim) and is read
 """
 
 from report.stats._common import sample_rows
-from report.stats.correlations import choose_pairs, correlated_pairs, pairs_above, streaming_correlation
+from report.stats.correlations import (choose_pairs, correlated_pairs, covariance_from_correlation, pairs_above,
+                                       streaming_correlation)
 from report.stats.distributions import (
     best_uniform_b,
     closest_uniform_b,
@@ -23,8 +24,8 @@ from report.stats.distributions import (
     uniform_radius_comparison,
     uniform_vectors,
 )
-from report.stats.images import nearest_image_distance
-from report.stats.slices import (expected_slice_fraction, mahalanobis_position, origin_position, share_inside_ranges, slice_counts,
+from report.stats.images import nearest_image_distance, pixel_spread
+from report.stats.slices import (expected_slice_fraction, mahalanobis_distances, mahalanobis_position, origin_position, share_inside_ranges, slice_counts,
                                  slice_mask)
 
 __all__ = [
@@ -34,13 +35,16 @@ __all__ = [
     "component_histograms",
     "component_summary",
     "correlated_pairs",
+    "covariance_from_correlation",
     "dominant_components",
     "expected_slice_fraction",
     "half_widths",
+    "mahalanobis_distances",
     "mahalanobis_position",
     "nearest_image_distance",
     "origin_position",
     "pairs_above",
+    "pixel_spread",
     "radii",
     "radius_summary",
     "sample_rows",

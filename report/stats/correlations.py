@@ -112,3 +112,14 @@ def choose_pairs(r: np.ndarray, dominant: Sequence[int], n: int) -> list[tuple[i
     tier = 2 - is_dominant[i].astype(int) - is_dominant[j].astype(int)
     order = np.lexsort((j, i, -strength, tier))[:n]
     return [(int(i[k]), int(j[k])) for k in order]
+
+
+def covariance_from_correlation(r: np.ndarray, stds: np.ndarray) -> np.ndarray:
+    """Covariance matrix from a Pearson matrix and the component stds (NaN entries count as 0).
+
+    Args:
+        r: ndarray of shape (z_dim, z_dim); NaN where a component is constant.
+        stds: ndarray of shape (z_dim,).
+    """
+    stds = np.asarray(stds, dtype=np.float64)
+    return np.nan_to_num(np.asarray(r, dtype=np.float64)) * np.outer(stds, stds)

@@ -30,3 +30,19 @@ def nearest_image_distance(images: np.ndarray, reference: np.ndarray, *, chunk_r
         squared = query_norms[:, None] + block_norms[None, :] - 2 * (queries @ block.T)
         nearest = np.minimum(nearest, squared.min(axis=1))
     return np.sqrt(np.maximum(nearest, 0) / pixels)
+
+
+def pixel_spread(images: np.ndarray) -> np.ndarray:
+    """Standard deviation of each image's pixel values in [0, 1]: its contrast.
+
+    A flat grey decode lies close to many training images on average yet shows nothing; its
+    spread is near 0, while faces against a background have a clear spread.
+
+    Args:
+        images: uint8 ndarray of shape (n, s, s, 3).
+
+    Returns:
+        float64 ndarray of shape (n,).
+    """
+    flat = np.asarray(images, dtype=np.float64).reshape(len(images), -1) / 255
+    return flat.std(axis=1)

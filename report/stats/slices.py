@@ -136,13 +136,42 @@ def origin_position(z: np.ndarray, centre: np.ndarray, *, chunk_rows: int = CHUN
             "nearest_point_radius": nearest}
 
 
-def mahalanobis_position(z: np.ndarray, centre: np.ndarray, covariance: np.ndarray, *,
-                         relative_floor: float = 1e-9, chunk_rows: int = CHUNK_ROWS) -> dict:
-    """Where the origin lies once the cloud's shape counts: Mahalanobis distances from the centre.
+def _whitening(covariance: np.ndarray, relative_floor: float) -> np.ndarray:
+    """Columns that map centred points to unit variance along the covariance's kept eigen-directions."""
+    variances, axes = np.linalg.eigh(np.asarray(covariance, dtype=np.float64))
+    kept = variances > relative_floor * max(float(variances.max()), np.finfo(float).tiny)
+    return axes[:, kept] / np.sqrt(variances[kept])
+
+
+def mahalanobis_distances(points: np.ndarray, centre: np.ndarray, covariance: np.ndarray, *,
+                          relative_floor: float = 1e-9, chunk_rows: int = CHUNK_ROWS) -> np.ndarray:
+    """Mahalanobis distance of each point from the centre of a cloud with the given covariance.
 
     A correlated cloud is a thin, tilted ellipsoid; a point at a modest Euclidean distance from the
     centre can still lie far outside it. Directions with variance below relative_floor x the largest
     are left out (a pseudo-inverse), so a degenerate cloud does not blow up the distances.
+
+    Args:
+        points: ndarray of shape (n, z_dim).
+        centre: ndarray of shape (z_dim,).
+        covariance: ndarray of shape (z_dim, z_dim).
+
+    Returns:
+        float64 ndarray of shape (n,).
+    """
+    # float32 products: distances need no more digits, and this is the costliest product of post IV
+    whitening = _whitening(covariance, relative_floor).astype(np.float32)
+    centre32 = np.asarray(centre, dtype=np.float32)
+    distances = np.empty(len(points))
+    for start in range(0, len(points), chunk_rows):
+        whitened = (np.asarray(points[start : start + chunk_rows], dtype=np.float32) - centre32) @ whitening
+        distances[start : start + len(whitened)] = np.sqrt(np.einsum("ij,ij->i", whitened, whitened, dtype=np.float64))
+    return distances
+
+
+def mahalanobis_position(z: np.ndarray, centre: np.ndarray, covariance: np.ndarray, *,
+                         relative_floor: float = 1e-9) -> dict:
+    """Where the origin lies once the cloud's shape counts (see mahalanobis_distances).
 
     Args:
         z: ndarray of shape (n_points, z_dim).
@@ -154,24 +183,8 @@ def mahalanobis_position(z: np.ndarray, centre: np.ndarray, covariance: np.ndarr
         "share_farther": share of points farther from the centre than the origin, "rank": directions kept}.
     """
     check_z(z)
-    centre = np.asarray(centre, dtype=np.float64)
-    variances, axes = np.linalg.eigh(np.asarray(covariance, dtype=np.float64))
-    kept = variances > relative_floor * max(float(variances.max()), np.finfo(float).tiny)
-    whitening = axes[:, kept] / np.sqrt(variances[kept])
-
-    # float32 products: distances need no more digits, and this is the step's costliest product
-    whitening32, centre32 = whitening.astype(np.float32), centre.astype(np.float32)
-
-    def distances(points: np.ndarray) -> np.ndarray:
-        whitened = (np.asarray(points, dtype=np.float32) - centre32) @ whitening32
-        return np.sqrt(np.einsum("ij,ij->i", whitened, whitened, dtype=np.float64))
-
-    origin = float(distances(np.zeros((1, len(centre))))[0])
-    total, largest, farther = 0.0, 0.0, 0
-    for start in range(0, z.shape[0], chunk_rows):
-        chunk_distances = distances(z[start : start + chunk_rows])
-        total += float(chunk_distances.sum())
-        largest = max(largest, float(chunk_distances.max()))
-        farther += int((chunk_distances > origin).sum())
-    return {"origin": origin, "data_mean": total / z.shape[0], "data_max": largest,
-            "share_farther": farther / z.shape[0], "rank": int(kept.sum())}
+    origin = float(mahalanobis_distances(np.zeros((1, z.shape[1])), centre, covariance,
+                                         relative_floor=relative_floor)[0])
+    data = mahalanobis_distances(z, centre, covariance, relative_floor=relative_floor)
+    return {"origin": origin, "data_mean": float(data.mean()), "data_max": float(data.max()),
+            "share_farther": float(np.mean(data > origin)), "rank": int(_whitening(covariance, relative_floor).shape[1])}

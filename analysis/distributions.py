@@ -50,7 +50,10 @@ results.save_figure(output, "component-histograms.png", all_curves)
 all_curves
 
 # %%
-shown_dominant = dominant if dominant else list(np.argsort(-half_widths)[:4])
+# the widest dominant components first; without dominant ones, the four widest components
+candidates = dominant if dominant else range(z_dim)
+shown_dominant = sorted(candidates, key=lambda k: -half_widths[k])[: settings.max_dominant_panels if dominant else 4]
+shown_dominant = sorted(int(k) for k in shown_dominant)
 apart = figures.dominant_histograms(edges, counts, shown_dominant, means, half_widths)
 results.save_figure(output, "dominant-histograms.png", apart)
 apart

@@ -50,9 +50,9 @@ position
 # %% papermill_description=slices
 slices = []
 for number, pair in enumerate(pairs, start=1):
-    counts = stats.slice_counts(z, pair, t, settings.sample_size,
-                                np.random.default_rng([step_seed, number]), uniform=slice_uniform)
+    counts = stats.slice_counts(z, pair, t, settings.sample_size, rng, uniform=slice_uniform, rows=sample)
     counts["expected_independent"] = stats.expected_slice_fraction(stds, pair, t)
+    counts["expected_independent_shifted"] = stats.expected_slice_fraction(stds, pair, t, means=means)
     counts["pair_r"] = float(r[pair[0], pair[1]])
     all_mask = stats.slice_mask(z, pair, t)
     sample_mask = all_mask[sample]
@@ -62,7 +62,7 @@ for number, pair in enumerate(pairs, start=1):
         "overview": figures.origin_projection(z_sample, pair, uniform=overview_uniform,
                                               title=f"{len(sample):,} z-points, {settings.n_overview_uniform} uniform (b = {uniform_b:.2g})"),
         "zoom": figures.origin_projection(z_sample, pair, uniform=overview_uniform, zoom=zoom,
-                                          title=f"around the origin, ±{zoom:g}"),
+                                          title=f"around the origin, ±{zoom:.2g}"),
         "slice-sample": figures.slice_projection(z_sample[sample_mask], pair, uniform_slice=slice_uniform[uniform_mask],
                                                  title=f"{label}: {int(sample_mask.sum())} of {len(sample):,}", zoom=zoom),
         "slice-all": figures.slice_projection(np.asarray(z[all_mask]), pair, uniform_slice=None,
@@ -87,6 +87,7 @@ results.save_stats(output, {
     "uniform_b_from_parameters": settings.uniform_b is not None,
     "n_uniform": settings.n_uniform,
     "sample_size": len(sample),
+    "zoom_half_width": zoom,
     "origin": position,
     "slices": slices,
 })

@@ -114,6 +114,7 @@ class DistributionsParams(_Section):
     )
     uniform_b: tuple[float, ...] = Field((0.5, 1.0, 1.5, 2.0, 3.0, 4.0), min_length=1)
     n_uniform: int = Field(5000, ge=10, description="artificial vectors per b")
+    max_dominant_panels: int = Field(20, ge=1, description="dominant components drawn apart, the widest first")
     radius_bins: int = Field(80, ge=10)
     timeout_s: int = Field(600, ge=10)
 

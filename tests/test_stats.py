@@ -421,3 +421,14 @@ def test_covariance_from_correlation_gives_back_numpy_cov():
     z = rng.multivariate_normal([0, 0, 0], [[4, 1, 0], [1, 1, -0.5], [0, -0.5, 2]], size=2000)
     r = np.corrcoef(z, rowvar=False)
     np.testing.assert_allclose(stats.covariance_from_correlation(r, z.std(axis=0)), np.cov(z, rowvar=False, ddof=0))
+
+
+def test_expected_slice_fraction_with_means_matches_a_monte_carlo_count():
+    rng = np.random.default_rng(31)
+    means = np.array([0.0, 0.0, 0.5, -0.3, 1.0, 0.2])
+    stds = np.array([1.0, 1.0, 0.8, 1.2, 0.5, 0.0])
+    z = means + stds * rng.normal(size=(200_000, 6))
+    observed = stats.slice_mask(z, (0, 1), 1.2).mean()
+    expected = stats.expected_slice_fraction(stds, (0, 1), 1.2, means=means)
+    assert observed == pytest.approx(expected, abs=4 * np.sqrt(expected * (1 - expected) / len(z)))
+    assert stats.expected_slice_fraction(stds, (0, 1), 1.2) != pytest.approx(expected, rel=0.05)

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import numpy as np
-from scipy.special import erf
+from scipy.special import ndtr
 
 from report.stats._common import CHUNK_ROWS, check_z, sample_rows
 
@@ -43,6 +43,8 @@ def slice_counts(
     sample_size: int,
     rng: np.random.Generator,
     uniform: np.ndarray | None = None,
+    *,
+    rows: np.ndarray | None = None,
 ) -> dict:
     """Post IV's slice counts: survivors in a random sample, in all points and among uniform points.
 
@@ -53,13 +55,16 @@ def slice_counts(
         sample_size: Rows drawn without replacement (all if >= n_points).
         rng: Random generator for the sample.
         uniform: Optional artificial vectors of shape (n_uniform, z_dim).
+        rows: Optional sample rows to use instead of drawing sample_size rows with rng (so the
+            counts match a figure drawn from the same sample).
 
     Returns:
         {"pair": [i, j], "t": float, "sample_size": int, "sample_kept": int,
          "n_points": int, "all_kept": int, "n_uniform": int, "uniform_kept": int}
     """
     mask = slice_mask(z, keep, t)
-    rows = sample_rows(z.shape[0], sample_size, rng)
+    if rows is None:
+        rows = sample_rows(z.shape[0], sample_size, rng)
     n_uniform = 0 if uniform is None else len(uniform)
     uniform_kept = 0 if uniform is None or n_uniform == 0 else int(slice_mask(uniform, keep, t).sum())
     return {
@@ -74,24 +79,31 @@ def slice_counts(
     }
 
 
-def expected_slice_fraction(stds: Sequence[float], keep: tuple[int, int], t: float) -> float:
-    """Kept fraction of a slice for independent zero-mean Gaussian components.
+def expected_slice_fraction(stds: Sequence[float], keep: tuple[int, int], t: float,
+                            means: Sequence[float] | None = None) -> float:
+    """Kept fraction of a slice for independent Gaussian components.
 
-    prod over j not in keep of P(|x_j| <= t) = erf(t / (sigma_j sqrt 2)); a zero sigma gives 1.
+    prod over j not in keep of P(|x_j| <= t) for x_j ~ N(mean_j, std_j^2): erf(t / (std_j sqrt 2))
+    for zero means, Phi((t - mean_j) / std_j) - Phi((-t - mean_j) / std_j) in general. A zero std
+    counts as a point mass at mean_j.
 
     Args:
         stds: Standard deviations, shape (z_dim,).
         keep: The two free components.
         t: Slice half width.
+        means: Component means, shape (z_dim,); None for zero means.
 
     Returns:
         The kept fraction, a float in [0, 1].
     """
     stds = np.asarray(stds, dtype=np.float64)
+    means = np.zeros_like(stds) if means is None else np.asarray(means, dtype=np.float64)
     others = np.ones(len(stds), dtype=bool)
     others[list(keep)] = False
-    with np.errstate(divide="ignore"):
-        p = np.where(stds[others] > 0, erf(t / (np.sqrt(2) * stds[others])), 1.0)
+    sigma, mu = stds[others], means[others]
+    safe = np.where(sigma > 0, sigma, 1.0)
+    inside = ndtr((t - mu) / safe) - ndtr((-t - mu) / safe)
+    p = np.where(sigma > 0, inside, (np.abs(mu) <= t).astype(float))
     return float(np.prod(p))
 
 

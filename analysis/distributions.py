@@ -26,7 +26,7 @@ n_points, z_dim = z.shape
 z.shape
 
 # %% papermill_description=components
-summary = stats.component_summary(z, settings.bin_width)
+summary = stats.component_summary(z, settings.bin_width, resolution=settings.half_width_resolution)
 edges, counts = stats.component_histograms(z, settings.bin_width)
 means = np.array([c["mean"] for c in summary["components"]])
 stds = np.array([c["std"] for c in summary["components"]])
@@ -71,6 +71,7 @@ results.save_stats(output, {
     "n_points": n_points,
     "z_dim": z_dim,
     "bin_width": settings.bin_width,
+    "half_width_bin": summary["half_width_bin"],
     "components": summary["components"],
     "dominant": dominant,
     "dominant_figure_components": [int(k) for k in shown_dominant],

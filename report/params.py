@@ -106,6 +106,9 @@ class DistributionsParams(_Section):
     """Post II: number distributions of the components and radii."""
 
     bin_width: float = Field(0.25, gt=0, description="histogram bin width (0.25 in the original)")
+    half_width_resolution: float = Field(
+        0.25, gt=0, description="half widths are measured on bins no wider than this x the median component std"
+    )
     dominant_mean_factor: float = Field(
         0.5, gt=0, description="dominant if |mean| >= this x the median half_width of all components"
     )

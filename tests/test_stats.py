@@ -432,3 +432,14 @@ def test_expected_slice_fraction_with_means_matches_a_monte_carlo_count():
     expected = stats.expected_slice_fraction(stds, (0, 1), 1.2, means=means)
     assert observed == pytest.approx(expected, abs=4 * np.sqrt(expected * (1 - expected) / len(z)))
     assert stats.expected_slice_fraction(stds, (0, 1), 1.2) != pytest.approx(expected, rel=0.05)
+
+
+def test_half_widths_of_narrow_components_need_finer_bins_than_the_plot():
+    rng = np.random.default_rng(41)
+    z = rng.normal(scale=0.1, size=(50_000, 4)).astype(np.float32)  # sigma well below bin_width 0.25
+    coarse = stats.component_summary(z, 0.25)
+    fine = stats.component_summary(z, 0.25, resolution=0.25)
+    assert fine["half_width_bin"] == pytest.approx(0.025, rel=0.05)
+    for component in fine["components"]:
+        assert component["half_width"] == pytest.approx(2.3548 * 0.1, rel=0.04)
+    assert all(abs(c["half_width"] / 0.23548 - 1) > 0.1 for c in coarse["components"])

@@ -209,8 +209,10 @@ def build_variant(
     finally:
         cache.save()
 
+    from report import keystats
     from report.render import render_site
 
+    keystats.write(run_dir)
     outcome.rendered = render_site(run_dir, params, records, force=force, echo=echo)
     write_manifest(run_dir, params_path, params, steps, records, outcome)
     return outcome

@@ -1,0 +1,285 @@
+"""Key statistics of a run: the few numbers that say whether two runs tell the same story.
+
+One definition per statistic, with its tolerance, serves three readers: each build writes
+`results/key_stats.json` (flat keys such as "distributions.radius.mean", values numbers),
+`latent-report compare` marks differences beyond the tolerance as drift, and the regression tests
+in `tests/regression/` compare a fresh build with `expected/<variant>.json`.
+
+A statistic the run does not have (training loss of a `zpoints` run, a slice that was not cut) is
+absent, never null. Tolerances are `|new - expected| <= atol + rtol * |expected|` (numpy's
+`isclose` with the expected value as reference). Relative ones of a few % cover TensorFlow's
+CPU numerics on another machine for losses and radii; absolute ones cover counts where a point or
+a pair may cross a threshold; sizes such as `z_dim` must match exactly. On the same machine the
+same parameter file and seed give identical values.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import json
+import math
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from report.errors import ReportError
+
+KEY_STATS_FILE = "key_stats.json"
+
+
+@dataclass(frozen=True)
+class KeyStat:
+    """One key statistic (or one family of them) and its tolerance.
+
+    Attributes:
+        key: Flat key "<step>.<path>"; a family such as "correlations.pairs_above.*" has one
+            member per threshold or slice, its "*" filled in by `read`.
+        label: Plain-English name for tables.
+        rtol: Relative tolerance, a share of the expected value.
+        atol: Absolute tolerance, in the statistic's unit.
+        read: Takes the step's stats.json as a dict and returns a number (or, for a family, a
+            dict from "*" to number); None when the run lacks it. Default: the dotted path of
+            `key` after the step name (for a family, the object at the path before "*").
+    """
+
+    key: str
+    label: str
+    rtol: float = 0.0
+    atol: float = 0.0
+    read: Callable[[dict], object] | None = None
+
+    @property
+    def step(self) -> str:
+        return self.key.split(".", 1)[0]
+
+    @property
+    def path(self) -> str:
+        return self.key.split(".", 1)[1]
+
+    def values(self, stats: dict) -> dict[str, float]:
+        """The flat key(s) and number(s) this definition takes from one step's stats."""
+        found = self.read(stats) if self.read else _at(stats, self.path.split("*")[0].rstrip("."))
+        if "*" in self.key:
+            if not isinstance(found, dict):
+                return {}
+            return {self.key.replace("*", str(name)): _number(v) for name, v in found.items() if _number(v) is not None}
+        number = _number(found)
+        return {} if number is None else {self.key: number}
+
+    @property
+    def tolerance_text(self) -> str:
+        """The tolerance as tables show it: "±3 %", "±(2 + 3 %)", "±0.02" or "exact"."""
+        if self.atol and self.rtol:
+            return f"±({self.atol:g} + {100 * self.rtol:g} %)"
+        if self.atol:
+            return f"±{self.atol:g}"
+        return f"±{100 * self.rtol:g} %" if self.rtol else "exact"
+
+    def within(self, expected: float, actual: float) -> bool:
+        """True when `actual` lies within this statistic's tolerance of `expected`."""
+        return abs(actual - expected) <= self.atol + self.rtol * abs(expected)
+
+
+def _at(stats: dict, dotted: str):
+    value = stats
+    for part in dotted.split("."):
+        if not isinstance(value, dict) or part not in value:
+            return None
+        value = value[part]
+    return value
+
+
+def _number(value) -> float | int | None:
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return None
+    return value if math.isfinite(value) else None
+
+
+def _n_dominant(stats: dict):
+    dominant = stats.get("dominant")
+    return len(dominant) if isinstance(dominant, list) else None
+
+
+def _max_abs_mean(stats: dict):
+    # The sign of a latent axis is arbitrary; its distance from zero is what post II reports.
+    value = _number(_at(stats, "max_abs_mean.value"))
+    return None if value is None else abs(value)
+
+
+def _slices(field: str) -> Callable[[dict], dict | None]:
+    def read(stats: dict):
+        slices = stats.get("slices")
+        if not isinstance(slices, list):
+            return None
+        return {number: s.get(field) for number, s in enumerate(slices, start=1) if isinstance(s, dict)}
+
+    return read
+
+
+def _matching_batch(field: str) -> Callable[[dict], object]:
+    def read(stats: dict):
+        for batch in stats.get("batches") or []:
+            if isinstance(batch, dict) and batch.get("is_matching_b"):
+                return batch.get(field)
+        return None
+
+    return read
+
+
+def _widest_grid(field: str) -> Callable[[dict], object]:
+    def read(stats: dict):
+        grids = [g for g in stats.get("grids") or [] if isinstance(g, dict) and _number(g.get("factor")) is not None]
+        return max(grids, key=lambda g: g["factor"]).get(field) if grids else None
+
+    return read
+
+
+# Order is the order of tables. The tolerances were set from measurements, not guessed: on
+# `synthetic-faces`, turning oneDNN off (another CPU's arithmetic, as far as one machine can show
+# it) moved the radius mean by 2.7 %, the centre by 3.8 %, the largest |mean| by 8 %, the radius
+# peak (the fullest of 80 histogram bins) by 15 %, the nearest point by 6.5 %, pair counts by up to
+# 5.6 %, dominant components by 4 of 38 and the share farther than the origin by 0.025; each
+# tolerance is about 1.5-2x that. Another seed moves `tiny`'s statistics by 10-70 %, far beyond.
+# Counts get an absolute part because one point or pair near a threshold may move; shares are
+# absolute (they live in [0, 1]).
+KEY_STATS: tuple[KeyStat, ...] = (
+    KeyStat("data.n_images", "images"),
+    KeyStat("data.pca_components_90", "pixel PCA components for 90 % variance", atol=1),
+    KeyStat("train.final_loss", "final training loss", rtol=0.03),
+    KeyStat("train.final_val_loss", "final validation loss", rtol=0.03),
+    KeyStat("encode.reconstruction_mse", "reconstruction MSE", rtol=0.05),
+    KeyStat("distributions.n_points", "latent vectors"),
+    KeyStat("distributions.z_dim", "latent dimension z_dim"),
+    KeyStat("distributions.radius.mean", "radius mean", rtol=0.05),
+    KeyStat("distributions.radius.std", "radius std", rtol=0.05),
+    KeyStat("distributions.radius.peak", "radius peak", rtol=0.25),
+    KeyStat("distributions.centre_radius", "distance of the centre from the origin", rtol=0.08),
+    KeyStat("distributions.matching_b", "b matching the radius mean", rtol=0.05),
+    KeyStat("distributions.n_dominant", "dominant components", rtol=0.1, atol=2, read=_n_dominant),
+    KeyStat("distributions.max_abs_mean", "largest |mean| of a component", rtol=0.15, read=_max_abs_mean),
+    KeyStat("distributions.max_half_width.value", "largest half width", rtol=0.08),
+    KeyStat("distributions.dominant_rule.median_half_width", "median half width", rtol=0.05),
+    KeyStat("distributions.median_std", "median component std", rtol=0.05),
+    KeyStat("correlations.pairs_above.*", "pairs with |r| above *", rtol=0.1, atol=2),
+    KeyStat("correlations.max_abs_r", "largest |r|", atol=0.02),
+    KeyStat("correlations.mean_abs_r", "mean |r|", atol=0.02),
+    KeyStat("origin_slices.origin.share_farther", "share of points farther from the centre than the origin",
+            atol=0.05),
+    KeyStat("origin_slices.origin.nearest_point_radius", "radius of the point nearest the origin", rtol=0.15),
+    KeyStat("origin_slices.slice_*.all_kept", "points kept by slice *", rtol=0.1, atol=5,
+            read=_slices("all_kept")),
+    KeyStat("origin_slices.slice_*.sample_kept", "sampled points kept by slice *", rtol=0.1, atol=5,
+            read=_slices("sample_kept")),
+    KeyStat("origin_slices.slice_*.uniform_kept", "uniform vectors kept by slice *", rtol=0.1, atol=5,
+            read=_slices("uniform_kept")),
+    KeyStat("statistical_points.matching.share_inside_ranges",
+            "share of components inside the data ranges (uniform, matching b)", atol=0.02,
+            read=_matching_batch("share_inside_ranges")),
+    KeyStat("statistical_points.matching.share_radius_in_data_range",
+            "share of radii inside the data range (uniform, matching b)", atol=0.03,
+            read=_matching_batch("share_radius_in_data_range")),
+    KeyStat("intervals.widest.share_inside_ranges", "share inside the ranges (widest interval factor)",
+            atol=0.02, read=_widest_grid("share_inside_ranges")),
+    KeyStat("intervals.data_distance_mean", "mean distance of the data from the centre", rtol=0.05),
+)
+
+EXACT = KeyStat("*", "")  # keys no definition knows (a file from an older or newer version) must match exactly
+
+
+def definition(key: str) -> KeyStat:
+    """The definition that covers a flat key; EXACT for an unknown key."""
+    for stat in KEY_STATS:
+        if key == stat.key or ("*" in stat.key and fnmatch.fnmatchcase(key, stat.key)):
+            return stat
+    return EXACT
+
+
+def _member(stat: KeyStat, key: str) -> str:
+    prefix, suffix = stat.key.split("*")
+    return key[len(prefix) : len(key) - len(suffix)]
+
+
+def label(key: str) -> str:
+    """Plain-English name of a flat key, e.g. "pairs with |r| above 0.3"."""
+    stat = definition(key)
+    if stat is EXACT:
+        return key
+    return stat.label.replace("*", _member(stat, key)) if "*" in stat.key else stat.label
+
+
+def order(keys) -> list[str]:
+    """Keys in table order: definition order, members of a family by number, unknown keys last."""
+    position = {stat.key: i for i, stat in enumerate(KEY_STATS)}
+
+    def rank(key: str):
+        stat = definition(key)
+        member = _member(stat, key) if "*" in stat.key and stat is not EXACT else ""
+        try:
+            number = float(member)
+        except ValueError:
+            number = math.inf
+        return position.get(stat.key, len(KEY_STATS)), number, key
+
+    return sorted(keys, key=rank)
+
+
+def compute(run_dir: Path) -> dict[str, float]:
+    """Key statistics from a run's `results/<step>/stats.json`; steps that did not run add nothing."""
+    values: dict[str, float] = {}
+    cache: dict[str, dict | None] = {}
+    for stat in KEY_STATS:
+        if stat.step not in cache:
+            cache[stat.step] = _read_stats(Path(run_dir) / "results" / stat.step / "stats.json")
+        if cache[stat.step] is not None:
+            values.update(stat.values(cache[stat.step]))
+    return values
+
+
+def _read_stats(path: Path) -> dict | None:
+    try:
+        stats = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return None
+    return stats if isinstance(stats, dict) else None
+
+
+def dumps(values: dict[str, float]) -> str:
+    """The text of a key-statistics file: one key per line, sorted, full precision."""
+    return json.dumps(values, indent=1, sort_keys=True, allow_nan=False) + "\n"
+
+
+def write(run_dir: Path) -> Path:
+    """Write `results/key_stats.json` of a run and return its path (untouched when unchanged)."""
+    path = Path(run_dir) / "results" / KEY_STATS_FILE
+    text = dumps(compute(run_dir))
+    if not path.is_file() or path.read_text(encoding="utf-8") != text:
+        path.write_text(text, encoding="utf-8")
+    return path
+
+
+def load(path: Path) -> dict[str, float]:
+    """Key statistics from a run folder (its results/key_stats.json) or from a key-stats JSON file.
+
+    Raises:
+        ReportError: One line naming the path when it is missing, holds no key statistics, or
+            holds something other than a flat object of numbers.
+    """
+    path = Path(path)
+    if path.is_dir():
+        file = path / "results" / KEY_STATS_FILE
+        if not file.is_file():
+            raise ReportError(f"{path}: no results/{KEY_STATS_FILE} (not a run folder, or built before key statistics)")
+    elif path.is_file():
+        file = path
+    else:
+        raise ReportError(f"{path}: no such run folder")
+    try:
+        values = json.loads(file.read_text(encoding="utf-8"))
+    except (json.JSONDecodeError, UnicodeDecodeError) as err:
+        raise ReportError(f"{file}: not valid JSON ({err})") from None
+    if not isinstance(values, dict):
+        raise ReportError(f"{file}: expected an object of key statistics")
+    bad = [key for key, value in values.items() if _number(value) is None]
+    if bad:
+        raise ReportError(f"{file}: {bad[0]}: expected a finite number, got {values[bad[0]]!r}")
+    return values

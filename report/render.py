@@ -14,6 +14,7 @@ import shutil
 from pathlib import Path
 from typing import Callable
 
+from report import keystats
 from report.errors import ReportError
 from report.params import Params, to_jsonable
 from report.pipeline import hashing
@@ -45,6 +46,15 @@ def thousands(value) -> str:
     return f"{int(value):,}" if value is not None else "–"
 
 
+def stat(value) -> str:
+    """A key statistic: whole numbers with thousands separators, others to four significant digits."""
+    if value is None:
+        return "–"
+    if float(value).is_integer() and abs(value) < 1e15:
+        return f"{int(value):,}"
+    return f"{float(value):.4g}"
+
+
 def percent(value, digits: int = 1) -> str:
     return f"{100 * float(value):.{digits}f} %" if value is not None else "–"
 
@@ -66,19 +76,29 @@ def _environment():
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    env.filters.update(num=num, thousands=thousands, percent=percent, roman=roman)
+    env.filters.update(num=num, thousands=thousands, percent=percent, roman=roman, stat=stat)
     return env
 
 
-def _render_fingerprint(params: Params, records: dict[str, dict]) -> str:
+def _key_stats_files(run_dir: Path) -> dict[str, Path]:
+    """results/key_stats.json of this run and of every other variant under the same build root."""
+    found = {}
+    for path in sorted(run_dir.parent.glob(f"*/results/{keystats.KEY_STATS_FILE}")):
+        found[path.parent.parent.name] = path
+    return found
+
+
+def _render_fingerprint(params: Params, records: dict[str, dict], run_dir: Path) -> str:
     templates = {
         str(path.relative_to(TEMPLATES_DIR)): hashing.sha256_text(path.read_text(encoding="utf-8"))
         for path in sorted(TEMPLATES_DIR.rglob("*")) if path.is_file()
     }
     return hashing.combined({
         "templates": templates,
-        "modules": hashing.modules_hash(("report.render",)),
+        "modules": hashing.modules_hash(("report.render", "report.keystats")),
         "results": {name: record["output_digest"] for name, record in records.items()},
+        # The comparison page shows the other variants: rebuilding one of them re-renders this site.
+        "key_stats": {name: hashing.file_sha256(path) for name, path in _key_stats_files(run_dir).items()},
         "parameters": to_jsonable(params),
     })
 
@@ -119,6 +139,47 @@ def _export_notebooks(run_dir: Path, site: Path, names: list[str]) -> None:
             (target / f"{name}.html").write_text(body, encoding="utf-8")
 
 
+def comparison_context(run_dir: Path) -> dict:
+    """The comparison page: this run's key statistics beside those of the other variants built beside it.
+
+    Returns:
+        {"columns": [{"variant", "link" (their comparison page or None), "current"}, ...] with this
+        variant first, "others": the other variants' names, "rows": [{"key", "label", "tolerance",
+        "cells": [{"value", "beyond"}, ...]}] where "beyond" marks a value outside the key's
+        tolerance around this variant's value}.
+    """
+    files = _key_stats_files(run_dir)
+    stats = {}
+    for name, path in files.items():
+        try:
+            stats[name] = keystats.load(path)
+        except ReportError as err:  # a broken neighbour must not stop this variant's site
+            logging.getLogger(__name__).warning("comparison page leaves out %s", err)
+    own = stats.pop(run_dir.name, {})
+    names = [run_dir.name, *sorted(stats)]
+    stats[run_dir.name] = own
+    columns = [
+        {"variant": name, "current": name == run_dir.name,
+         "link": f"../../{name}/site/comparison.html"
+         if name != run_dir.name and (run_dir.parent / name / "site" / "index.html").is_file() else None}
+        for name in names
+    ]
+    rows = []
+    for key in keystats.order(set().union(*(stats[name] for name in names))):
+        definition = keystats.definition(key)
+        mine = own.get(key)
+        cells = [
+            {"value": stats[name].get(key),
+             "beyond": name != run_dir.name and mine is not None and stats[name].get(key) is not None
+             and not definition.within(mine, stats[name][key])}
+            for name in names
+        ]
+        rows.append({"key": key, "label": keystats.label(key),
+                     "tolerance": definition.tolerance_text.replace(" ", "\u00a0"),  # never wrapped
+                     "cells": cells})
+    return {"columns": columns, "others": names[1:], "rows": rows}
+
+
 def build_context(run_dir: Path, site: Path, params: Params, records: dict[str, dict]) -> dict:
     """Everything the templates see: parameters, per-step stats and figure links, the post list."""
     steps = {name: _step_context(run_dir, site, name, record) for name, record in records.items()}
@@ -135,6 +196,7 @@ def build_context(run_dir: Path, site: Path, params: Params, records: dict[str, 
         "posts": posts,
         "post_steps": post_steps,
         "manifest_link": "../manifest.json",
+        "comparison": comparison_context(run_dir),
     }
 
 
@@ -142,7 +204,7 @@ def render_site(run_dir: Path, params: Params, records: dict[str, dict], *, forc
                 echo: Callable[[str], None] = print) -> bool:
     """Render site/*.html and site/report.pdf when something they show changed; True if rendered."""
     site = run_dir / "site"
-    fingerprint = _render_fingerprint(params, records)
+    fingerprint = _render_fingerprint(params, records, run_dir)
     record_path = site / RENDER_RECORD
     expected = [site / "index.html", site / "report.pdf"]
     if not force and record_path.is_file() and all(p.is_file() for p in expected):
@@ -161,6 +223,8 @@ def render_site(run_dir: Path, params: Params, records: dict[str, dict], *, forc
         page = env.get_template("post.html").render(context, post=post)
         (staging / post["file"]).write_text(page, encoding="utf-8")
     (staging / "index.html").write_text(env.get_template("index.html").render(context, post=None), encoding="utf-8")
+    (staging / "comparison.html").write_text(env.get_template("comparison.html").render(context, post=None, page="comparison"),
+                                             encoding="utf-8")
     printable = env.get_template("report.html").render(context, post=None)
     _write_pdf(printable, staging, staging / "report.pdf")
     (staging / RENDER_RECORD).write_text(json.dumps({"fingerprint": fingerprint}), encoding="utf-8")

@@ -37,6 +37,9 @@ class KeyStat:
         label: Plain-English name for tables.
         rtol: Relative tolerance, a share of the expected value.
         atol: Absolute tolerance, in the statistic's unit.
+        factor: If above 1, a multiplicative tolerance instead of rtol: the new value may lie
+            between expected / factor and expected x factor (widened by atol), for counts that
+            move by ratios rather than by differences.
         read: Takes the step's stats.json as a dict and returns a number (or, for a family, a
             dict from "*" to number); None when the run lacks it. Default: the dotted path of
             `key` after the step name (for a family, the object at the path before "*").
@@ -47,6 +50,7 @@ class KeyStat:
     rtol: float = 0.0
     atol: float = 0.0
     read: Callable[[dict], object] | None = None
+    factor: float = 1.0
 
     @property
     def step(self) -> str:
@@ -68,7 +72,9 @@ class KeyStat:
 
     @property
     def tolerance_text(self) -> str:
-        """The tolerance as tables show it: "±3 %", "±(2 + 3 %)", "±0.02" or "exact"."""
+        """The tolerance as tables show it: "±3 %", "±(2 + 3 %)", "±0.02", "×/÷2.5 ±5" or "exact"."""
+        if self.factor > 1:
+            return f"×/÷{self.factor:g}" + (f" ±{self.atol:g}" if self.atol else "")
         if self.atol and self.rtol:
             return f"±({self.atol:g} + {100 * self.rtol:g} %)"
         if self.atol:
@@ -77,6 +83,9 @@ class KeyStat:
 
     def within(self, expected: float, actual: float) -> bool:
         """True when `actual` lies within this statistic's tolerance of `expected`."""
+        if self.factor > 1:
+            low, high = sorted((expected / self.factor, expected * self.factor))
+            return low - self.atol <= actual <= high + self.atol
         return abs(actual - expected) <= self.atol + self.rtol * abs(expected)
 
 
@@ -135,13 +144,14 @@ def _widest_grid(field: str) -> Callable[[dict], object]:
 
 
 # Order is the order of tables. The tolerances were set from measurements, not guessed: on
-# `synthetic-faces`, turning oneDNN off (another CPU's arithmetic, as far as one machine can show
-# it) moved the radius mean by 2.7 %, the centre by 3.8 %, the largest |mean| by 8 %, the radius
-# peak (the fullest of 80 histogram bins) by 15 %, the nearest point by 6.5 %, pair counts by up to
-# 5.6 %, dominant components by 4 of 38 and the share farther than the origin by 0.025; each
-# tolerance is about 1.5-2x that. Another seed moves `tiny`'s statistics by 10-70 %, far beyond.
-# Counts get an absolute part because one point or pair near a threshold may move; shares are
-# absolute (they live in [0, 1]).
+# `synthetic-faces`, turning oneDNN off or training on one thread (another CPU's arithmetic, as
+# far as one machine can show it) moved the radius mean by up to 2.7 %, the centre by 3.8 %, the
+# largest |mean| (a maximum over 256 components) by 13 %, the radius peak (the fullest of 80
+# histogram bins) by 15 %, the nearest point by 6.5 %, pair counts by up to 5.6 %, dominant
+# components by 1 of 49 and the share farther than the origin by 0.025; each tolerance is about
+# 1.5-2x that. Slice counts keep the points whose ~250 other components all lie within t of zero,
+# so a 0.65 % change of t (a multiple of the median std) moved them by a factor of 2.7: they get
+# a factor, not a difference. Another seed moves `tiny`'s statistics by 10-70 %.
 KEY_STATS: tuple[KeyStat, ...] = (
     KeyStat("data.n_images", "images"),
     KeyStat("data.pca_components_90", "pixel PCA components for 90 % variance", atol=1),
@@ -156,7 +166,7 @@ KEY_STATS: tuple[KeyStat, ...] = (
     KeyStat("distributions.centre_radius", "distance of the centre from the origin", rtol=0.08),
     KeyStat("distributions.matching_b", "b matching the radius mean", rtol=0.05),
     KeyStat("distributions.n_dominant", "dominant components", rtol=0.1, atol=2, read=_n_dominant),
-    KeyStat("distributions.max_abs_mean", "largest |mean| of a component", rtol=0.15, read=_max_abs_mean),
+    KeyStat("distributions.max_abs_mean", "largest |mean| of a component", rtol=0.25, read=_max_abs_mean),
     KeyStat("distributions.max_half_width.value", "largest half width", rtol=0.08),
     KeyStat("distributions.dominant_rule.median_half_width", "median half width", rtol=0.05),
     KeyStat("distributions.median_std", "median component std", rtol=0.05),
@@ -166,11 +176,11 @@ KEY_STATS: tuple[KeyStat, ...] = (
     KeyStat("origin_slices.origin.share_farther", "share of points farther from the centre than the origin",
             atol=0.05),
     KeyStat("origin_slices.origin.nearest_point_radius", "radius of the point nearest the origin", rtol=0.15),
-    KeyStat("origin_slices.slice_*.all_kept", "points kept by slice *", rtol=0.1, atol=5,
+    KeyStat("origin_slices.slice_*.all_kept", "points kept by slice *", factor=4, atol=5,
             read=_slices("all_kept")),
-    KeyStat("origin_slices.slice_*.sample_kept", "sampled points kept by slice *", rtol=0.1, atol=5,
+    KeyStat("origin_slices.slice_*.sample_kept", "sampled points kept by slice *", factor=4, atol=5,
             read=_slices("sample_kept")),
-    KeyStat("origin_slices.slice_*.uniform_kept", "uniform vectors kept by slice *", rtol=0.1, atol=5,
+    KeyStat("origin_slices.slice_*.uniform_kept", "uniform vectors kept by slice *", factor=4, atol=5,
             read=_slices("uniform_kept")),
     KeyStat("statistical_points.matching.share_inside_ranges",
             "share of components inside the data ranges (uniform, matching b)", atol=0.02,

@@ -83,6 +83,16 @@ def test_counts_allow_a_few_points_across_a_threshold():
     assert keystats.label("correlations.pairs_above.0.3") == "pairs with |r| above 0.3"
 
 
+def test_slice_counts_get_a_factor_not_a_difference():
+    stat = keystats.definition("origin_slices.slice_2.all_kept")
+    assert stat.factor > 1
+    high, low = 100 * stat.factor + stat.atol, 100 / stat.factor - stat.atol
+    assert stat.within(100, high) and stat.within(100, low)
+    assert not stat.within(100, high + 1) and not stat.within(100, low - 1)
+    assert stat.within(0, stat.atol) and not stat.within(0, stat.atol + 1)
+    assert stat.tolerance_text == f"×/÷{stat.factor:g} ±{stat.atol:g}"
+
+
 def test_sizes_and_unknown_keys_must_match_exactly():
     assert keystats.definition("distributions.z_dim").tolerance_text == "exact"
     unknown = keystats.definition("some.future.statistic")

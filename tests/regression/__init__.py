@@ -1,0 +1,1 @@
+"""Regression tests of the key statistics (`report.keystats`) against `expected/<variant>.json`."""

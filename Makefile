@@ -19,8 +19,11 @@ install: $(BIN)/latent-report
 report: install
 	$(BIN)/latent-report build $(PARAMS)
 
+# The second pass runs no step; it re-renders the sites built before a later variant, so that every
+# comparison page shows all the variants.
 report-all: install
 	$(BIN)/latent-report build $(CPU_VARIANTS)
+	$(BIN)/latent-report build --quiet $(CPU_VARIANTS)
 
 test: install
 	$(BIN)/python -m pytest -q

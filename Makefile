@@ -11,6 +11,7 @@ $(BIN)/latent-report: pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e ".[test]"
+	$(BIN)/python -m compileall -q report  # byte-code now, so later runs write nothing outside build/
 	@$(BIN)/python -c "import weasyprint" || (echo "WeasyPrint needs Pango >= 1.44 (Debian: apt install libpango-1.0-0 libpangoft2-1.0-0)"; exit 1)
 	touch $@
 

@@ -38,7 +38,7 @@ grid
 # %% papermill_description=pixel_pca
 pca_rows = np.sort(rng.choice(len(images), size=min(data.pca_sample, len(images)), replace=False))
 components_90 = pixel_stats.pixel_pca_components(
-    images[pca_rows], variance=0.9, max_components=data.pca_components
+    images[pca_rows], variance=0.9, max_components=data.pca_components, seed=step_seed
 )
 factors_file = output / "factors.npz"
 n_factors = len(np.load(factors_file).files) if factors_file.exists() else 0

@@ -9,10 +9,8 @@ import numpy as np
 from sklearn.utils.extmath import randomized_svd
 
 EXACT_SVD_MAX_SIDE = 1024  # below this many images or pixels the full SVD is cheap
-RANDOM_STATE = 0  # the randomized SVD is seeded: same images, same answer
-
-
-def pixel_pca_components(images: np.ndarray, variance: float = 0.9, max_components: int = 256) -> int:
+def pixel_pca_components(images: np.ndarray, variance: float = 0.9, max_components: int = 256,
+                         seed: int = 0) -> int:
     """Number of principal components carrying `variance` of the pixel variance of `images`.
 
     `images` is uint8 (n, s, s, 3) (any stack of n equally shaped images works). The answer is
@@ -37,7 +35,7 @@ def pixel_pca_components(images: np.ndarray, variance: float = 0.9, max_componen
     if rank_limit <= EXACT_SVD_MAX_SIDE:
         singular = np.linalg.svd(pixels, compute_uv=False)[:n_components]
     else:
-        _, singular, _ = randomized_svd(pixels, n_components, random_state=RANDOM_STATE)
+        _, singular, _ = randomized_svd(pixels, n_components, random_state=seed)
     cumulative = np.cumsum(singular.astype(np.float64) ** 2) / total
     reached = np.nonzero(cumulative >= variance * (1.0 - 1e-6))[0]
     return int(reached[0] + 1) if len(reached) else n_components

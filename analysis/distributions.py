@@ -28,9 +28,7 @@ z.shape
 # %% papermill_description=components
 summary = stats.component_summary(z, settings.bin_width, resolution=settings.half_width_resolution)
 edges, counts = stats.component_histograms(z, settings.bin_width)
-means = np.array([c["mean"] for c in summary["components"]])
-stds = np.array([c["std"] for c in summary["components"]])
-half_widths = np.array([c["half_width"] for c in summary["components"]])
+means, stds, half_widths = results.component_columns(summary)
 dominant = stats.dominant_components(means, half_widths, settings.dominant_mean_factor, settings.dominant_width_factor)
 median_half_width = float(np.median(half_widths))
 dominant

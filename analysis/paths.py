@@ -25,10 +25,8 @@ rng = np.random.default_rng(step_seed)
 z = results.load_latents(inputs["latents"])
 n_points, z_dim = z.shape
 distributions = results.load_stats(run_dir, "distributions")
-centre = np.array([c["mean"] for c in distributions["components"]])
-half_widths = np.array([c["half_width"] for c in distributions["components"]])
-stds = np.array([c["std"] for c in distributions["components"]])
-r = np.load(Path(run_dir) / "results" / "correlations" / "correlation.npy")
+centre, stds, half_widths = results.component_columns(distributions)
+r = results.load_correlation(run_dir)
 covariance = stats.covariance_from_correlation(r, stds)
 planes = [tuple(p) for p in settings.planes] if settings.planes else stats.choose_pairs(
     r, distributions["dominant"], settings.n_planes)

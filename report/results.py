@@ -70,3 +70,14 @@ def load_latents(path: str | Path) -> np.ndarray:
     from report.data.sources import load_zpoints
 
     return load_zpoints(path)
+
+
+def component_columns(distributions: dict) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Means, stds and half widths of all components, as arrays, from the distributions stats."""
+    components = distributions["components"]
+    return tuple(np.array([c[key] for c in components], dtype=np.float64) for key in ("mean", "std", "half_width"))
+
+
+def load_correlation(run_dir: str | Path) -> np.ndarray:
+    """The Pearson matrix over all latent vectors that the correlations step saved."""
+    return np.load(Path(run_dir) / "results" / "correlations" / "correlation.npy")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.metadata
 import json
 import os
 import platform
@@ -12,7 +11,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from report.params import Params, to_jsonable
-from report.pipeline.hashing import file_sha256
+from report.pipeline.hashing import file_sha256, package_versions
 from report.pipeline.steps import PROJECT_ROOT, Step
 
 RECORDED_PACKAGES = (
@@ -33,16 +32,6 @@ def git_commit() -> str | None:
     return commit + ("-dirty" if dirty else "")
 
 
-def _versions() -> dict[str, str]:
-    versions = {}
-    for name in RECORDED_PACKAGES:
-        try:
-            versions[name] = importlib.metadata.version(name)
-        except importlib.metadata.PackageNotFoundError:
-            versions[name] = "absent"
-    return versions
-
-
 def write_manifest(run_dir: Path, params_path: Path, params: Params, steps: list[Step],
                    records: dict[str, dict], outcome) -> dict:
     """Write build/<variant>/manifest.json atomically and return it."""
@@ -60,7 +49,7 @@ def write_manifest(run_dir: Path, params_path: Path, params: Params, steps: list
         "python": sys.version.split()[0],
         "platform": platform.platform(),
         "cpu_count": os.cpu_count(),
-        "packages": _versions(),
+        "packages": package_versions(RECORDED_PACKAGES),
         "device": device,
         "git_commit": git_commit(),
         "built_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),

@@ -176,6 +176,10 @@ KEY_STATS: tuple[KeyStat, ...] = (
     KeyStat("origin_slices.origin.share_farther", "share of points farther from the centre than the origin",
             atol=0.05),
     KeyStat("origin_slices.origin.nearest_point_radius", "radius of the point nearest the origin", rtol=0.15),
+    KeyStat("origin_slices.origin.mahalanobis.share_farther",
+            "share of points farther from the centre than the origin, in Mahalanobis units", atol=0.05),
+    KeyStat("origin_slices.origin.mahalanobis.origin", "Mahalanobis distance of the origin from the centre",
+            factor=2),  # set by the cloud's thinnest directions, which a few ulps can move
     KeyStat("origin_slices.slice_*.all_kept", "points kept by slice *", factor=4, atol=5,
             read=_slices("all_kept")),
     KeyStat("origin_slices.slice_*.sample_kept", "sampled points kept by slice *", factor=4, atol=5,

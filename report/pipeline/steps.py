@@ -90,16 +90,7 @@ STEPS: tuple[Step, ...] = (
           "report.data.sources"), (7,)),
 )
 
-STEP_NAMES = tuple(step.name for step in STEPS)
-
 
 def steps_for(params: Params) -> list[Step]:
     """The steps that run for this parameter file (no image steps for latent vectors given as a file)."""
     return [s for s in STEPS if not (s.uses_images and params.data.source == "zpoints")]
-
-
-def step_by_name(name: str) -> Step:
-    for step in STEPS:
-        if step.name == name:
-            return step
-    raise KeyError(name)

@@ -163,21 +163,9 @@ def origin_projection(z: ArrayLike, pair: Sequence[int], uniform: ArrayLike | No
     Returns a Figure with one axes and a legend above it.
     """
     data = _latents(z, "z")
-    uni = _latents(uniform, "uniform", data.shape[1])
     i, j = _pair(pair)
-    fig = new_figure(4.2, 4.4)
-    ax = fig.subplots()
-    size = data_point_size(_in_window(data, i, j, zoom))
-    _draw(ax, i, j, data, uniform=uni, size=size, equal=zoom is None, nbins=7)
-    _window(ax, zoom)
-    if title:
-        ax.set_title(title)
-    entries = [("data", f"data ({len(data)})")]
-    if uni is not None:
-        entries.append(("uniform", f"uniform ({len(uni)})"))
-    entries.append(("origin", "origin"))
-    _legend(fig, entries)
-    return fig
+    return _plane_figure(data, _latents(uniform, "uniform", data.shape[1]), i, j, zoom, title,
+                         data_label="data", size=data_point_size(_in_window(data, i, j, zoom)), data_on_top=False)
 
 
 @styled
@@ -191,16 +179,21 @@ def slice_projection(z_slice: ArrayLike, pair: Sequence[int], uniform_slice: Arr
     Returns a Figure with one axes and a legend above it.
     """
     data = _latents(z_slice, "z_slice")
-    uni = _latents(uniform_slice, "uniform_slice", data.shape[1])
     i, j = _pair(pair)
+    return _plane_figure(data, _latents(uniform_slice, "uniform_slice", data.shape[1]), i, j, zoom, title,
+                         data_label="data kept", size=data_point_size(len(data)), data_on_top=True)
+
+
+def _plane_figure(data: np.ndarray, uni: np.ndarray | None, i: int, j: int, zoom: float | None,
+                  title: str | None, *, data_label: str, size: float, data_on_top: bool) -> Figure:
+    """One projection onto the plane (i, j) with the origin, optional uniform points and a legend."""
     fig = new_figure(4.2, 4.4)
     ax = fig.subplots()
-    _draw(ax, i, j, data, uniform=uni, size=data_point_size(len(data)), equal=zoom is None, nbins=7,
-          data_on_top=True)
+    _draw(ax, i, j, data, uniform=uni, size=size, equal=zoom is None, nbins=7, data_on_top=data_on_top)
     _window(ax, zoom)
     if title:
         ax.set_title(title)
-    entries = [("data", f"data kept ({len(data)})")]
+    entries = [("data", f"{data_label} ({len(data)})")]
     if uni is not None:
         entries.append(("uniform", f"uniform ({len(uni)})"))
     entries.append(("origin", "origin"))

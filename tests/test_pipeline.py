@@ -176,3 +176,19 @@ def test_timeouts_and_dead_kernels_fail_in_one_line(planted, timeout, fragment, 
     assert message.startswith("intervals failed in cell ") and fragment in message and "\n" not in message
     assert (run / "notebooks" / "intervals.failed.ipynb").is_file()
     assert _digests(run, "intervals") == before
+
+
+def test_digests_computed_in_staging_serve_the_results_after_the_swap(tmp_path):
+    from report.pipeline.hashing import DigestCache
+
+    staging, results = tmp_path / "staging" / "step", tmp_path / "results" / "step"
+    staging.mkdir(parents=True)
+    (staging / "big.npy").write_bytes(b"x" * 1000)
+    cache = DigestCache(tmp_path / "digests.json")
+    digest = cache.digest(staging / "big.npy")
+    results.parent.mkdir()
+    staging.rename(results)
+    cache.moved(staging, results)
+    cache.dirty = False
+    assert cache.digest(results / "big.npy") == digest
+    assert cache.dirty is False  # served from the cache, the file was not read again

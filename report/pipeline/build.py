@@ -258,12 +258,10 @@ def _run_step(step: Step, params: Params, run_dir: Path, parts: dict, inputs: di
     }
     (staging / STEP_RECORD).write_text(json.dumps(record, indent=1, sort_keys=True), encoding="utf-8")
     _swap_into_place(staging, run_dir / "results" / step.name)
+    cache.moved(staging, run_dir / "results" / step.name)
     os.replace(executed, run_dir / "notebooks" / f"{step.name}.ipynb")
     kept.unlink(missing_ok=True)
     echo(f"  {step.name:<20} done in {_duration(wall)}")
-    # The swap kept file mtimes, so the digests computed in staging stay valid under the new path.
-    cache.entries = {key: value for key, value in cache.entries.items() if f"/.staging/{step.name}/" not in key}
-    cache.dirty = True
     return record
 
 

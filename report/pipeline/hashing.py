@@ -99,6 +99,13 @@ class DigestCache:
         self.dirty = True
         return sha
 
+    def moved(self, old_folder: Path, new_folder: Path) -> None:
+        """Keep the digests of files renamed from old_folder to new_folder (a rename keeps size and mtime)."""
+        old_prefix, new_prefix = f"{old_folder.resolve()}/", f"{new_folder.resolve()}/"
+        for key in [k for k in self.entries if k.startswith(old_prefix)]:
+            self.entries[new_prefix + key[len(old_prefix):]] = self.entries.pop(key)
+            self.dirty = True
+
     def save(self) -> None:
         if self.dirty:
             self.path.parent.mkdir(parents=True, exist_ok=True)

@@ -64,6 +64,14 @@ def _draw(ax: Axes, i: int, j: int, data: np.ndarray, *, uniform=None, chosen=No
         ax.set_aspect("equal", adjustable="datalim")
 
 
+def _panel_grid(n: int, columns: int, title_height: float = 0.0) -> tuple[Figure, list[Axes]]:
+    """A text-wide figure of n near-square projection panels, room for a legend above them."""
+    columns = max(1, min(columns, n))
+    rows = -(-n // columns)
+    fig = new_figure(TEXT_WIDTH, 0.3 + rows * (TEXT_WIDTH / columns) * 0.95 + title_height * rows)
+    return fig, grid_axes(fig, n, columns)
+
+
 def _legend(fig: Figure, entries: list[tuple[str, str]]) -> None:
     fig.legend(handles=[legend_handle(kind, label) for kind, label in entries], loc="outside upper center",
                ncols=len(entries), handletextpad=0.3, columnspacing=1.2)
@@ -122,10 +130,8 @@ def pair_scatter_grid(z_sample: ArrayLike, pairs: Sequence[Sequence[int]], unifo
     pairs = [_pair(p) for p in pairs]
     if titles is not None and len(titles) != len(pairs):
         raise ValueError(f"{len(titles)} titles for {len(pairs)} pairs")
-    columns = max(1, min(columns, len(pairs)))
-    rows = -(-len(pairs) // columns)
-    fig = new_figure(TEXT_WIDTH, 0.3 + rows * (TEXT_WIDTH / columns) * 0.95 + (0.15 * rows if titles else 0))
-    for k, ax in enumerate(grid_axes(fig, len(pairs), columns)):
+    fig, axes = _panel_grid(len(pairs), columns, title_height=0.15 if titles else 0)
+    for k, ax in enumerate(axes):
         _draw(ax, *pairs[k], data, uniform=uni, chosen=chosen, origin=origin, equal=equal_aspect)
         if titles is not None:
             ax.set_title(str(titles[k]), pad=2)
@@ -215,10 +221,8 @@ def path_projections(z_sample: ArrayLike, path: ArrayLike, centre: ArrayLike,
     route = _latents(path, "path", n_dim)
     mid = _latents(centre, "centre", n_dim)
     planes = [_pair(p) for p in planes]
-    columns = max(1, min(columns, len(planes)))
-    rows = -(-len(planes) // columns)
-    fig = new_figure(TEXT_WIDTH, 0.3 + rows * (TEXT_WIDTH / columns) * 0.95)
-    for ax, (i, j) in zip(grid_axes(fig, len(planes), columns), planes):
+    fig, axes = _panel_grid(len(planes), columns)
+    for ax, (i, j) in zip(axes, planes):
         _draw(ax, i, j, data, centre=mid, path=route, equal=equal_aspect)
     _legend(fig, [("data", f"data ({len(data)})"), ("path", f"path ({len(route)} points)"),
                   ("centre", "centre"), ("origin", "origin")])

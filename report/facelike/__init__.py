@@ -1,0 +1,61 @@
+"""Face-likeness measured offline (issue 10, item 3): feature spaces, scores and their calibration.
+
+`features` builds feature spaces independent of the autoencoder (a random CNN, networks trained
+on the real images for another task); `metrics` scores fake features against real ones (k-NN
+manifold membership, realism, PRDC, Fréchet distance, KID); `calibration` makes the reference
+sets (real, reconstructed, noise, blurred) and one scoreboard record per set.
+"""
+
+from report.facelike.calibration import (
+    SCOREBOARD_KEYS,
+    blurred_images,
+    calibration_sets,
+    noise_images,
+    score_set,
+)
+from report.facelike.features import (
+    FeatureSpace,
+    TrainedNetwork,
+    extract_features,
+    factor_targets,
+    random_features,
+    random_network,
+    random_space,
+    rotation_targets,
+    train_factor_network,
+    train_rotation_network,
+    trained_space,
+)
+from report.facelike.metrics import (
+    frechet_distance,
+    kernel_inception_distance,
+    knn_radii,
+    manifold_membership,
+    prdc,
+    realism_score,
+)
+
+__all__ = [
+    "SCOREBOARD_KEYS",
+    "FeatureSpace",
+    "TrainedNetwork",
+    "blurred_images",
+    "calibration_sets",
+    "extract_features",
+    "factor_targets",
+    "frechet_distance",
+    "kernel_inception_distance",
+    "knn_radii",
+    "manifold_membership",
+    "noise_images",
+    "prdc",
+    "random_features",
+    "realism_score",
+    "random_network",
+    "random_space",
+    "rotation_targets",
+    "score_set",
+    "train_factor_network",
+    "train_rotation_network",
+    "trained_space",
+]

@@ -4,34 +4,32 @@
 # dominant components; the radii of the latent vectors against those of uniform vectors in [-b, b]^N.
 
 # %% tags=["parameters"]
-run_dir: str = ""  # this run's folder, build/<variant>
-output_dir: str = ""  # where this step's results go (a staging folder)
-step_seed: int = 0  # this step's seed, derived from the run's seed
-section: dict = {}  # the `analysis.distributions` section
-inputs: dict = {}  # paths of upstream results
+run_dir: str = "build/tiny"  # a finished build; the pipeline passes this run's folder
+request: dict = {}  # set by the pipeline; empty: replay the last build's request for this step
 
 # %%
-from pathlib import Path
+from report.notebook import open_step
 
-import numpy as np
+step = open_step("distributions", run_dir, request)
 
-from report import figures, results, stats
-from report.params import DistributionsParams
+from report import figures, stats
+from report.data.sources import load_zpoints
+from report.results.distributions import Component, DistributionsResults, component_columns
 
-settings = DistributionsParams(**section)
-output = Path(output_dir)
-rng = np.random.default_rng(step_seed)
-z = results.load_latents(inputs["latents"])
+settings, rng = step.settings, step.rng
+z = load_zpoints(step.input("latents"))
 n_points, z_dim = z.shape
 z.shape
 
 # %% papermill_description=components
 summary = stats.component_summary(z, settings.bin_width, resolution=settings.half_width_resolution)
 edges, counts = stats.component_histograms(z, settings.bin_width)
-means, stds, half_widths = results.component_columns(summary)
+components = [Component(**c) for c in summary["components"]]
+means, stds, half_widths = component_columns(components)
 dominant = stats.dominant_components(means, half_widths, settings.dominant_mean_factor, settings.dominant_width_factor)
-median_half_width = float(np.median(half_widths))
-dominant
+overview = stats.component_overview(means, stds, half_widths, settings.dominant_mean_factor,
+                                    settings.dominant_width_factor)
+dominant, overview
 
 # %% papermill_description=radii
 data_radii = stats.radii(z)
@@ -43,50 +41,41 @@ closest_b = stats.closest_uniform_b(comparison, radius["mean"])
 radius, matching_b, closest_b
 
 # %%
-all_curves = figures.component_histograms(edges, counts, highlight=dominant[:10])
-results.save_figure(output, "component-histograms.png", all_curves)
+highlighted = dominant[: settings.highlight_components]
+all_curves = figures.component_histograms(edges, counts, highlight=highlighted)
+step.figure("component-histograms.png", all_curves)
 all_curves
 
 # %%
-# the widest dominant components first; without dominant ones, the four widest components
-candidates = dominant if dominant else range(z_dim)
-shown_dominant = sorted(candidates, key=lambda k: -half_widths[k])[: settings.max_dominant_panels if dominant else 4]
-shown_dominant = sorted(int(k) for k in shown_dominant)
+# the widest dominant components; without dominant ones, the widest components of all
+if dominant:
+    shown_dominant = stats.widest_components(half_widths, settings.max_dominant_panels, among=dominant)
+else:
+    shown_dominant = stats.widest_components(half_widths, settings.widest_panels)
 apart = figures.dominant_histograms(edges, counts, shown_dominant, means, half_widths)
-results.save_figure(output, "dominant-histograms.png", apart)
+step.figure("dominant-histograms.png", apart)
 apart
 
 # %%
 radius_figure = figures.radius_histograms(
     data_radii, uniform_radii, expected={row["b"]: row["expected_mean"] for row in comparison}
 )
-results.save_figure(output, "radius-histograms.png", radius_figure)
+step.figure("radius-histograms.png", radius_figure)
 radius_figure
 
 # %%
-centre_radius = float(np.linalg.norm(means))
-results.save_stats(output, {
-    "n_points": n_points,
-    "z_dim": z_dim,
-    "bin_width": settings.bin_width,
-    "half_width_bin": summary["half_width_bin"],
-    "components": summary["components"],
-    "dominant": dominant,
-    "dominant_figure_components": [int(k) for k in shown_dominant],
-    "dominant_rule": {
-        "mean_factor": settings.dominant_mean_factor,
-        "width_factor": settings.dominant_width_factor,
-        "median_half_width": median_half_width,
-        "mean_threshold": settings.dominant_mean_factor * median_half_width,
-        "width_threshold": settings.dominant_width_factor * median_half_width,
-    },
-    "median_std": float(np.median(stds)),
-    "max_abs_mean": {"index": int(np.argmax(np.abs(means))), "value": float(means[np.argmax(np.abs(means))])},
-    "max_half_width": {"index": int(np.argmax(half_widths)), "value": float(half_widths.max())},
-    "share_covering_origin": float(np.mean(np.abs(means) <= half_widths / 2)),
-    "radius": radius,
-    "centre_radius": centre_radius,
-    "uniform": comparison,
-    "matching_b": matching_b,
-    "closest_b": closest_b,
-})
+step.save(DistributionsResults(
+    n_points=n_points,
+    z_dim=z_dim,
+    bin_width=settings.bin_width,
+    half_width_bin=summary["half_width_bin"],
+    components=components,
+    dominant=dominant,
+    dominant_figure_components=shown_dominant,
+    highlighted_components=highlighted,
+    **overview,
+    radius=radius,
+    uniform=comparison,
+    matching_b=matching_b,
+    closest_b=closest_b,
+))

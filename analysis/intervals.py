@@ -4,93 +4,78 @@
 # for several f; decoded grids per f and single faces ordered by distance from the centre.
 
 # %% tags=["parameters"]
-run_dir: str = ""  # this run's folder, build/<variant>
-output_dir: str = ""  # where this step's results go (a staging folder)
-step_seed: int = 0  # this step's seed, derived from the run's seed
-section: dict = {}  # the `analysis.intervals` section
-inputs: dict = {}  # paths of upstream results
+run_dir: str = "build/tiny"  # a finished build; the pipeline passes this run's folder
+request: dict = {}  # set by the pipeline; empty: replay the last build's request for this step
 
 # %%
-from pathlib import Path
+from report.notebook import open_step
+
+step = open_step("intervals", run_dir, request)
 
 import numpy as np
 
-from report import figures, results, samplers, stats
-from report.params import IntervalsParams
+from report import figures, samplers, stats
+from report.cloud import open_cloud, open_decoding
+from report.results.intervals import IntervalGrid, IntervalsResults, Individuals
+from report.stats import positions
 
-settings = IntervalsParams(**section)
-output = Path(output_dir)
-rng = np.random.default_rng(step_seed)
-z = results.load_latents(inputs["latents"])
-n_points, z_dim = z.shape
-distributions = results.load_stats(run_dir, "distributions")
-centre, stds, full_widths = results.component_columns(distributions)
-widths = full_widths if settings.width == "fwhm" else full_widths / 2
-low, high = np.asarray(z.min(axis=0), dtype=np.float64), np.asarray(z.max(axis=0), dtype=np.float64)
-r = results.load_correlation(run_dir)
-covariance = stats.covariance_from_correlation(r, stds)
-scale = np.where(stds > 0, stds, 1)
-data_sample = np.asarray(z[stats.sample_rows(n_points, 5000, rng)])
-data_distances = stats.radii(data_sample - centre)
-data_scaled_distances = stats.radii((data_sample - centre) / scale)
+settings, rng = step.settings, step.rng
+cloud = open_cloud(step)
+centre, covariance = cloud.centre, cloud.covariance
+widths = cloud.half_widths if settings.width == "fwhm" else cloud.half_widths / 2
+low, high = positions.component_ranges(cloud.z)
+scale = positions.std_scale(cloud.stds)
+data_sample = cloud.sample(settings.data_sample, rng)
+data_distances, data_scaled_distances = positions.centre_distances(data_sample, centre, scale)
 data_mahalanobis = stats.mahalanobis_distances(data_sample, centre, covariance)
-has_decoder = bool(inputs["decoder"])
-if has_decoder:
-    from report import model
-    from report.data import sources
-
-    decoder = model.load_decoder(inputs["decoder"])
-    images = sources.open_images(inputs["images"])
-    reference = np.asarray(images[stats.sample_rows(len(images), 2000, rng)])
+decoding = open_decoding(step, settings.reference_images)
 
 # %% papermill_description=interval_grids
 grids, pool = [], []
 for factor in settings.factors:
     vectors = samplers.interval_vectors(centre, widths, factor, settings.rows * settings.columns, rng)
-    distances = stats.radii(vectors - centre)
-    grid = {
-        "factor": factor,
-        "distance_mean": float(distances.mean()),
-        "scaled_distance_mean": float(stats.radii((vectors - centre) / scale).mean()),
-        "mahalanobis_mean": float(stats.mahalanobis_distances(vectors, centre, covariance).mean()),
-        "share_inside_ranges": stats.share_inside_ranges(vectors, low, high),
-        "figure": None,
-    }
-    if has_decoder:
-        decodes = model.decode_vectors(decoder, vectors)
-        grid["figure"] = results.save_figure(output, f"factor-{factor:g}.png",
-                                             figures.image_grid(decodes, columns=settings.columns))
-        grid["nearest_image_distance"] = float(np.mean(stats.nearest_image_distance(decodes, reference)))
-        grid["pixel_spread"] = float(np.mean(stats.pixel_spread(decodes)))
-    grids.append(grid)
+    distances, scaled_distances = positions.centre_distances(vectors, centre, scale)
+    grid = dict(
+        factor=factor,
+        distance_mean=float(distances.mean()),
+        scaled_distance_mean=float(scaled_distances.mean()),
+        mahalanobis_mean=float(stats.mahalanobis_distances(vectors, centre, covariance).mean()),
+        share_inside_ranges=stats.share_inside_ranges(vectors, low, high),
+        figure=None,
+    )
+    if decoding:
+        decodes = decoding.decode(vectors)
+        grid["figure"] = step.figure(f"factor-{factor:g}.png", figures.image_grid(decodes, columns=settings.columns))
+        grid["nearest_image_distance"], grid["pixel_spread"] = decoding.scores(decodes)
+    grids.append(IntervalGrid(**grid))
     pool.append(vectors)
-[(g["factor"], round(g["distance_mean"], 2)) for g in grids]
+[(g.factor, round(g.distance_mean, 2)) for g in grids]
 
 # %%
 pool = np.concatenate(pool)
-order = samplers.order_by_distance(pool, centre)
-picked = order[np.linspace(0, len(order) - 1, min(settings.n_individuals, len(order))).round().astype(int)]
+picked = samplers.evenly_by_distance(pool, centre, settings.n_individuals)
 picked_distances = stats.radii(pool[picked] - centre)
-individuals = {"distances": picked_distances.tolist(), "figure": None}
-if has_decoder:
-    decodes = model.decode_vectors(decoder, pool[picked])
-    individuals["figure"] = results.save_figure(output, "individuals.png",
-                                                figures.individuals(decodes, picked_distances))
-    individuals["nearest_image_distance"] = stats.nearest_image_distance(decodes, reference).tolist()
+individuals = dict(distances=picked_distances.tolist(), figure=None)
+if decoding:
+    decodes = decoding.decode(pool[picked])
+    individuals["figure"] = step.figure("individuals.png", figures.individuals(decodes, picked_distances))
+    individuals["nearest_image_distance"] = stats.nearest_image_distance(decodes, decoding.reference).tolist()
     individuals["pixel_spread"] = stats.pixel_spread(decodes).tolist()
 
 # %%
-results.save_stats(output, {
-    "n_points": n_points,
-    "z_dim": z_dim,
-    "has_decoder": has_decoder,
-    "width": settings.width,
-    "factors": list(settings.factors),
-    "grid": [settings.rows, settings.columns],
-    "data_distance_mean": float(data_distances.mean()),
-    "data_scaled_distance_mean": float(data_scaled_distances.mean()),
-    "data_mahalanobis_mean": float(data_mahalanobis.mean()),
-    "data_mahalanobis_p99": float(np.percentile(data_mahalanobis, 99)),
-    "grids": grids,
-    "individuals": individuals,
-})
+step.save(IntervalsResults(
+    n_points=cloud.n_points,
+    z_dim=cloud.z_dim,
+    has_decoder=decoding is not None,
+    width=settings.width,
+    factors=list(settings.factors),
+    grid=(settings.rows, settings.columns),
+    data_distance_mean=float(data_distances.mean()),
+    data_scaled_distance_mean=float(data_scaled_distances.mean()),
+    data_mahalanobis_mean=float(data_mahalanobis.mean()),
+    data_mahalanobis_p99=float(np.percentile(data_mahalanobis, 99)),
+    grids=grids,
+    individuals=Individuals(**individuals),
+    n_data_sample=len(data_sample),
+    n_reference_images=len(decoding.reference) if decoding else None,
+))

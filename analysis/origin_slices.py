@@ -4,46 +4,42 @@
 # artificial uniform points; the slice where every other component lies in [-t, t].
 
 # %% tags=["parameters"]
-run_dir: str = ""  # this run's folder, build/<variant>
-output_dir: str = ""  # where this step's results go (a staging folder)
-step_seed: int = 0  # this step's seed, derived from the run's seed
-section: dict = {}  # the `analysis.origin_slices` section
-inputs: dict = {}  # paths of upstream results
+run_dir: str = "build/tiny"  # a finished build; the pipeline passes this run's folder
+request: dict = {}  # set by the pipeline; empty: replay the last build's request for this step
 
 # %%
-from pathlib import Path
+from report.notebook import open_step
+
+step = open_step("origin_slices", run_dir, request)
 
 import numpy as np
 
-from report import figures, results, stats
-from report.params import OriginSlicesParams
+from report import figures, stats
+from report.cloud import open_cloud
+from report.errors import ReportError
+from report.results.origin_slices import OriginSlicesResults
 
-settings = OriginSlicesParams(**section)
-output = Path(output_dir)
-rng = np.random.default_rng(step_seed)
-z = results.load_latents(inputs["latents"])
+settings, rng = step.settings, step.rng
+cloud = open_cloud(step)
+z, distributions, means, stds, r = cloud.z, cloud.distributions, cloud.centre, cloud.stds, cloud.correlation
 n_points, z_dim = z.shape
-distributions = results.load_stats(run_dir, "distributions")
-means, stds, _ = results.component_columns(distributions)
-r = results.load_correlation(run_dir)
-t = settings.slice_half_width or settings.slice_half_width_stds * distributions["median_std"]
-uniform_b = settings.uniform_b or distributions["matching_b"]
+t = settings.slice_half_width or settings.slice_half_width_stds * distributions.median_std
+uniform_b = settings.uniform_b or distributions.matching_b
 pairs = [tuple(p) for p in settings.pairs] if settings.pairs else stats.choose_pairs(
-    r, distributions["dominant"], settings.n_pairs)
+    r, distributions.dominant, settings.n_pairs)
 bad = [p for p in pairs if max(p) >= z_dim or p[0] == p[1]]
 if bad:
-    raise ValueError(f"analysis.origin_slices.pairs: {bad} do not fit z_dim {z_dim}")
+    raise ReportError(f"analysis.origin_slices.pairs: {bad} do not fit z_dim {z_dim}")
 pairs
 
 # %%
 position = stats.origin_position(z, means)
-covariance = stats.covariance_from_correlation(r, stds)
-position["mahalanobis"] = stats.mahalanobis_position(z, means, covariance)
+position["mahalanobis"] = stats.mahalanobis_position(z, means, cloud.covariance)
 sample = stats.sample_rows(n_points, settings.sample_size, rng)
 z_sample = np.asarray(z[sample])
 overview_uniform = stats.uniform_vectors(settings.n_overview_uniform, z_dim, uniform_b, rng)
 slice_uniform = stats.uniform_vectors(settings.n_uniform, z_dim, uniform_b, rng)
-zoom = 2 * t
+zoom = settings.zoom * t
 position
 
 # %% papermill_description=slices
@@ -68,25 +64,27 @@ for number, pair in enumerate(pairs, start=1):
                                               title=f"{label}: {int(all_mask.sum())} of {n_points:,}", zoom=zoom),
     }
     for kind, fig in panels.items():
-        results.save_figure(output, f"pair-{number}-{kind}.png", fig)
+        step.figure(f"pair-{number}-{kind}.png", fig)
     slices.append(counts)
 slices
 
 # %%
-results.save_stats(output, {
-    "n_points": n_points,
-    "z_dim": z_dim,
-    "pairs": [list(p) for p in pairs],
-    "pairs_from_parameters": settings.pairs is not None,
-    "slice_half_width": t,
-    "slice_half_width_from_parameters": settings.slice_half_width is not None,
-    "slice_half_width_stds": settings.slice_half_width_stds,
-    "median_std": distributions["median_std"],
-    "uniform_b": uniform_b,
-    "uniform_b_from_parameters": settings.uniform_b is not None,
-    "n_uniform": settings.n_uniform,
-    "sample_size": len(sample),
-    "zoom_half_width": zoom,
-    "origin": position,
-    "slices": slices,
-})
+step.save(OriginSlicesResults(
+    n_points=n_points,
+    z_dim=z_dim,
+    pairs=pairs,
+    pairs_from_parameters=settings.pairs is not None,
+    slice_half_width=t,
+    slice_half_width_from_parameters=settings.slice_half_width is not None,
+    slice_half_width_stds=settings.slice_half_width_stds,
+    median_std=distributions.median_std,
+    uniform_b=uniform_b,
+    uniform_b_from_parameters=settings.uniform_b is not None,
+    n_uniform=settings.n_uniform,
+    n_overview_uniform=settings.n_overview_uniform,
+    sample_size=len(sample),
+    zoom=settings.zoom,
+    zoom_half_width=zoom,
+    origin=position,
+    slices=slices,
+))

@@ -5,74 +5,63 @@
 # planes together with the data, and decoded point by point.
 
 # %% tags=["parameters"]
-run_dir: str = ""  # this run's folder, build/<variant>
-output_dir: str = ""  # where this step's results go (a staging folder)
-step_seed: int = 0  # this step's seed, derived from the run's seed
-section: dict = {}  # the `analysis.paths` section
-inputs: dict = {}  # paths of upstream results
+run_dir: str = "build/tiny"  # a finished build; the pipeline passes this run's folder
+request: dict = {}  # set by the pipeline; empty: replay the last build's request for this step
 
 # %%
-from pathlib import Path
+from report.notebook import open_step
+
+step = open_step("paths", run_dir, request)
 
 import numpy as np
 
-from report import figures, results, samplers, stats
-from report.params import PathsParams
+from report import figures, samplers, stats
+from report.cloud import open_cloud, open_decoding
+from report.errors import ReportError
+from report.results.paths import PathRecord, PathsResults
 
-settings = PathsParams(**section)
-output = Path(output_dir)
-rng = np.random.default_rng(step_seed)
-z = results.load_latents(inputs["latents"])
-n_points, z_dim = z.shape
-distributions = results.load_stats(run_dir, "distributions")
-centre, stds, half_widths = results.component_columns(distributions)
-r = results.load_correlation(run_dir)
-covariance = stats.covariance_from_correlation(r, stds)
+settings, rng = step.settings, step.rng
+cloud = open_cloud(step)
+centre, half_widths, r = cloud.centre, cloud.half_widths, cloud.correlation
 planes = [tuple(p) for p in settings.planes] if settings.planes else stats.choose_pairs(
-    r, distributions["dominant"], settings.n_planes)
-bad = [p for p in planes if max(p) >= z_dim or p[0] == p[1]]
+    r, cloud.distributions.dominant, settings.n_planes)
+bad = [p for p in planes if max(p) >= cloud.z_dim or p[0] == p[1]]
 if bad:
-    raise ValueError(f"analysis.paths.planes: {bad} do not fit z_dim {z_dim}")
-z_sample = np.asarray(z[stats.sample_rows(n_points, settings.scatter_points, rng)])
-data_mahalanobis = stats.mahalanobis_distances(np.asarray(z[stats.sample_rows(n_points, 5000, rng)]), centre, covariance)
-has_decoder = bool(inputs["decoder"])
-if has_decoder:
-    from report import model
-    from report.data import sources
-
-    decoder = model.load_decoder(inputs["decoder"])
-    images = sources.open_images(inputs["images"])
-    reference = np.asarray(images[stats.sample_rows(len(images), 2000, rng)])
+    raise ReportError(f"analysis.paths.planes: {bad} do not fit z_dim {cloud.z_dim}")
+z_sample = cloud.sample(settings.scatter_points, rng)
+data_sample = cloud.sample(settings.data_sample, rng)
+data_mahalanobis = stats.mahalanobis_distances(data_sample, centre, cloud.covariance)
+decoding = open_decoding(step, settings.reference_images)
 planes
 
 # %%
-def describe(name, title, path, shown_planes, plane=None, angle=None):
-    """Save a path's projections and decoded strip; return its numbers for stats.json."""
-    projection = figures.path_projections(z_sample, path, centre, shown_planes)
-    entry = {
-        "name": name,
-        "title": title,
-        "plane": list(plane) if plane else None,
-        "pair_r": float(r[plane[0], plane[1]]) if plane else None,
-        "mahalanobis": stats.mahalanobis_distances(path, centre, covariance).tolist(),
-        "angle": angle,
-        "length": float(np.linalg.norm(path[-1] - path[0])),
-        "radius_start": float(np.linalg.norm(path[0])),
-        "radius_end": float(np.linalg.norm(path[-1])),
-        "projection": results.save_figure(output, f"{name}-projection.png", projection),
-        "strip": None,
-    }
-    if has_decoder:
-        decodes = model.decode_vectors(decoder, path.astype(np.float32))
+def describe(name, title, path, shown_planes, plane=None, angle=None) -> PathRecord:
+    """Save a path's projections and decoded strip; return its record."""
+    entry = dict(
+        name=name,
+        title=title,
+        plane=plane,
+        pair_r=float(r[plane[0], plane[1]]) if plane else None,
+        mahalanobis=stats.mahalanobis_distances(path, centre, cloud.covariance).tolist(),
+        angle=angle,
+        length=float(np.linalg.norm(path[-1] - path[0])),
+        radius_start=float(np.linalg.norm(path[0])),
+        radius_end=float(np.linalg.norm(path[-1])),
+        projection=step.figure(f"{name}-projection.png",
+                               figures.path_projections(z_sample, path, centre, shown_planes)),
+        strip=None,
+    )
+    if decoding:
+        decodes = decoding.decode(path.astype(np.float32))
         labels = [f"{k / (len(path) - 1):.2f}" for k in range(len(path))]
-        entry["strip"] = results.save_figure(output, f"{name}-strip.png", figures.image_strip(decodes, labels))
-        entry["nearest_image_distance"] = stats.nearest_image_distance(decodes, reference).tolist()
+        entry["strip"] = step.figure(f"{name}-strip.png", figures.image_strip(decodes, labels))
+        entry["nearest_image_distance"] = stats.nearest_image_distance(decodes, decoding.reference).tolist()
         entry["pixel_spread"] = stats.pixel_spread(decodes).tolist()
-    return entry
+    return PathRecord(**entry)
 
 
 paths = [describe("origin-centre", "from the origin to the centre",
-                  samplers.straight_path(np.zeros(z_dim), centre, settings.n_points), planes)]
+                  samplers.straight_path(np.zeros(cloud.z_dim), centre, settings.n_points), planes)]
 
 # %% papermill_description=plane_paths
 for number, (i, j) in enumerate(planes, start=1):
@@ -86,19 +75,22 @@ for angle in settings.angles:
                                settings.extent * half_widths[first_j], settings.n_points, angle_deg=angle)
     paths.append(describe(f"plane-1-rotated-{angle:g}", f"the plane ({first_i}, {first_j}) path rotated by {angle:g}°",
                           path, [(first_i, first_j)], plane=(first_i, first_j), angle=angle))
-[(p["name"], round(p["length"], 2)) for p in paths]
+[(p.name, round(p.length, 2)) for p in paths]
 
 # %%
-results.save_stats(output, {
-    "n_points": n_points,
-    "z_dim": z_dim,
-    "has_decoder": has_decoder,
-    "points_per_path": settings.n_points,
-    "extent": settings.extent,
-    "planes": [list(p) for p in planes],
-    "planes_from_parameters": settings.planes is not None,
-    "centre_radius": float(np.linalg.norm(centre)),
-    "data_mahalanobis_mean": float(data_mahalanobis.mean()),
-    "data_mahalanobis_p99": float(np.percentile(data_mahalanobis, 99)),
-    "paths": paths,
-})
+step.save(PathsResults(
+    n_points=cloud.n_points,
+    z_dim=cloud.z_dim,
+    has_decoder=decoding is not None,
+    points_per_path=settings.n_points,
+    extent=settings.extent,
+    planes=planes,
+    planes_from_parameters=settings.planes is not None,
+    centre_radius=float(np.linalg.norm(centre)),
+    data_mahalanobis_mean=float(data_mahalanobis.mean()),
+    data_mahalanobis_p99=float(np.percentile(data_mahalanobis, 99)),
+    paths=paths,
+    n_scatter_points=len(z_sample),
+    n_data_sample=len(data_sample),
+    n_reference_images=len(decoding.reference) if decoding else None,
+))

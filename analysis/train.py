@@ -4,51 +4,48 @@
 # saves both models, the loss history and the layer tables.
 
 # %% tags=["parameters"]
-run_dir: str = ""  # this run's folder, build/<variant>
-output_dir: str = ""  # where this step's results go (a staging folder)
-step_seed: int = 0  # this step's seed, derived from the run's seed
-section: dict = {}  # the `model` and `train` sections and data.image_size
-inputs: dict = {}  # paths of upstream results
+run_dir: str = "build/tiny"  # a finished build; the pipeline passes this run's folder
+request: dict = {}  # set by the pipeline; empty: replay the last build's request for this step
 
 # %%
-from pathlib import Path
+from report.notebook import open_step
 
-from report import figures, model, results
+step = open_step("train", run_dir, request)
+
+from report import figures, model
 from report.data import sources
-from report.params import ModelParams, TrainParams
+from report.results.train import TrainResults
 
-architecture = ModelParams(**section["model"])
-training = TrainParams(**section["train"])
-output = Path(output_dir)
+architecture, training = step.settings.model, step.settings.train
 device = model.device_description()
 device
 
 # %%
-encoder, decoder, autoencoder = model.build_autoencoder(architecture, section["data.image_size"], seed=step_seed)
+encoder, decoder, autoencoder = model.build_autoencoder(architecture, step.settings.image_size, seed=step.seed)
 encoder_layers = model.layer_table(encoder)
 decoder_layers = model.layer_table(decoder)
 encoder.summary()
 decoder.summary()
 
 # %% papermill_description=fit
-images = sources.open_images(inputs["images"])
-history = model.train_autoencoder(autoencoder, images, training, step_seed)
-model.save_models(encoder, decoder, output)
+images = sources.open_images(step.input("images"))
+history = model.train_autoencoder(autoencoder, images, training, step.seed)
+model.save_models(encoder, decoder, step.output)
 
 # %%
 curve = figures.loss_curve(history["loss"], history["val_loss"])
-results.save_figure(output, "loss.png", curve)
-results.save_stats(output, {
-    "device": device,
-    "encoder_layers": encoder_layers,
-    "decoder_layers": decoder_layers,
-    "history": history,
-    "final_loss": history["loss"][-1],
-    "final_val_loss": history["val_loss"][-1] if history["val_loss"] else None,
-    "epochs": training.epochs,
-    "batch_size": training.batch_size,
-    "learning_rate": training.learning_rate,
-    "loss_name": training.loss,
-    "z_dim": architecture.z_dim,
-})
+step.figure("loss.png", curve)
+step.save(TrainResults(
+    device=device,
+    encoder_layers=encoder_layers,
+    decoder_layers=decoder_layers,
+    history=history,
+    final_loss=history["loss"][-1],
+    final_val_loss=history["val_loss"][-1] if history["val_loss"] else None,
+    epochs=training.epochs,
+    batch_size=training.batch_size,
+    learning_rate=training.learning_rate,
+    loss_name=training.loss,
+    z_dim=architecture.z_dim,
+))
 curve

@@ -18,7 +18,7 @@ from report.errors import ReportError
 
 def _build(args: argparse.Namespace) -> int:
     from report.params import load_params
-    from report.pipeline.build import build_variant
+    from report.build import build_variant
 
     for path in args.params:  # every file is checked before anything runs
         load_params(path)

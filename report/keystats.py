@@ -18,7 +18,7 @@ from __future__ import annotations
 import fnmatch
 import json
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -237,24 +237,29 @@ def order(keys) -> list[str]:
     return sorted(keys, key=rank)
 
 
-def compute(run_dir: Path) -> dict[str, float]:
-    """Key statistics from a run's `results/<step>/stats.json`; steps that did not run add nothing."""
+def from_records(records: Mapping[str, dict]) -> dict[str, float]:
+    """Key statistics from the steps' records (JSON-native, by step name); absent steps add nothing."""
     values: dict[str, float] = {}
-    cache: dict[str, dict | None] = {}
     for stat in KEY_STATS:
-        if stat.step not in cache:
-            cache[stat.step] = _read_stats(Path(run_dir) / "results" / stat.step / "stats.json")
-        if cache[stat.step] is not None:
-            values.update(stat.values(cache[stat.step]))
+        if records.get(stat.step) is not None:
+            values.update(stat.values(records[stat.step]))
     return values
 
 
-def _read_stats(path: Path) -> dict | None:
-    try:
-        stats = json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
+def compute(run_dir: Path) -> dict[str, float]:
+    """Key statistics of a run, each step's `stats.json` read through its schema."""
+    steps = {stat.step for stat in KEY_STATS}
+    return from_records({step: _read_stats(Path(run_dir) / "results" / step, step) for step in steps})
+
+
+def _read_stats(folder: Path, step: str) -> dict | None:
+    """A step's record read through its schema, as JSON-native values; None when the step has none."""
+    from report.pipeline.steps import STEPS_BY_NAME
+    from report.results import STATS_FILE, read_results
+
+    if not (folder / STATS_FILE).is_file():
         return None
-    return stats if isinstance(stats, dict) else None
+    return read_results(folder, STEPS_BY_NAME[step].schema).model_dump(mode="json")
 
 
 def dumps(values: dict[str, float]) -> str:

@@ -39,6 +39,8 @@ class DataParams(_Section):
     sample_grid: int = Field(32, ge=4, le=256, description="training images shown in post I")
     pca_components: int = Field(256, ge=2, description="at most this many principal components of the pixels")
     pca_sample: int = Field(4000, ge=16, description="images used for the pixel PCA")
+    pca_variance: float = Field(0.9, gt=0, lt=1, description="share of the pixel variance the counted components carry")
+    grid_columns: int = Field(8, ge=1, description="columns of the sample grid of training images")
     timeout_s: int = Field(600, ge=10, description="time limit for one cell of this step")
 
     @model_validator(mode="after")
@@ -99,6 +101,10 @@ class EncodeParams(_Section):
     n_reconstructions: int = Field(8, ge=1, le=64)
     random_half_range: float = Field(2.0, gt=0, description="b of post I's random vectors, uniform in [-b, b]")
     n_random: int = Field(16, ge=1, le=64)
+    reconstruction_sample: int = Field(
+        2000, ge=1, description="images (at most) on which the reconstruction error and the real pixel spread are measured"
+    )
+    grid_columns: int = Field(8, ge=1, description="columns of the grid of random decodes")
     timeout_s: int = Field(600, ge=10)
 
 
@@ -118,6 +124,8 @@ class DistributionsParams(_Section):
     uniform_b: tuple[float, ...] = Field((0.5, 1.0, 1.5, 2.0, 3.0, 4.0), min_length=1)
     n_uniform: int = Field(5000, ge=10, description="artificial vectors per b")
     max_dominant_panels: int = Field(20, ge=1, description="dominant components drawn apart, the widest first")
+    widest_panels: int = Field(4, ge=1, description="components drawn apart, the widest first, when none is dominant")
+    highlight_components: int = Field(10, ge=0, description="dominant components drawn in colour among all histograms")
     radius_bins: int = Field(80, ge=10)
     timeout_s: int = Field(600, ge=10)
 
@@ -141,6 +149,18 @@ class CorrelationsParams(_Section):
     )
     n_scatter_uniform: int = Field(10, ge=0)
     max_scatter_pairs: int = Field(16, ge=1)
+    scatter_fallback_pairs: int = Field(
+        4, ge=1, description="without strongly correlated pairs, the scatter shows this many pairs chosen among the "
+        "dominant components (at most max_scatter_pairs)"
+    )
+    heatmap_pairs: int = Field(
+        8, ge=1, description="with fewer than two dominant components, the heatmap shows the components of this many "
+        "strongest pairs"
+    )
+    heatmap_fallback_components: int = Field(
+        12, ge=2, description="with neither, the heatmap shows the first this many components"
+    )
+    table_pairs: int = Field(30, ge=1, description="strongly correlated pairs listed in post III's table at most")
     timeout_s: int = Field(600, ge=10)
 
     @field_validator("thresholds")
@@ -166,6 +186,7 @@ class OriginSlicesParams(_Section):
     uniform_b: float | None = Field(None, gt=0, description="b of the uniform points; default: post II's matching b")
     n_uniform: int = Field(200, ge=1)
     n_overview_uniform: int = Field(10, ge=0)
+    zoom: float = Field(2.0, gt=0, description="the zoomed projections show +/- this x t around the origin")
     pairs: tuple[Pair, ...] | None = Field(None, description="component pairs; default: chosen from this run")
     n_pairs: int = Field(3, ge=1, le=8)
     timeout_s: int = Field(600, ge=10)
@@ -178,6 +199,9 @@ class StatisticalPointsParams(_Section):
     rows: int = Field(3, ge=1)
     columns: int = Field(7, ge=1)
     n_vectors: int = Field(2000, ge=10, description="vectors per b for the position statistics")
+    data_sample: int = Field(5000, ge=10, description="real z-points sampled for their mean Mahalanobis distance")
+    reference_images: int = Field(
+        2000, ge=1, description="training images searched for each decode's nearest-image distance")
     timeout_s: int = Field(600, ge=10)
 
 
@@ -189,7 +213,10 @@ class PathsParams(_Section):
     n_planes: int = Field(3, ge=1, le=8)
     extent: float = Field(1.0, gt=0, description="path reaches centre +/- extent x half_width per component")
     angles: tuple[float, ...] = Field((45.0, 90.0), description="rotations of the first plane's path, degrees")
-    scatter_points: int = Field(5000, ge=10)
+    scatter_points: int = Field(5000, ge=10, description="real z-points drawn in the projections")
+    data_sample: int = Field(5000, ge=10, description="real z-points sampled for their Mahalanobis distances")
+    reference_images: int = Field(
+        2000, ge=1, description="training images searched for each decode's nearest-image distance")
     timeout_s: int = Field(600, ge=10)
 
 
@@ -201,6 +228,9 @@ class IntervalsParams(_Section):
     rows: int = Field(3, ge=1)
     columns: int = Field(7, ge=1)
     n_individuals: int = Field(12, ge=1)
+    data_sample: int = Field(5000, ge=10, description="real z-points sampled for their distances from the centre")
+    reference_images: int = Field(
+        2000, ge=1, description="training images searched for each decode's nearest-image distance")
     timeout_s: int = Field(600, ge=10)
 
 
@@ -285,3 +315,32 @@ def load_params(path: Path | str) -> Params:
 def to_jsonable(model: BaseModel) -> dict:
     """JSON-native dict of a parameter section (tuples become lists)."""
     return model.model_dump(mode="json")
+
+
+def section_annotation(path: str):
+    """The type of the parameter at a dotted path, e.g. "analysis.distributions" or "data.image_size"."""
+    model = Params
+    for part in path.split("."):
+        fields = getattr(model, "model_fields", {})
+        if part not in fields:
+            raise ParameterError(f"no parameter section '{path}'")
+        model = fields[part].annotation
+    return model
+
+
+def section_value(path: str, value):
+    """A JSON value of the parameter at `path`, validated into its typed form."""
+    from pydantic import TypeAdapter
+
+    try:
+        return TypeAdapter(section_annotation(path)).validate_python(value)
+    except ValidationError as err:
+        raise ParameterError(f"{path}: {err.errors()[0]['msg']}") from None
+
+
+def value_at(params: Params, path: str):
+    """The parameter at a dotted path of a validated parameter file."""
+    value = params
+    for part in path.split("."):
+        value = getattr(value, part)
+    return value

@@ -106,3 +106,18 @@ def order_by_distance(points: np.ndarray, centre: np.ndarray) -> np.ndarray:
     """
     diff = np.asarray(points, dtype=np.float64) - np.asarray(centre, dtype=np.float64)
     return np.argsort(np.einsum("ij,ij->i", diff, diff), kind="stable")
+
+
+def evenly_by_distance(points: np.ndarray, centre: np.ndarray, n: int) -> np.ndarray:
+    """Indices of n points spread evenly over their ranking by distance from centre, nearest and farthest included.
+
+    Args:
+        points: Shape (n_points, z_dim).
+        centre: Shape (z_dim,).
+        n: How many to pick; all points if n >= n_points.
+
+    Returns:
+        int ndarray of shape (min(n, n_points),), ordered from the nearest to the farthest.
+    """
+    order = order_by_distance(points, centre)
+    return order[np.linspace(0, len(order) - 1, min(n, len(order))).round().astype(int)]

@@ -25,7 +25,7 @@ def write_params(folder: Path, raw: dict, name: str = "params.yaml") -> Path:
 @pytest.fixture(scope="session")
 def tiny_build(tmp_path_factory):
     """Build `tiny` once for the session; returns (build_root, outcome)."""
-    from report.pipeline.build import build_variant
+    from report.build import build_variant
 
     root = tmp_path_factory.mktemp("tiny-build") / "build"
     outcome = build_variant(TINY, build_root=root, progress=False, echo=lambda line: None)

@@ -157,7 +157,7 @@ def test_expected_files_compare_like_runs(tmp_path):
 
 
 def test_comparison_page_puts_this_variant_first_and_marks_values_beyond_tolerance(tmp_path):
-    from report.render import comparison_context
+    from report.render.comparison import comparison_context
 
     own = _run(tmp_path, "mine", BASE)
     _run(tmp_path, "other", dict(BASE, **{"distributions.radius.mean": 3.6, "train.final_loss": 0.505}))
@@ -173,7 +173,7 @@ def test_comparison_page_puts_this_variant_first_and_marks_values_beyond_toleran
 
 def test_rebuilding_another_variant_changes_this_sites_render_fingerprint(tmp_path):
     from report.params import load_params
-    from report.render import _render_fingerprint
+    from report.render.site import _render_fingerprint
 
     params = load_params(Path(__file__).resolve().parents[1] / "parameters" / "tiny.yaml")
     own = _run(tmp_path, "tiny", BASE)

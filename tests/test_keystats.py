@@ -3,20 +3,11 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pytest
 
 from report import keystats
 from report.errors import ReportError
-
-
-def _run(tmp_path: Path, stats: dict[str, dict]) -> Path:
-    run = tmp_path / "run"
-    for step, values in stats.items():
-        (run / "results" / step).mkdir(parents=True)
-        (run / "results" / step / "stats.json").write_text(json.dumps(values))
-    return run
 
 
 DISTRIBUTIONS = {
@@ -36,9 +27,8 @@ ORIGIN_SLICES = {
 
 
 def test_compute_takes_each_statistic_from_its_step(tmp_path):
-    run = _run(tmp_path, {"distributions": DISTRIBUTIONS, "correlations": CORRELATIONS, "origin_slices": ORIGIN_SLICES,
-                          "train": {"final_loss": 0.5, "final_val_loss": 0.52}})
-    values = keystats.compute(run)
+    values = keystats.from_records({"distributions": DISTRIBUTIONS, "correlations": CORRELATIONS,
+                                    "origin_slices": ORIGIN_SLICES, "train": {"final_loss": 0.5, "final_val_loss": 0.52}})
     assert values["distributions.radius.mean"] == 3.0
     assert values["distributions.radius.peak"] == 2.9
     assert values["distributions.n_dominant"] == 2
@@ -51,20 +41,30 @@ def test_compute_takes_each_statistic_from_its_step(tmp_path):
 
 
 def test_a_zpoints_run_has_no_training_keys_and_no_nulls(tmp_path):
-    run = _run(tmp_path, {"distributions": DISTRIBUTIONS, "correlations": CORRELATIONS,
-                          "statistical_points": {"has_decoder": False, "batches": []}})
-    values = keystats.compute(run)
+    values = keystats.from_records({"distributions": DISTRIBUTIONS, "correlations": CORRELATIONS,
+                                    "statistical_points": {"has_decoder": False, "batches": []}})
     assert not any(key.startswith(("train.", "encode.", "data.", "statistical_points.")) for key in values)
     assert all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in values.values())
 
 
-def test_write_is_sorted_flat_json_and_load_reads_it_back(tmp_path):
-    run = _run(tmp_path, {"distributions": DISTRIBUTIONS})
+def test_write_is_sorted_flat_json_and_load_reads_it_back(tiny_copy):
+    run = tiny_copy / "tiny"
+    (run / "results" / "key_stats.json").unlink()
     path = keystats.write(run)
     assert path == run / "results" / "key_stats.json"
     text = path.read_text()
     assert list(json.loads(text)) == sorted(json.loads(text))
     assert keystats.load(run) == keystats.load(path) == keystats.compute(run)
+
+
+def test_compute_reads_each_record_through_its_schema(tiny_copy):
+    run = tiny_copy / "tiny"
+    stats = run / "results" / "distributions" / "stats.json"
+    record = json.loads(stats.read_text())
+    record["radius"]["mean"] = "long"
+    stats.write_text(json.dumps(record))
+    with pytest.raises(ReportError, match=r"distributions results: radius\.mean"):
+        keystats.compute(run)
 
 
 def test_relative_tolerance_is_taken_around_the_expected_value():

@@ -14,7 +14,7 @@ import pytest
 from conftest import PROJECT_ROOT, TINY, tiny_raw, write_params
 from report.errors import StepError
 from report.pipeline import steps as steps_module
-from report.pipeline.build import build_variant
+from report.build import build_variant
 
 QUIET = dict(progress=False, echo=lambda line: None)
 
@@ -92,11 +92,42 @@ def test_a_failing_notebook_leaves_the_good_build_intact(tiny_copy, tmp_path, mo
     assert not (run / ".staging" / "correlations").exists()
 
 
+def test_results_that_do_not_match_the_schema_are_not_swapped_into_place(tiny_copy, tmp_path, monkeypatch):
+    analysis = tmp_path / "analysis"
+    shutil.copytree(PROJECT_ROOT / "analysis", analysis)
+    with open(analysis / "correlations.py", "a") as notebook:  # bypasses step.save, which would refuse it
+        notebook.write('\n# %%\nimport json\nrecord = json.loads((step.output / "stats.json").read_text())\n'
+                       'record["n_points"] = "many"\n(step.output / "stats.json").write_text(json.dumps(record))\n')
+    monkeypatch.setattr(steps_module, "ANALYSIS_DIR", analysis)
+    run = tiny_copy / "tiny"
+    before = _digests(run, "correlations")
+    with pytest.raises(StepError, match=r"correlations wrote results that do not match its schema \(.*n_points"):
+        build_variant(TINY, build_root=tiny_copy, **QUIET)
+    assert _digests(run, "correlations") == before
+    assert not (run / ".staging" / "correlations").exists()
+
+
+def test_a_notebook_opened_by_hand_runs_against_an_existing_build(tiny_copy):
+    """Default parameters, as Jupyter would run it: the last build's request, a scratch output folder."""
+    import papermill
+
+    from report.pipeline.execute import read_notebook
+
+    run = tiny_copy / "tiny"
+    before = {step.name: _digests(run, step.name) for step in steps_module.STEPS}
+    for step in steps_module.STEPS:
+        papermill.execute_notebook(read_notebook(step.notebook), None, kernel_name="python3", language="python",
+                                   progress_bar=False, cwd=str(tiny_copy.parent))
+        assert (run / ".scratch" / step.name / "stats.json").is_file(), step.name
+    assert {step.name: _digests(run, step.name) for step in steps_module.STEPS} == before
+    assert build_variant(TINY, build_root=tiny_copy, **QUIET).executed == []
+
+
 def test_undeclared_notebook_parameter_is_an_error(tiny_copy, tmp_path, monkeypatch):
     analysis = tmp_path / "analysis"
     shutil.copytree(PROJECT_ROOT / "analysis", analysis)
     source = (analysis / "intervals.py").read_text()
-    (analysis / "intervals.py").write_text(source.replace("inputs: dict = {}", "extra_knob: int = 3\ninputs: dict = {}", 1))
+    (analysis / "intervals.py").write_text(source.replace("request: dict = {}", "extra_knob: int = 3\nrequest: dict = {}", 1))
     monkeypatch.setattr(steps_module, "ANALYSIS_DIR", analysis)
     with pytest.raises(StepError, match="extra_knob"):
         build_variant(TINY, build_root=tiny_copy, **QUIET)
@@ -164,7 +195,7 @@ def test_timeouts_and_dead_kernels_fail_in_one_line(planted, timeout, fragment, 
     analysis = tmp_path / "analysis"
     shutil.copytree(PROJECT_ROOT / "analysis", analysis)
     source = (analysis / "intervals.py").read_text()
-    (analysis / "intervals.py").write_text(source.replace("# %%\nfrom pathlib", f"# %%\n{planted}\n\n# %%\nfrom pathlib", 1))
+    (analysis / "intervals.py").write_text(source.replace("# %%\nfrom report.notebook", f"# %%\n{planted}\n\n# %%\nfrom report.notebook", 1))
     monkeypatch.setattr(steps_module, "ANALYSIS_DIR", analysis)
     raw = tiny_raw()
     raw["analysis"]["intervals"]["timeout_s"] = timeout

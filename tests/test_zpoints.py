@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from conftest import write_params
-from report.pipeline.build import build_variant
+from report.build import build_variant
 
 PLANTED_MEANS = {3: 2.0, 11: -1.5}
 PLANTED_WIDE = {7: 3.0}

@@ -16,7 +16,7 @@ import nbformat
 from report.errors import StepError
 
 # The names every analysis notebook declares in its cell tagged "parameters", and nothing else.
-NOTEBOOK_PARAMETERS = ("run_dir", "output_dir", "step_seed", "section", "inputs")
+NOTEBOOK_PARAMETERS = ("run_dir", "request")
 
 KERNEL_NOISE = ("Kernel is running over TCP without encryption",)
 

@@ -6,19 +6,18 @@ package versions); comparing the parts of the last good run with today's says *w
 
 from __future__ import annotations
 
+import ast
 import hashlib
 import importlib.metadata
-import importlib.util
 import json
-import os
 from pathlib import Path
 
 import nbformat
 
+from report.pipeline.atomic import write_text
 from report.pipeline.steps import HASHED_PACKAGES, PROJECT_ROOT
 
-# Parameter values are hashed as values, so the schema module itself need not be.
-ALWAYS_HASHED_MODULES = ("report.results",)
+PACKAGE_ROOT = PROJECT_ROOT / "report"
 
 
 def canonical_json(value) -> str:
@@ -43,28 +42,78 @@ def code_hash(notebook: nbformat.NotebookNode) -> str:
     return sha256_text("\n\x00\n".join(sources))
 
 
-def module_files(module: str) -> list[Path]:
-    """Source files of a `report` module or package."""
-    spec = importlib.util.find_spec(module)
-    if spec is None or spec.origin is None:
-        return []
-    origin = Path(spec.origin)
-    if origin.name == "__init__.py":
-        return sorted(origin.parent.rglob("*.py"))
-    return [origin]
+def _module_file(module: str) -> Path | None:
+    """The source file of a `report` module or package, found on disk without importing it."""
+    parts = module.split(".")
+    if parts[0] != "report":
+        return None
+    base = PACKAGE_ROOT.joinpath(*parts[1:])
+    for candidate in (base.with_suffix(".py"), base / "__init__.py"):
+        if candidate.is_file():
+            return candidate
+    return None
 
 
-def modules_hash(modules: tuple[str, ...]) -> dict[str, str]:
+def _imported_names(tree: ast.AST, module: str, is_package: bool) -> set[str]:
+    """Every module name an import statement anywhere in `tree` may load (`from a import b`: a and a.b)."""
+    names = set()
+    package = module if is_package else module.rpartition(".")[0]
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            if node.level:
+                anchor = package.split(".")
+                anchor = anchor[: len(anchor) - node.level + 1]
+                base = ".".join(anchor + ([node.module] if node.module else []))
+            else:
+                base = node.module or ""
+            names.add(base)
+            names.update(f"{base}.{alias.name}" for alias in node.names)
+    return names
+
+
+def report_modules(code: str) -> list[Path]:
+    """Source files of every `report` module that `code` imports, transitively.
+
+    A module's parent packages count too, since importing `report.stats.slices` runs
+    `report/stats/__init__.py`. Imports inside functions count: they run when the function does.
+    """
+    found: dict[Path, str] = {}
+    todo = list(_imported_names(ast.parse(code), "__main__", False))
+    while todo:
+        name = todo.pop()
+        parts = name.split(".")
+        for depth in range(1, len(parts) + 1):
+            prefix = ".".join(parts[:depth])
+            path = _module_file(prefix)
+            if path is None or path in found:
+                continue
+            found[path] = prefix
+            tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+            todo.extend(_imported_names(tree, prefix, path.name == "__init__.py"))
+    return sorted(found)
+
+
+def modules_hash(paths: list[Path]) -> dict[str, str]:
     """Per source file (relative to the project) the hash of its text."""
     hashes = {}
-    for module in sorted(set(modules) | set(ALWAYS_HASHED_MODULES)):
-        for path in module_files(module):
-            try:
-                name = str(path.relative_to(PROJECT_ROOT))
-            except ValueError:
-                name = str(path)
-            hashes[name] = sha256_text(path.read_text(encoding="utf-8"))
+    for path in paths:
+        try:
+            name = str(path.relative_to(PROJECT_ROOT))
+        except ValueError:
+            name = str(path)
+        hashes[name] = sha256_text(path.read_text(encoding="utf-8"))
     return hashes
+
+
+def notebook_code(notebook: nbformat.NotebookNode) -> str:
+    """The code cells of a notebook as one script (IPython magics left out)."""
+    lines = []
+    for cell in notebook.cells:
+        if cell.cell_type == "code":
+            lines.extend(line for line in cell.source.splitlines() if not line.lstrip().startswith(("%", "!")))
+    return "\n".join(lines)
 
 
 def package_versions(names: tuple[str, ...] = HASHED_PACKAGES) -> dict[str, str]:
@@ -78,13 +127,19 @@ def package_versions(names: tuple[str, ...] = HASHED_PACKAGES) -> dict[str, str]
 
 
 class DigestCache:
-    """Remembers file digests keyed by (size, mtime_ns), so a no-op build reads no large file."""
+    """Remembers file digests keyed by (size, mtime_ns, ctime_ns), so a no-op build reads no large file.
+
+    The inode change time cannot be set back by a program (unlike mtime), so a file edited in
+    place with its size and mtime restored is still read again and its change detected.
+    """
 
     def __init__(self, path: Path):
         self.path = path
         try:
             self.entries = json.loads(path.read_text(encoding="utf-8"))
-        except (FileNotFoundError, json.JSONDecodeError):
+        except (FileNotFoundError, json.JSONDecodeError, UnicodeDecodeError):
+            self.entries = {}
+        if not isinstance(self.entries, dict):
             self.entries = {}
         self.dirty = False
 
@@ -92,10 +147,11 @@ class DigestCache:
         stat = file.stat()
         key = str(file.resolve())
         known = self.entries.get(key)
-        if known and known["size"] == stat.st_size and known["mtime_ns"] == stat.st_mtime_ns:
+        stamp = {"size": stat.st_size, "mtime_ns": stat.st_mtime_ns, "ctime_ns": stat.st_ctime_ns}
+        if isinstance(known, dict) and all(known.get(name) == value for name, value in stamp.items()):
             return known["sha256"]
         sha = file_sha256(file)
-        self.entries[key] = {"size": stat.st_size, "mtime_ns": stat.st_mtime_ns, "sha256": sha}
+        self.entries[key] = {**stamp, "sha256": sha}
         self.dirty = True
         return sha
 
@@ -109,9 +165,7 @@ class DigestCache:
     def save(self) -> None:
         if self.dirty:
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            tmp = self.path.with_suffix(".tmp")
-            tmp.write_text(json.dumps(self.entries, indent=1, sort_keys=True), encoding="utf-8")
-            os.replace(tmp, self.path)
+            write_text(self.path, json.dumps(self.entries, indent=1, sort_keys=True))
             self.dirty = False
 
 
@@ -148,7 +202,7 @@ def reasons_to_run(old: dict | None, new: dict) -> list[str]:
         return ["never run"]
     reasons = []
     if old.get("code") != new["code"]:
-        reasons.append("notebook code changed")
+        reasons.append(f"code changed: {new.get('notebook', 'the notebook')}")
     old_params, new_params = _flatten(old.get("parameters", {})), _flatten(new["parameters"])
     changed = [
         f"{key} {_short(old_params.get(key, '(unset)'))} → {_short(new_params.get(key, '(unset)'))}"
@@ -165,7 +219,7 @@ def reasons_to_run(old: dict | None, new: dict) -> list[str]:
     old_modules, new_modules = old.get("modules", {}), new["modules"]
     touched = sorted(k for k in set(old_modules) | set(new_modules) if old_modules.get(k) != new_modules.get(k))
     if touched:
-        reasons.append("source changed: " + ", ".join(touched[:3]) + (" ..." if len(touched) > 3 else ""))
+        reasons.append("code changed: " + ", ".join(touched[:3]) + (" ..." if len(touched) > 3 else ""))
     old_versions, new_versions = old.get("versions", {}), new["versions"]
     bumped = [
         f"{k} {old_versions.get(k)} → {new_versions.get(k)}"

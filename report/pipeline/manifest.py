@@ -11,8 +11,10 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from report.params import Params, to_jsonable
+from report.pipeline.atomic import write_text
 from report.pipeline.hashing import file_sha256, package_versions
-from report.pipeline.steps import PROJECT_ROOT, Step
+from report.pipeline.steps import PROJECT_ROOT, STEPS_BY_NAME, Step
+from report.results import STATS_FILE, read_results
 
 RECORDED_PACKAGES = (
     "numpy", "scipy", "matplotlib", "tensorflow", "keras", "papermill", "nbclient", "ipykernel",
@@ -36,9 +38,9 @@ def write_manifest(run_dir: Path, params_path: Path, params: Params, steps: list
                    records: dict[str, dict], outcome) -> dict:
     """Write build/<variant>/manifest.json atomically and return it."""
     device = {"device": "CPU", "name": "CPU (no training in this variant)"}
-    train_stats = run_dir / "results" / "train" / "stats.json"
-    if train_stats.is_file():
-        device = json.loads(train_stats.read_text(encoding="utf-8")).get("device", device)
+    train = run_dir / "results" / "train"
+    if (train / STATS_FILE).is_file():
+        device = read_results(train, STEPS_BY_NAME["train"].schema).device.model_dump(mode="json")
     manifest = {
         "variant": params.variant,
         "parameter_file": str(params_path),
@@ -67,7 +69,5 @@ def write_manifest(run_dir: Path, params_path: Path, params: Params, steps: list
         },
     }
     path = run_dir / "manifest.json"
-    tmp = path.with_suffix(".json.tmp")
-    tmp.write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
-    os.replace(tmp, path)
+    write_text(path, json.dumps(manifest, indent=2) + "\n")
     return manifest

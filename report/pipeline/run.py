@@ -1,4 +1,4 @@
-"""Build one variant: run every step whose fingerprint changed, then render the site and the PDF.
+"""Run the steps of one variant whose fingerprint changed.
 
 Each step executes into `build/<variant>/.staging/<step>/`; only after its outputs check out is
 that folder swapped into `results/<step>/`, with a `step.json` recording its fingerprint. A
@@ -17,13 +17,13 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Callable
 
-from report.errors import StepError
-from report.data.sources import check_source
-from report.params import Params, load_params
+from report.errors import ReportError, StepError
+from report.params import Params
 from report.pipeline import hashing
-from report.pipeline.execute import clean_kernel_environment, execute_step, read_notebook
-from report.pipeline.manifest import write_manifest
-from report.pipeline.steps import Step, steps_for
+from report.pipeline.atomic import swap_into_place, write_text
+from report.pipeline.execute import execute_step, read_notebook
+from report.pipeline.steps import PROJECT_ROOT, Step
+from report.results import read_results
 
 STEP_RECORD = "step.json"
 
@@ -49,49 +49,68 @@ def _read_record(folder: Path) -> dict | None:
         return None
 
 
-def _output_digest(folder: Path, cache: hashing.DigestCache) -> str:
+def _output_files(folder: Path, cache: hashing.DigestCache) -> dict[str, str]:
     files = hashing.folder_digest(folder, cache)
     files.pop(STEP_RECORD, None)
-    return hashing.combined(files)
+    return files
+
+
+def _damage(step: Step, folder: Path, old: dict, cache: hashing.DigestCache) -> list[str]:
+    """Why the results on disk are not those the step wrote: missing, added or changed files."""
+    missing = [name for name in step.outputs if not (folder / name).is_file()]
+    if missing:
+        return [f"results missing: {', '.join(missing)}"]
+    files = _output_files(folder, cache)
+    if hashing.combined(files) == old.get("output_digest"):
+        return []
+    recorded = old.get("output_files") or {}
+    changed = sorted(name for name in set(files) | set(recorded) if files.get(name) != recorded.get(name))
+    return [f"results changed on disk: {', '.join(changed[:3]) if recorded else 'digest differs'}"]
 
 
 def _validate_outputs(step: Step, folder: Path) -> None:
-    """Every declared output exists and stats.json holds finite JSON numbers."""
+    """Every declared output exists and stats.json matches the step's results schema."""
     missing = [name for name in step.outputs if not (folder / name).is_file()]
     if missing:
         raise StepError(f"{step.name} finished without writing {', '.join(missing)}")
     try:
-        json.loads((folder / "stats.json").read_text(encoding="utf-8"), parse_constant=_reject_constant)
-    except (json.JSONDecodeError, ValueError) as err:
-        raise StepError(f"{step.name} wrote an invalid stats.json ({err})") from None
+        read_results(folder, step.schema)
+    except ReportError as err:
+        raise StepError(f"{step.name} wrote results that do not match its schema ({_after_path(err, folder)})") from None
 
 
-def _reject_constant(name: str):
-    raise ValueError(f"non-finite number {name}")
+def _after_path(err: ReportError, folder: Path) -> str:
+    return str(err).split(f"{folder / 'stats.json'}: ", 1)[-1]
 
 
-def _notebook_section(step: Step, params: Params):
-    """The parameters a step's notebook receives; a relative data.path is taken from the current folder."""
-    section = step.section(params)
-    section = next(iter(section.values())) if len(section) == 1 else section
-    if step.name == "data" and section.get("path"):
-        section = {**section, "path": str(Path(section["path"]).resolve())}
-    return section
+def _shown_in_run(path: Path, run_dir: Path) -> str:
+    """A path inside the run folder relative to it (a build folder can move); others absolute."""
+    try:
+        return str(path.relative_to(run_dir))
+    except ValueError:
+        return str(path)
 
 
-def _notebook_inputs(params: Params, run_dir: Path) -> dict[str, str]:
+def step_inputs(params: Params, run_dir: Path) -> dict[str, str]:
+    """The files a step's notebook may open: latent vectors, images and the two models."""
     results = run_dir / "results"
-    inputs: dict[str, str] = {}
     if params.data.source == "zpoints":
         latents = Path(params.data.path)
-        inputs["latents"] = str(latents if latents.is_absolute() else (Path.cwd() / latents).resolve())
-        inputs["decoder"] = ""
-    else:
-        inputs["images"] = str(results / "data" / "images.npy")
-        inputs["latents"] = str(results / "encode" / "latents.npy")
-        inputs["encoder"] = str(results / "train" / "encoder.keras")
-        inputs["decoder"] = str(results / "train" / "decoder.keras")
-    return inputs
+        return {"latents": str(latents if latents.is_absolute() else (Path.cwd() / latents).resolve())}
+    return {
+        "images": _shown_in_run(results / "data" / "images.npy", run_dir),
+        "latents": _shown_in_run(results / "encode" / "latents.npy", run_dir),
+        "encoder": _shown_in_run(results / "train" / "encoder.keras", run_dir),
+        "decoder": _shown_in_run(results / "train" / "decoder.keras", run_dir),
+    }
+
+
+def step_request(step: Step, params: Params, run_dir: Path, seed: int) -> dict:
+    """What the notebook receives as `request`; a relative data.path is taken from the current folder."""
+    section = step.section(params)
+    if isinstance(section.get("data"), dict) and section["data"].get("path"):
+        section["data"] = {**section["data"], "path": str(Path(section["data"]["path"]).resolve())}
+    return {"section": section, "seed": seed, "needs": list(step.needs), "inputs": step_inputs(params, run_dir)}
 
 
 def _upstream(step: Step, params: Params, records: dict[str, dict], cache: hashing.DigestCache,
@@ -103,21 +122,9 @@ def _upstream(step: Step, params: Params, records: dict[str, dict], cache: hashi
         elif name == "encode" and params.data.source == "zpoints":
             latents = Path(inputs["latents"])
             upstream["zpoints"] = cache.digest(latents) if latents.is_file() else "missing"
-        else:
+        elif params.data.source != "zpoints":
             upstream[name] = "missing"
     return upstream
-
-
-def _swap_into_place(staging: Path, target: Path) -> None:
-    """Replace `target` with `staging` by renames, so no reader ever sees half a result."""
-    retired = target.with_name(f".{target.name}.retired")
-    if retired.exists():
-        shutil.rmtree(retired)
-    if target.exists():
-        os.replace(target, retired)
-    os.replace(staging, target)
-    if retired.exists():
-        shutil.rmtree(retired)
 
 
 def _cell_durations(notebook) -> list[dict]:
@@ -147,49 +154,41 @@ def _select(steps: list[Step], only: str | None) -> set[str]:
     return chosen
 
 
-def build_variant(
-    params_path: Path,
-    *,
-    build_root: Path = Path("build"),
-    force: bool = False,
-    only: str | None = None,
-    progress: bool = True,
-    echo: Callable[[str], None] = print,
-) -> BuildOutcome:
-    """Build the variant of one parameter file; see the module docstring."""
-    params_path = Path(params_path)
-    params = load_params(params_path)
-    check_source(params.data)
-    run_dir = (build_root / params.variant).resolve()
+def fingerprint(step: Step, params: Params, run_dir: Path, records: dict[str, dict],
+                cache: hashing.DigestCache, versions: dict[str, str]) -> dict:
+    """The parts whose change reruns a step: its notebook's code and the `report` modules that
+    code imports (derived, never listed by hand), its parameters and seed, its upstream outputs
+    and the package versions."""
+    notebook = read_notebook(step.notebook)
+    code = hashing.notebook_code(notebook)
+    inputs = step_inputs(params, run_dir)
+    return {
+        "notebook": _shown_in_run(step.notebook, PROJECT_ROOT),
+        "code": hashing.code_hash(notebook),
+        "parameters": step.section(params),
+        "seed": step.seed(params),
+        "upstream": _upstream(step, params, records, cache, inputs),
+        "modules": hashing.modules_hash(hashing.report_modules(code)),
+        "versions": versions,
+    }
+
+
+def run_steps(params: Params, steps: list[Step], run_dir: Path, *, force: bool = False, only: str | None = None,
+              progress: bool = True, echo: Callable[[str], None] = print) -> tuple[BuildOutcome, dict[str, dict]]:
+    """Run every step whose fingerprint changed; return what happened and each step's record."""
     outcome = BuildOutcome(run_dir)
-    steps = steps_for(params)
     selected = _select(steps, only)
-    for sub in ("results", "notebooks", "logs", ".staging"):
-        (run_dir / sub).mkdir(parents=True, exist_ok=True)
-    clean_kernel_environment(build_root)
     cache = hashing.DigestCache(run_dir / ".cache" / "digests.json")
     versions = hashing.package_versions()
     records: dict[str, dict] = {}
-    echo(f"{params.variant}: {len(steps)} steps from {params_path}")
     try:
         for step in steps:
             folder = run_dir / "results" / step.name
-            inputs = _notebook_inputs(params, run_dir)
-            notebook = read_notebook(step.notebook)
-            parts = {
-                "code": hashing.code_hash(notebook),
-                "parameters": step.section(params),
-                "seed": step.seed(params),
-                "upstream": _upstream(step, params, records, cache, inputs),
-                "modules": hashing.modules_hash(step.modules),
-                "versions": versions,
-            }
+            parts = fingerprint(step, params, run_dir, records, cache, versions)
             old = _read_record(folder)
             reasons = hashing.reasons_to_run(old and old.get("fingerprint"), parts)
             if old and not reasons:
-                missing = [name for name in step.outputs if not (folder / name).is_file()]
-                if missing or _output_digest(folder, cache) != old.get("output_digest"):
-                    reasons = ["outputs missing or changed on disk"]
+                reasons = _damage(step, folder, old, cache)
             if step.name not in selected:
                 if old is not None:
                     records[step.name] = old
@@ -203,22 +202,16 @@ def build_variant(
                 echo(f"  {step.name:<20} up to date")
                 continue
             echo(f"  {step.name:<20} runs: {'; '.join(reasons)}")
-            records[step.name] = _run_step(step, params, run_dir, parts, inputs, cache, progress, echo)
+            request = step_request(step, params, run_dir, parts["seed"])
+            records[step.name] = _run_step(step, params, run_dir, parts, request, cache, progress, echo)
             outcome.status[step.name] = "ran"
             outcome.reasons[step.name] = reasons
     finally:
         cache.save()
-
-    from report import keystats
-    from report.render import render_site
-
-    keystats.write(run_dir)
-    outcome.rendered = render_site(run_dir, params, records, force=force, echo=echo)
-    write_manifest(run_dir, params_path, params, steps, records, outcome)
-    return outcome
+    return outcome, records
 
 
-def _run_step(step: Step, params: Params, run_dir: Path, parts: dict, inputs: dict[str, str],
+def _run_step(step: Step, params: Params, run_dir: Path, parts: dict, request: dict,
               cache: hashing.DigestCache, progress: bool, echo: Callable[[str], None]) -> dict:
     staging = run_dir / ".staging" / step.name
     if staging.exists():
@@ -227,17 +220,11 @@ def _run_step(step: Step, params: Params, run_dir: Path, parts: dict, inputs: di
     executed = run_dir / ".staging" / f"{step.name}.ipynb"
     kept = run_dir / "notebooks" / f"{step.name}.failed.ipynb"
     log_path = run_dir / "logs" / f"{step.name}.log"
-    parameters = {
-        "run_dir": str(run_dir),
-        "output_dir": str(staging),
-        "step_seed": parts["seed"],
-        "section": _notebook_section(step, params),
-        "inputs": inputs,
-    }
+    parameters = {"run_dir": str(run_dir), "request": {**request, "output_dir": str(staging)}}
     started = time.perf_counter()
     try:
         notebook = execute_step(step.name, step.notebook, parameters, executed, log_path, staging,
-                                step.timeout(params), progress=progress)
+                                step.timeout_seconds(params), progress=progress)
         _validate_outputs(step, staging)
     except StepError as err:
         where = ""
@@ -251,13 +238,15 @@ def _run_step(step: Step, params: Params, run_dir: Path, parts: dict, inputs: di
         "step": step.name,
         "fingerprint": parts,
         "hash": hashing.combined(parts),
-        "output_digest": _output_digest(staging, cache),
+        "request": request,
+        "output_digest": hashing.combined(files := _output_files(staging, cache)),
+        "output_files": files,
         "wall_seconds": round(wall, 2),
         "cells": _cell_durations(notebook),
         "finished_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
     }
-    (staging / STEP_RECORD).write_text(json.dumps(record, indent=1, sort_keys=True), encoding="utf-8")
-    _swap_into_place(staging, run_dir / "results" / step.name)
+    write_text(staging / STEP_RECORD, json.dumps(record, indent=1, sort_keys=True))
+    swap_into_place(staging, run_dir / "results" / step.name)
     cache.moved(staging, run_dir / "results" / step.name)
     os.replace(executed, run_dir / "notebooks" / f"{step.name}.ipynb")
     kept.unlink(missing_ok=True)

@@ -1,18 +1,23 @@
 """The step graph: which notebook each step runs, what it needs, and what it must leave behind.
 
-A step's notebook lives in `analysis/<name>.py` (jupytext percent format), writes into
-`results/<name>/`, and serves one or more posts. Steps are listed in execution order.
+Everything about a step is declared here, by name: its notebook `analysis/<name>.py`, its results
+schema and findings `report/results/<name>.py`, its part of a post `templates/steps/<name>.html`,
+the parameter sections it reads and the key of its per-cell time limit. The `report` modules a
+step depends on are not listed: they are derived from what its notebook imports (see hashing).
+Steps are listed in execution order.
 """
 
 from __future__ import annotations
 
+import importlib
 import zlib
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
-from report.params import Params, to_jsonable
+from report.params import Params, to_jsonable, value_at
+from report.results import StepResults
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 ANALYSIS_DIR = PROJECT_ROOT / "analysis"
@@ -23,34 +28,49 @@ HASHED_PACKAGES = ("numpy", "scipy", "matplotlib", "papermill", "scikit-learn", 
 
 @dataclass(frozen=True)
 class Step:
-    """One node of the pipeline."""
+    """One node of the pipeline.
+
+    Attributes:
+        name: Names the notebook, the results folder, the results module and the template.
+        needs: Steps whose results this one reads.
+        outputs: Files the step must write besides anything else it writes.
+        sections: Dotted paths of the parameters the step reads (and whose change reruns it).
+        timeout: Dotted path of the step's per-cell time limit in seconds.
+        post: The post the step's results appear in.
+        uses_images: Skipped when the latent vectors come from a file (data.source zpoints).
+    """
 
     name: str
     needs: tuple[str, ...]
     outputs: tuple[str, ...]
-    modules: tuple[str, ...]
-    posts: tuple[int, ...]
-    uses_images: bool = False  # skipped when data.source is zpoints
+    sections: tuple[str, ...]
+    timeout: str
+    post: int
+    uses_images: bool = False
 
     @property
     def notebook(self) -> Path:
         return ANALYSIS_DIR / f"{self.name}.py"
 
-    def section(self, params: Params) -> dict:
-        """The parameter sub-tree this step depends on, JSON-native, keyed by its dotted path."""
-        if self.name == "data":
-            return {"data": to_jsonable(params.data)}
-        if self.name == "train":
-            return {"model": to_jsonable(params.model), "train": to_jsonable(params.train),
-                    "data.image_size": params.data.image_size}
-        return {f"analysis.{self.name}": to_jsonable(getattr(params.analysis, self.name))}
+    @property
+    def results_module(self) -> str:
+        return f"report.results.{self.name}"
 
-    def timeout(self, params: Params) -> int:
-        if self.name == "data":
-            return params.data.timeout_s
-        if self.name == "train":
-            return params.train.timeout_s
-        return getattr(params.analysis, self.name).timeout_s
+    @property
+    def schema(self) -> type[StepResults]:
+        """The StepResults subclass of `report/results/<name>.py` whose `step` is this step."""
+        module = importlib.import_module(self.results_module)
+        for value in vars(module).values():
+            if isinstance(value, type) and issubclass(value, StepResults) and value.step == self.name:
+                return value
+        raise LookupError(f"{self.results_module} defines no StepResults with step = {self.name!r}")
+
+    def section(self, params: Params) -> dict:
+        """The parameters this step reads, JSON-native, keyed by dotted path."""
+        return {path: _jsonable(value_at(params, path)) for path in self.sections}
+
+    def timeout_seconds(self, params: Params) -> int:
+        return int(value_at(params, self.timeout))
 
     def seed(self, params: Params) -> int:
         """A per-step seed derived from the run's seed and the step's name (adding a step shifts none)."""
@@ -58,37 +78,34 @@ class Step:
         return int(sequence.generate_state(1)[0])
 
 
+def _jsonable(value):
+    return to_jsonable(value) if hasattr(value, "model_dump") else value
+
+
+def _analysis(name: str, needs: tuple[str, ...], outputs: tuple[str, ...], post: int, **kwargs) -> Step:
+    """A step of the latent-space analysis, reading `analysis.<name>` of the parameter file."""
+    return Step(name, needs, ("stats.json", *outputs), (f"analysis.{name}",), f"analysis.{name}.timeout_s", post,
+                **kwargs)
+
+
 STEPS: tuple[Step, ...] = (
-    Step("data", (), ("stats.json", "images.npy", "sample-grid.png"),
-         ("report.data", "report.figures", "report.results"), (1,), uses_images=True),
-    Step("train", ("data",), ("stats.json", "encoder.keras", "decoder.keras", "loss.png"),
-         ("report.model", "report.data.sources", "report.figures", "report.results"), (1,), uses_images=True),
-    Step("encode", ("data", "train"),
-         ("stats.json", "latents.npy", "reconstructions.png", "random-decodes.png"),
-         ("report.model", "report.data.sources", "report.samplers", "report.figures", "report.results"), (1,),
+    Step("data", (), ("stats.json", "images.npy", "sample-grid.png"), ("data",), "data.timeout_s", 1,
          uses_images=True),
-    Step("distributions", ("encode",),
-         ("stats.json", "component-histograms.png", "dominant-histograms.png", "radius-histograms.png"),
-         ("report.stats", "report.figures", "report.results", "report.data.sources"), (2,)),
-    Step("correlations", ("encode", "distributions"),
-         ("stats.json", "correlation-heatmap.png", "pair-scatter.png"),
-         ("report.stats", "report.figures", "report.results", "report.data.sources"), (3,)),
-    Step("origin_slices", ("encode", "distributions", "correlations"),
-         ("stats.json",),
-         ("report.stats", "report.figures", "report.results", "report.data.sources"), (4,)),
-    Step("statistical_points", ("encode", "train", "distributions", "correlations"),
-         ("stats.json",),
-         ("report.stats", "report.samplers", "report.model", "report.figures", "report.results",
-          "report.data.sources"), (5,)),
-    Step("paths", ("encode", "train", "distributions", "correlations"),
-         ("stats.json",),
-         ("report.stats", "report.samplers", "report.model", "report.figures", "report.results",
-          "report.data.sources"), (6,)),
-    Step("intervals", ("encode", "train", "distributions", "correlations"),
-         ("stats.json",),
-         ("report.stats", "report.samplers", "report.model", "report.figures", "report.results",
-          "report.data.sources"), (7,)),
+    Step("train", ("data",), ("stats.json", "encoder.keras", "decoder.keras", "loss.png"),
+         ("model", "train", "data.image_size"), "train.timeout_s", 1, uses_images=True),
+    _analysis("encode", ("data", "train"), ("latents.npy", "reconstructions.png", "random-decodes.png"), 1,
+              uses_images=True),
+    _analysis("distributions", ("encode",),
+              ("component-histograms.png", "dominant-histograms.png", "radius-histograms.png"), 2),
+    _analysis("correlations", ("encode", "distributions"),
+              ("correlation.npy", "correlation-heatmap.png", "pair-scatter.png"), 3),
+    _analysis("origin_slices", ("encode", "distributions", "correlations"), (), 4),
+    _analysis("statistical_points", ("data", "encode", "train", "distributions", "correlations"), (), 5),
+    _analysis("paths", ("data", "encode", "train", "distributions", "correlations"), (), 6),
+    _analysis("intervals", ("data", "encode", "train", "distributions", "correlations"), (), 7),
 )
+
+STEPS_BY_NAME = {step.name: step for step in STEPS}
 
 
 def steps_for(params: Params) -> list[Step]:

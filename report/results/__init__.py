@@ -1,6 +1,10 @@
-"""Results as files: what a notebook writes into its step's output folder and what others read.
+"""Results as files: each step's typed results record, and the figures and arrays beside it.
 
-Notebooks call `save_stats` and `save_figure`; templates and `compare` read only these files.
+A step's `stats.json` has one schema, a `StepResults` model in `report/results/<step>.py`. The
+notebook writes through it (`save_results`), and the pipeline, the templates, `keystats` and
+downstream notebooks read through it (`read_results`), so a record that does not match its schema
+never lands in `results/` and never reaches a page. The same module holds the step's findings:
+small functions that turn its numbers into the judgements its post states.
 """
 
 from __future__ import annotations
@@ -8,16 +12,35 @@ from __future__ import annotations
 import json
 import math
 from pathlib import Path
+from typing import ClassVar, TypeVar
 
 import numpy as np
+from pydantic import BaseModel, ConfigDict, ValidationError
 
 from report.errors import ReportError
 
 STATS_FILE = "stats.json"
 
 
+class Record(BaseModel):
+    """A part of a results record: strict about its keys, read-only once made."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class StepResults(Record):
+    """The results record of one step; `step` names it, and its results folder."""
+
+    step: ClassVar[str] = ""
+
+
+Results = TypeVar("Results", bound=StepResults)
+
+
 def jsonable(value):
     """Turn numpy scalars, arrays and tuples into JSON-native values (NaN becomes None)."""
+    if isinstance(value, BaseModel):
+        return jsonable(value.model_dump(mode="python"))
     if isinstance(value, dict):
         return {str(key): jsonable(item) for key, item in value.items()}
     if isinstance(value, (list, tuple)):
@@ -36,12 +59,43 @@ def jsonable(value):
     return value
 
 
-def save_stats(output_dir: str | Path, stats: dict) -> dict:
-    """Write stats.json (JSON-native, sorted keys) into the step's output folder; return what was written."""
-    native = jsonable(stats)
+def _first_error(schema: type[StepResults], err: ValidationError) -> str:
+    error = err.errors()[0]
+    key = ".".join(str(part) for part in error["loc"]) or "(top level)"
+    message = "unknown key" if error["type"] == "extra_forbidden" else error["msg"]
+    return f"{schema.step} results: {key}: {message}"
+
+
+def validate_results(schema: type[Results], values) -> Results:
+    """`values` (a dict or a record) checked against the step's schema; ReportError naming the key."""
+    try:
+        return schema.model_validate(jsonable(values))
+    except ValidationError as err:
+        raise ReportError(_first_error(schema, err)) from None
+
+
+def save_results(output_dir: str | Path, record: StepResults) -> StepResults:
+    """Validate a step's record and write it as stats.json (JSON-native, sorted keys)."""
+    record = validate_results(type(record), record)
+    native = jsonable(record)
     path = Path(output_dir) / STATS_FILE
     path.write_text(json.dumps(native, indent=2, sort_keys=True, allow_nan=False) + "\n", encoding="utf-8")
-    return native
+    return record
+
+
+def read_results(folder: str | Path, schema: type[Results]) -> Results:
+    """The record in `folder/stats.json`, read through its schema; one-line ReportError otherwise."""
+    path = Path(folder) / STATS_FILE
+    try:
+        raw = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ReportError(f"{path}: missing; build the step '{schema.step}' first") from None
+    except (json.JSONDecodeError, UnicodeDecodeError) as err:
+        raise ReportError(f"{path}: not valid JSON ({err})") from None
+    try:
+        return schema.model_validate(raw)
+    except ValidationError as err:
+        raise ReportError(f"{path}: {_first_error(schema, err)}") from None
 
 
 def save_figure(output_dir: str | Path, name: str, fig) -> str:
@@ -52,32 +106,3 @@ def save_figure(output_dir: str | Path, name: str, fig) -> str:
         name += ".png"
     write(fig, Path(output_dir) / name)
     return name
-
-
-def load_stats(run_dir: str | Path, step: str) -> dict:
-    """Read results/<step>/stats.json of a run."""
-    path = Path(run_dir) / "results" / step / STATS_FILE
-    try:
-        return json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise ReportError(f"{path}: missing; build the step '{step}' first") from None
-    except json.JSONDecodeError as err:
-        raise ReportError(f"{path}: not valid JSON ({err.msg})") from None
-
-
-def load_latents(path: str | Path) -> np.ndarray:
-    """Latent vectors (M, N) float32, memory-mapped when the file allows."""
-    from report.data.sources import load_zpoints
-
-    return load_zpoints(path)
-
-
-def component_columns(distributions: dict) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Means, stds and half widths of all components, as arrays, from the distributions stats."""
-    components = distributions["components"]
-    return tuple(np.array([c[key] for c in components], dtype=np.float64) for key in ("mean", "std", "half_width"))
-
-
-def load_correlation(run_dir: str | Path) -> np.ndarray:
-    """The Pearson matrix over all latent vectors that the correlations step saved."""
-    return np.load(Path(run_dir) / "results" / "correlations" / "correlation.npy")

@@ -10,7 +10,8 @@ takes `rng: numpy.random.Generator`. `z` has shape (n_points, z_dim) and is read
 """
 
 from report.stats._common import sample_rows
-from report.stats.correlations import (choose_pairs, correlated_pairs, covariance_from_correlation, pairs_above,
+from report.stats.correlations import (abs_r_summary, choose_pairs, correlated_pairs, covariance_from_correlation,
+                                       heatmap_components, independent_sd, pairs_above, pairs_touching,
                                        streaming_correlation)
 from report.stats.distributions import (
     best_uniform_b,
@@ -29,6 +30,7 @@ from report.stats.slices import (expected_slice_fraction, mahalanobis_distances,
                                  slice_mask)
 
 __all__ = [
+    "abs_r_summary",
     "best_uniform_b",
     "choose_pairs",
     "closest_uniform_b",
@@ -39,11 +41,14 @@ __all__ = [
     "dominant_components",
     "expected_slice_fraction",
     "half_widths",
+    "heatmap_components",
+    "independent_sd",
     "mahalanobis_distances",
     "mahalanobis_position",
     "nearest_image_distance",
     "origin_position",
     "pairs_above",
+    "pairs_touching",
     "pixel_spread",
     "radii",
     "radius_summary",
@@ -55,3 +60,13 @@ __all__ = [
     "uniform_radius_comparison",
     "uniform_vectors",
 ]
+
+# Post I: reconstruction error and pixel spread of decoded images.
+from report.stats.reconstruction import pixel_std, reconstruction_error  # noqa: E402
+
+__all__ += ["pixel_std", "reconstruction_error"]
+
+# Post II: all components together, and the widest of them.
+from report.stats.distributions import component_overview, widest_components  # noqa: E402
+
+__all__ += ["component_overview", "widest_components"]

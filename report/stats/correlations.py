@@ -123,3 +123,42 @@ def covariance_from_correlation(r: np.ndarray, stds: np.ndarray) -> np.ndarray:
     """
     stds = np.asarray(stds, dtype=np.float64)
     return np.nan_to_num(np.asarray(r, dtype=np.float64)) * np.outer(stds, stds)
+
+
+def abs_r_summary(r: np.ndarray) -> tuple[float, float]:
+    """Largest and mean |r| over the pairs i < j; NaN pairs (constant components) are ignored.
+
+    Args:
+        r: Correlation matrix of shape (z_dim, z_dim).
+
+    Returns:
+        (max |r|, mean |r|), both 0.0 when no pair has a finite r.
+    """
+    upper = np.abs(r[np.triu_indices_from(r, k=1)])
+    if not np.isfinite(upper).any():
+        return 0.0, 0.0
+    return float(np.nanmax(upper)), float(np.nanmean(upper))
+
+
+def pairs_touching(pairs: Sequence[dict], components: Sequence[int]) -> int:
+    """How many pairs {"i", "j", ...} have at least one of their components in `components`."""
+    chosen = set(components)
+    return sum(1 for p in pairs if p["i"] in chosen or p["j"] in chosen)
+
+
+def heatmap_components(dominant: Sequence[int], pairs: Sequence[dict], z_dim: int, n_pairs: int,
+                       n_fallback: int) -> list[int]:
+    """The components of post III's heatmap.
+
+    The dominant components when there are at least two; else those of the `n_pairs` strongest
+    listed pairs, sorted; else the first `n_fallback` components (at most z_dim).
+    """
+    block = list(dominant) if len(dominant) >= 2 else sorted({k for p in pairs[:n_pairs] for k in (p["i"], p["j"])})
+    if len(block) < 2:
+        block = list(range(min(z_dim, n_fallback)))
+    return block
+
+
+def independent_sd(n_points: int) -> float:
+    """The standard deviation of Pearson r estimated from n_points pairs of independent variables, 1/sqrt(n)."""
+    return 1 / np.sqrt(n_points)

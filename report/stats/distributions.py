@@ -252,3 +252,50 @@ def closest_uniform_b(comparison: Sequence[dict], data_radius_mean: float) -> fl
     """The b of a `uniform_radius_comparison` row whose measured mean is nearest data_radius_mean."""
     best = min(comparison, key=lambda row: abs(row["measured_mean"] - data_radius_mean))
     return float(best["b"])
+
+
+def component_overview(
+    means: Sequence[float], stds: Sequence[float], half_widths: Sequence[float], mean_factor: float, width_factor: float
+) -> dict:
+    """Post II's figures about all components together: medians, extremes, the dominant rule, the centre.
+
+    Args:
+        means, stds, half_widths: Shape (z_dim,), one value per component.
+        mean_factor, width_factor: The dominant rule's factors (see `dominant_components`).
+
+    Returns:
+        {"dominant_rule": {"mean_factor", "width_factor", "median_half_width", "mean_threshold",
+         "width_threshold"}, "median_std", "max_abs_mean": {"index", "value"} (the signed mean
+         farthest off 0), "max_half_width": {"index", "value"}, "share_covering_origin" (share of
+         components with |mean| <= half_width / 2: 0 inside their half-maximum range),
+         "centre_radius" (length of the vector of all means)}.
+    """
+    means = np.asarray(means, dtype=np.float64)
+    stds = np.asarray(stds, dtype=np.float64)
+    widths = np.asarray(half_widths, dtype=np.float64)
+    median_half_width = float(np.median(widths))
+    farthest = int(np.argmax(np.abs(means)))
+    return {
+        "dominant_rule": {
+            "mean_factor": mean_factor,
+            "width_factor": width_factor,
+            "median_half_width": median_half_width,
+            "mean_threshold": mean_factor * median_half_width,
+            "width_threshold": width_factor * median_half_width,
+        },
+        "median_std": float(np.median(stds)),
+        "max_abs_mean": {"index": farthest, "value": float(means[farthest])},
+        "max_half_width": {"index": int(np.argmax(widths)), "value": float(widths.max())},
+        "share_covering_origin": float(np.mean(np.abs(means) <= widths / 2)),
+        "centre_radius": float(np.linalg.norm(means)),
+    }
+
+
+def widest_components(half_widths: Sequence[float], n: int, among: Sequence[int] | None = None) -> list[int]:
+    """The n components with the largest half widths (of `among`, or of all), in ascending index order.
+
+    Ties keep the order of `among`; post II draws these components apart.
+    """
+    widths = np.asarray(half_widths, dtype=np.float64)
+    candidates = range(len(widths)) if among is None else among
+    return sorted(int(k) for k in sorted(candidates, key=lambda k: -widths[k])[:n])

@@ -25,7 +25,7 @@ from .check import PROJECT_ROOT, expected_path
 def refresh(variant: str, run_dir: Path | None, build_root: Path) -> Path:
     """Write expected/<variant>.json from `run_dir` (or a build of the variant); return its path."""
     if run_dir is None:
-        from report.pipeline.build import build_variant
+        from report.build import build_variant
 
         params = PROJECT_ROOT / "parameters" / f"{variant}.yaml"
         if not params.is_file():

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from report import keystats
-from report.pipeline.build import build_variant
+from report.build import build_variant
 
 from .check import EXPECTED_DIR, PROJECT_ROOT, assert_matches, expected_path, load_expected
 

@@ -1,0 +1,91 @@
+"""What posts V-VII open with: the cloud of latent vectors with its centre and covariance, and the decoder.
+
+The generator steps (`statistical_points`, `paths`, `intervals`) place artificial vectors relative to
+the cloud of real z-points (centre c = the component means of post II, covariance from post III's
+correlations) and score their decodes against a sample of training images.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from report import stats
+from report.data.sources import load_zpoints, open_images
+from report.results.distributions import DistributionsResults
+from report.stats import positions
+
+CORRELATION_FILE = "correlation.npy"
+
+
+@dataclass(frozen=True)
+class Cloud:
+    """The real z-points and their shape.
+
+    Attributes:
+        z: (n_points, z_dim) latent vectors, memory-mapped where the file allows.
+        distributions: post II's record.
+        centre, stds, half_widths: (z_dim,) component means, standard deviations and FWHM.
+        correlation, covariance: (z_dim, z_dim) Pearson matrix of post III and the covariance it implies.
+    """
+
+    z: np.ndarray
+    distributions: DistributionsResults
+    centre: np.ndarray
+    stds: np.ndarray
+    half_widths: np.ndarray
+    correlation: np.ndarray
+    covariance: np.ndarray
+
+    @property
+    def n_points(self) -> int:
+        return self.z.shape[0]
+
+    @property
+    def z_dim(self) -> int:
+        return self.z.shape[1]
+
+    def sample(self, size: int, rng: np.random.Generator) -> np.ndarray:
+        """`size` real z-points drawn without replacement (all of them if size >= n_points), in file order."""
+        return np.asarray(self.z[stats.sample_rows(self.n_points, size, rng)])
+
+
+def open_cloud(step) -> Cloud:
+    """The cloud of a step that needs encode, distributions and correlations (a `report.notebook.StepContext`)."""
+    distributions = step.upstream(DistributionsResults)
+    centre, stds, half_widths = distributions.columns()
+    correlation = np.load(step.upstream_file("correlations", CORRELATION_FILE))
+    return Cloud(z=load_zpoints(step.input("latents")), distributions=distributions, centre=centre, stds=stds,
+                 half_widths=half_widths, correlation=correlation,
+                 covariance=stats.covariance_from_correlation(correlation, stds))
+
+
+@dataclass(frozen=True)
+class Decoding:
+    """The trained decoder and the training images its decodes are compared with."""
+
+    decoder: object
+    reference: np.ndarray  # (n_reference, s, s, 3) uint8 training images
+
+    def decode(self, vectors: np.ndarray) -> np.ndarray:
+        """uint8 images of shape (n, s, s, 3) for latent vectors of shape (n, z_dim)."""
+        from report import model
+
+        return model.decode_vectors(self.decoder, vectors)
+
+    def scores(self, decodes: np.ndarray) -> tuple[float, float]:
+        """Mean nearest-image distance to the reference images and mean pixel spread of the decodes."""
+        return positions.decode_scores(decodes, self.reference)
+
+
+def open_decoding(step, reference_images: int) -> Decoding | None:
+    """The step's decoder and `reference_images` training images drawn with `step.rng`; None without a decoder."""
+    if "decoder" not in step.inputs:
+        return None
+    from report import model
+
+    images = open_images(step.input("images"))
+    decoder = model.load_decoder(step.input("decoder"))
+    reference = np.asarray(images[stats.sample_rows(len(images), reference_images, step.rng)])
+    return Decoding(decoder=decoder, reference=reference)

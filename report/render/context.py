@@ -1,0 +1,87 @@
+"""What the templates see: the parameters, and per step its typed results, findings and figures.
+
+Each step's record is read through its schema (`report/results/<step>.py`), and its findings, the
+judgements its post states, are computed there from the records; templates only print them.
+"""
+
+from __future__ import annotations
+
+import importlib
+import shutil
+from pathlib import Path
+
+from report.params import Params, to_jsonable
+from report.pipeline.steps import STEPS, STEPS_BY_NAME
+from report.render.comparison import comparison_context
+from report.results import StepResults, read_results
+
+FIGURE_SUFFIXES = (".png", ".svg", ".jpg")
+
+POSTS = (
+    (1, "Encoder, decoder and latent space"),
+    (2, "Number distributions of the latent components"),
+    (3, "Correlations between components"),
+    (4, "The surroundings of the origin"),
+    (5, "Decoding simple statistical z-points"),
+    (6, "Decoding along straight paths through the centre"),
+    (7, "Component values from per-component intervals"),
+)
+
+
+def read_records(run_dir: Path, names) -> dict[str, StepResults]:
+    """Every named step's record, read through its schema."""
+    return {name: read_results(run_dir / "results" / name, STEPS_BY_NAME[name].schema) for name in names}
+
+
+def step_findings(name: str, record: StepResults, records: dict[str, StepResults]):
+    """The findings of one step (None where its results module states none)."""
+    module = importlib.import_module(STEPS_BY_NAME[name].results_module)
+    find = getattr(module, "findings", None)
+    return find(record, records) if find else None
+
+
+def copy_figures(run_dir: Path, site: Path, name: str) -> dict[str, str]:
+    """Copy a step's figures into the site; return {figure stem: link relative to the site}."""
+    figures = {}
+    folder = run_dir / "results" / name
+    target = site / "figures" / name
+    for path in sorted(folder.iterdir()):
+        if path.suffix in FIGURE_SUFFIXES:
+            target.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(path, target / path.name)
+            figures[path.stem] = f"figures/{name}/{path.name}"
+    return figures
+
+
+def build_context(run_dir: Path, site: Path, params: Params, records: dict[str, dict]) -> dict:
+    """Everything the templates see; copies the figures into `site`."""
+    typed = read_records(run_dir, records)
+    steps = {
+        name: {
+            "stats": record,
+            "findings": step_findings(name, record, typed),
+            "figures": copy_figures(run_dir, site, name),
+            "notebook": f"notebooks/{name}.html",
+            "notebook_ipynb": f"../notebooks/{name}.ipynb",
+            "hash": records[name]["hash"][:12],
+            "wall_seconds": records[name]["wall_seconds"],
+        }
+        for name, record in typed.items()
+    }
+    posts = []
+    for number, title in POSTS:
+        declared = [s.name for s in STEPS if s.post == number]
+        ran = [name for name in declared if name in steps]
+        # A post whose steps did not run (post I of a zpoints run) still opens with its first
+        # part, which says why there is nothing to show.
+        posts.append({"number": number, "title": title, "file": f"post-{number}.html", "steps": ran,
+                      "parts": ran or declared[:1]})
+    return {
+        "params": to_jsonable(params),
+        "variant": params.variant,
+        "has_decoder": params.data.source != "zpoints",
+        "steps": steps,
+        "posts": posts,
+        "manifest_link": "../manifest.json",
+        "comparison": comparison_context(run_dir),
+    }

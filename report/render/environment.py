@@ -1,0 +1,62 @@
+"""The Jinja environment of the site and the PDF, with the filters the templates format numbers by.
+
+Filters only format; every judgement a page states is chosen in Python by a step's findings.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from report.pipeline.steps import PROJECT_ROOT
+
+TEMPLATES_DIR = PROJECT_ROOT / "templates"
+ROMAN = {1: "I", 2: "II", 3: "III", 4: "IV", 5: "V", 6: "VI", 7: "VII", 8: "VIII", 9: "IX", 10: "X"}
+
+
+def num(value, digits: int = 2) -> str:
+    """A number with fixed decimals; a dash for missing values."""
+    if value is None:
+        return "–"
+    return f"{float(value):.{digits}f}"
+
+
+def thousands(value) -> str:
+    return f"{int(value):,}" if value is not None else "–"
+
+
+def stat(value) -> str:
+    """A key statistic: whole numbers with thousands separators, others to four significant digits."""
+    if value is None:
+        return "–"
+    if float(value).is_integer() and abs(value) < 1e15:
+        return f"{int(value):,}"
+    return f"{float(value):.4g}"
+
+
+def percent(value, digits: int = 1) -> str:
+    return f"{100 * float(value):.{digits}f} %" if value is not None else "–"
+
+
+def roman(number: int) -> str:
+    return ROMAN.get(int(number), str(number))
+
+
+def plural(count, suffixes: str = "s") -> str:
+    """The ending a word takes after `count` (a number or a collection): "s", or "y,ies" -> "y"/"ies"."""
+    singular, _, many = suffixes.rpartition(",") if "," in suffixes else ("", "", suffixes)
+    number = len(count) if hasattr(count, "__len__") else count
+    return singular if number == 1 else many
+
+
+def environment(templates: Path = TEMPLATES_DIR):
+    import jinja2
+
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(templates),
+        autoescape=jinja2.select_autoescape(["html"]),
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters.update(num=num, thousands=thousands, percent=percent, roman=roman, stat=stat, plural=plural)
+    return env

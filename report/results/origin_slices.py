@@ -1,0 +1,230 @@
+"""Post IV, step `origin_slices`: the results record of the surroundings of the origin, and its findings.
+
+The record (`results/origin_slices/stats.json`) holds where the origin lies relative to the cloud
+of z-points (plain and Mahalanobis distance from the centre) and, for a few planes of two
+components, how many z-points and uniform vectors a thin slab around that plane keeps. The
+findings turn these numbers into post IV's judgements: border, outer zone, within or core;
+nearly empty slices or not; more or fewer points than independent Gaussians would leave.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import ClassVar, Literal
+
+from report.results import Record, StepResults
+
+BORDER_SHARE = 0.05  # fewer points than this share farther from the centre: the origin is at the border
+OUTER_SHARE = 0.5  # fewer than this share farther out: the origin is in the outer part of the cloud
+CORE_SHARE = 0.95  # more than this share farther out: the origin is nearer the centre than almost every point
+SHAPE_BORDER_SHARE = 0.01  # Mahalanobis: fewer than this share farther out puts the origin at (or beyond) the border
+SHAPE_OUTER_SHARE = 0.2  # Mahalanobis: fewer than this share farther out puts it in the outer zone
+NEARLY_EMPTY_SHARE = 0.02  # a slice keeping at most this share of the z-points is "nearly empty"
+YARDSTICK_MORE = 2.0  # a slice keeping more than this x the independent-Gaussian share holds "more"
+YARDSTICK_FEWER = 0.5  # ... less than this x that share holds "far fewer"
+SCIENTIFIC_BELOW = 1e-4  # shares below this (but above 0) print as 1.2e-05 rather than 0.00 %
+FIGURES_PER_SLICE = 4  # overview, zoom, slice of the sample, slice of all points
+
+
+class MahalanobisPosition(Record):
+    """The origin's position once the cloud's shape counts (distances in units of the spread per direction)."""
+
+    origin: float  # the origin's distance from the centre
+    data_mean: float  # the z-points' mean distance
+    data_max: float  # the z-points' largest distance
+    share_farther: float  # share of z-points farther from the centre than the origin
+    rank: int  # directions with non-negligible variance
+
+
+class OriginPosition(Record):
+    """Where the origin lies relative to the cloud of z-points."""
+
+    origin_distance: float  # ||c||, c the vector of component means
+    share_farther: float  # share of z-points farther from c than the origin
+    nearest_point_radius: float  # the smallest ||z|| of any z-point
+    mahalanobis: MahalanobisPosition | None = None
+
+
+class SliceCounts(Record):
+    """One slice |z_k| <= t for every k outside the pair: the z-points and uniform vectors it keeps."""
+
+    pair: tuple[int, int]  # the two free components (i, j)
+    t: float  # slice half width
+    sample_size: int  # z-points of the random sample
+    sample_kept: int  # ... inside the slice
+    n_points: int  # all z-points
+    all_kept: int  # ... inside the slice
+    n_uniform: int  # uniform vectors
+    uniform_kept: int  # ... inside the slice
+    expected_independent: float  # share kept by independent Gaussians centred at 0 with the measured stds
+    expected_independent_shifted: float  # ... centred at the measured means
+    pair_r: float | None  # Pearson r of the pair (None for a constant component)
+
+    @property
+    def i(self) -> int:
+        return self.pair[0]
+
+    @property
+    def j(self) -> int:
+        return self.pair[1]
+
+    @property
+    def kept_share(self) -> float:
+        """Share of all z-points inside the slice."""
+        return self.all_kept / self.n_points
+
+
+class OriginSlicesResults(StepResults):
+    """The origin's position relative to the cloud, and slices through it for a few component planes."""
+
+    step: ClassVar[str] = "origin_slices"
+
+    n_points: int  # latent vectors
+    z_dim: int  # components
+    pairs: list[tuple[int, int]]  # the planes (i, j)
+    pairs_from_parameters: bool  # False: chosen as the strongest pairs among the dominant components
+    slice_half_width: float  # t
+    slice_half_width_from_parameters: bool  # False: t = slice_half_width_stds x median_std
+    slice_half_width_stds: float
+    median_std: float  # median standard deviation of the components (post II)
+    uniform_b: float  # half width of the uniform vectors
+    uniform_b_from_parameters: bool  # False: post II's matching b
+    n_uniform: int  # uniform vectors tested against each slice
+    n_overview_uniform: int  # uniform vectors drawn in the overview projections (parameter)
+    sample_size: int  # z-points drawn in the projections and the sampled slice counts
+    zoom: float  # the zoomed projections show +/- zoom x t (parameter)
+    zoom_half_width: float  # zoom x t
+    origin: OriginPosition
+    slices: list[SliceCounts]  # one per pair, in the same order
+
+
+class SliceFinding(Record):
+    """What the post prints about one slice."""
+
+    number: int  # 1, 2, ...: names its figures pair-<number>-*.png
+    figure_overview: int  # figure numbers of its four pictures
+    figure_zoom: int
+    figure_slice_sample: int
+    figure_slice_all: int
+    kept_share: float  # share of all z-points inside it
+    kept_share_scientific: bool  # print kept_share as 1.2e-05
+    expected_scientific: bool  # print expected_independent as 1.2e-05
+    nearly_empty: bool  # at most NEARLY_EMPTY_SHARE of the z-points remain
+    all_uniform_kept: bool  # every uniform vector lies inside
+
+
+class OriginSlicesFindings(Record):
+    """What post IV says about the surroundings of the origin."""
+
+    plain_position: Literal["border", "outer", "typical", "core"]  # by plain distance from the centre
+    shape_position: Literal["outside", "border", "outer", "within", "core"] | None  # by Mahalanobis distance
+    at_border: bool  # border by either measure
+    border_needs_shape: bool  # only the Mahalanobis distance puts the origin at the border
+    shape_border: bool  # the Mahalanobis distance puts the origin at or beyond the border
+    slab_dims: int  # dimensions in which a slice is thin
+    uniform_inside_slab: bool  # b <= t: every uniform vector lies in every slice
+    nearly_empty_share: float  # the share a "nearly empty" slice keeps at most
+    n_empty_slices: int
+    emptiness: Literal["all", "some", "none"]  # how many slices are nearly empty
+    all_uniform_in: bool  # every uniform vector lies in every slice
+    yardstick: Literal["more", "fewer", "similar"] | None  # first slice against independent Gaussians
+    slices: list[SliceFinding]  # one per slice, in order
+    adapted_scale: bool  # t or b is derived from this run's scale, not given
+    conclusion: Literal["border_empty", "border", "core", "empty_not_border", "neither"]
+
+
+def plain_position(share_farther: float) -> str:
+    """The origin's place by plain distance from the centre, from the share of points farther out."""
+    if share_farther < BORDER_SHARE:
+        return "border"
+    if share_farther < OUTER_SHARE:
+        return "outer"
+    return "typical" if share_farther <= CORE_SHARE else "core"
+
+
+def shape_position(mahalanobis: MahalanobisPosition | None) -> str | None:
+    """The origin's place once the cloud's shape counts; None without a Mahalanobis record."""
+    if mahalanobis is None:
+        return None
+    if mahalanobis.share_farther < SHAPE_BORDER_SHARE:
+        return "outside" if mahalanobis.origin > mahalanobis.data_max else "border"
+    if mahalanobis.share_farther < SHAPE_OUTER_SHARE:
+        return "outer"
+    return "within" if mahalanobis.share_farther <= CORE_SHARE else "core"
+
+
+def yardstick(first: SliceCounts | None) -> str | None:
+    """The share a slice keeps against independent Gaussians centred at 0 (more, fewer, similar)."""
+    if first is None:
+        return None
+    if first.kept_share > YARDSTICK_MORE * first.expected_independent:
+        return "more"
+    if first.kept_share < YARDSTICK_FEWER * first.expected_independent:
+        return "fewer"
+    return "similar"
+
+
+def scientific(share: float) -> bool:
+    """Whether a share is too small for a percentage with two decimals (0 is not)."""
+    return share != 0 and not share >= SCIENTIFIC_BELOW
+
+
+def slice_finding(number: int, counts: SliceCounts) -> SliceFinding:
+    first = (number - 1) * FIGURES_PER_SLICE
+    return SliceFinding(
+        number=number,
+        figure_overview=first + 1,
+        figure_zoom=first + 2,
+        figure_slice_sample=first + 3,
+        figure_slice_all=first + 4,
+        kept_share=counts.kept_share,
+        kept_share_scientific=scientific(counts.kept_share),
+        expected_scientific=scientific(counts.expected_independent),
+        nearly_empty=counts.all_kept <= NEARLY_EMPTY_SHARE * counts.n_points,
+        all_uniform_kept=counts.uniform_kept == counts.n_uniform,
+    )
+
+
+def emptiness(n_empty: int, n_slices: int) -> str:
+    """All, some or none of the slices are nearly empty."""
+    if n_empty == n_slices:
+        return "all"
+    return "some" if n_empty else "none"
+
+
+def conclusion(at_border: bool, n_empty: int, n_slices: int, shape: str | None) -> str:
+    """The closing judgement: border and empty slices as in the original, or how this run differs."""
+    if at_border:
+        return "border_empty" if n_empty == n_slices else "border"
+    if shape == "core":
+        return "core"
+    return "empty_not_border" if n_empty else "neither"
+
+
+def findings(results: OriginSlicesResults, upstream: Mapping[str, StepResults]) -> OriginSlicesFindings:
+    """The judgements of post IV from the origin_slices record."""
+    position = results.origin
+    mahalanobis = position.mahalanobis
+    shape = shape_position(mahalanobis)
+    shape_border = shape in ("outside", "border")
+    plain = plain_position(position.share_farther)
+    at_border = plain == "border" or shape_border
+    slices = [slice_finding(number, counts) for number, counts in enumerate(results.slices, start=1)]
+    n_empty = sum(s.nearly_empty for s in slices)
+    return OriginSlicesFindings(
+        plain_position=plain,
+        shape_position=shape,
+        at_border=at_border,
+        border_needs_shape=plain != "border",
+        shape_border=shape_border,
+        slab_dims=results.z_dim - 2,
+        uniform_inside_slab=results.uniform_b <= results.slice_half_width,
+        nearly_empty_share=NEARLY_EMPTY_SHARE,
+        n_empty_slices=n_empty,
+        emptiness=emptiness(n_empty, len(slices)),
+        all_uniform_in=all(s.all_uniform_kept for s in slices),
+        yardstick=yardstick(results.slices[0] if results.slices else None),
+        slices=slices,
+        adapted_scale=not results.slice_half_width_from_parameters or not results.uniform_b_from_parameters,
+        conclusion=conclusion(at_border, n_empty, len(slices), shape),
+    )

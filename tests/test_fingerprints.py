@@ -1,0 +1,112 @@
+"""A step's fingerprint covers every `report` module its notebook imports, derived, never listed by hand."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from conftest import PROJECT_ROOT, TINY
+from report.params import load_params
+from report.pipeline import hashing
+from report.pipeline.execute import read_notebook
+from report.pipeline.run import fingerprint
+from report.pipeline.steps import STEPS, STEPS_BY_NAME
+
+QUIET = dict(progress=False, echo=lambda line: None)
+
+
+def _derived(step) -> set[str]:
+    code = hashing.notebook_code(read_notebook(step.notebook))
+    return {str(path.relative_to(PROJECT_ROOT)) for path in hashing.report_modules(code)}
+
+
+def test_imports_are_followed_through_packages_relative_imports_and_function_bodies():
+    code = "from report import stats\nfrom report.data import sources\n"
+    found = {str(path.relative_to(PROJECT_ROOT)) for path in hashing.report_modules(code)}
+    assert {"report/__init__.py", "report/stats/__init__.py", "report/data/__init__.py",
+            "report/data/sources.py"} <= found
+    # report.stats imports its submodules: a change to any of them changes what the notebook computes
+    assert any(name.startswith("report/stats/") and not name.endswith("__init__.py") for name in found)
+    assert all(name.startswith("report/") for name in found)
+
+
+def test_a_derived_list_holds_every_report_module_the_notebook_loads():
+    """Import each notebook's import lines in a fresh interpreter; every report module loaded is hashed."""
+    script = textwrap.dedent("""
+        import json, sys
+        from report.pipeline.execute import read_notebook
+        from report.pipeline import hashing
+        from report.pipeline.steps import STEPS
+        loaded = {}
+        for step in STEPS:
+            for name in [m for m in sys.modules if m == "report" or m.startswith("report.")]:
+                del sys.modules[name]
+            code = hashing.notebook_code(read_notebook(step.notebook))
+            exec("\\n".join(l for l in code.splitlines() if l.startswith(("import ", "from "))), {})
+            loaded[step.name] = sorted(m.__file__ for n, m in sys.modules.items()
+                                       if (n == "report" or n.startswith("report.")) and getattr(m, "__file__", None))
+        print(json.dumps(loaded))
+    """)
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, cwd=PROJECT_ROOT,
+                          env={"TF_CPP_MIN_LOG_LEVEL": "3", "PATH": "/usr/bin:/bin"}, timeout=300)
+    assert done.returncode == 0, done.stderr[-2000:]
+    loaded = json.loads(done.stdout.strip().splitlines()[-1])
+    for step in STEPS:
+        actual = {str(Path(f).relative_to(PROJECT_ROOT)) for f in loaded[step.name]}
+        assert actual, step.name
+        assert actual <= _derived(step), f"{step.name}: not hashed: {sorted(actual - _derived(step))}"
+
+
+def test_encode_depends_on_the_statistics_it_uses():
+    """The drift issue 9 found: encode uses report.stats, and a hand-kept list had left it out."""
+    assert any(name.startswith("report/stats/") for name in _derived(STEPS_BY_NAME["encode"]))
+
+
+@pytest.mark.parametrize("step", STEPS, ids=lambda s: s.name)
+def test_editing_any_module_a_notebook_imports_reruns_the_step_and_names_it(step, tmp_path, monkeypatch):
+    """Each module of the step's derived list is edited in a copy of the package, one at a time."""
+    params = load_params(TINY)
+    copy = tmp_path / "project"
+    shutil.copytree(PROJECT_ROOT / "report", copy / "report", ignore=shutil.ignore_patterns("__pycache__"))
+    monkeypatch.setattr(hashing, "PROJECT_ROOT", copy)
+    monkeypatch.setattr(hashing, "PACKAGE_ROOT", copy / "report")
+    cache = hashing.DigestCache(tmp_path / "digests.json")
+    versions = hashing.package_versions()
+    before = fingerprint(step, params, tmp_path, {}, cache, versions)
+    modules = sorted(before["modules"])
+    assert modules and "report/notebook.py" in modules
+    for module in modules:
+        path = copy / module
+        original = path.read_text(encoding="utf-8")
+        path.write_text(original + "\n# edited\n", encoding="utf-8")
+        after = fingerprint(step, params, tmp_path, {}, cache, versions)
+        path.write_text(original, encoding="utf-8")
+        reasons = hashing.reasons_to_run(before, after)
+        assert f"code changed: {module}" in reasons, (module, reasons)
+
+
+def test_editing_a_statistics_module_reruns_the_steps_that_use_it(tiny_copy, tmp_path, monkeypatch):
+    """A real build: after an edit of report/stats/distributions.py the steps that import it rerun,
+    and the build says why; data and train, which do not import it, stay."""
+    from report.build import build_variant
+
+    copy = tmp_path / "project"
+    shutil.copytree(PROJECT_ROOT / "report", copy / "report", ignore=shutil.ignore_patterns("__pycache__"))
+    edited = copy / "report" / "stats" / "distributions.py"
+    edited.write_text(edited.read_text(encoding="utf-8") + "\n# edited\n", encoding="utf-8")
+    monkeypatch.setattr(hashing, "PROJECT_ROOT", copy)
+    monkeypatch.setattr(hashing, "PACKAGE_ROOT", copy / "report")
+    lines: list[str] = []
+    outcome = build_variant(TINY, build_root=tiny_copy, progress=False, echo=lines.append)
+    distributions = next(line for line in lines if line.strip().startswith("distributions"))
+    assert "code changed: report/stats/distributions.py" in distributions
+    assert "distributions" in outcome.executed
+    assert "data" not in outcome.executed and "train" not in outcome.executed
+    record = json.loads((tiny_copy / "tiny" / "results" / "distributions" / "step.json").read_text())
+    assert "report/stats/distributions.py" in record["fingerprint"]["modules"]

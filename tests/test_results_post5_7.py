@@ -1,0 +1,361 @@
+"""Posts V-VII: the results schemas of statistical_points, paths and intervals, their findings, and their pages."""
+
+from __future__ import annotations
+
+import json
+import math
+from types import SimpleNamespace
+
+import numpy as np
+import pytest
+
+from report import samplers
+from report.errors import ReportError
+from report.results import save_results, read_results, validate_results
+from report.results.intervals import IntervalsResults, spread_matching_factor
+from report.results.intervals import findings as intervals_findings
+from report.results.paths import PathsResults, dominance
+from report.results.paths import findings as paths_findings
+from report.results.statistical_points import (StatisticalPointsResults, b_values_with_matching, coverage,
+                                               inside_level, trend, yardstick_position)
+from report.results.statistical_points import findings as points_findings
+from report.stats import positions
+
+YARDSTICK = 0.1
+
+
+# --- records as the tiny build writes them (shortened) -------------------------------------------------------------
+
+def batch(b, share_inside=0.3, nearest=0.1, matching=False, radius_share=0.99, mahalanobis=80.0):
+    return {"b": b, "figure": f"uniform-b-{b:g}.png", "is_matching_b": matching, "mahalanobis_mean": mahalanobis,
+            "nearest_image_distance": nearest, "pixel_spread": 0.03, "radius_mean": 2.3 * b,
+            "share_inside_ranges": share_inside, "share_radius_in_data_range": radius_share}
+
+
+def points_record(batches=None, decoder=True, **changes) -> dict:
+    batches = batches or [batch(1.0, nearest=0.0978), batch(1.31, 0.29, 0.0974, matching=True),
+                          batch(1.5, 0.265, 0.0978), batch(2.0, 0.218, 0.0982, radius_share=0.335)]
+    if not decoder:
+        batches = [{**b, "figure": None, "nearest_image_distance": None, "pixel_spread": None} for b in batches]
+    record = {
+        "b_values": [b["b"] for b in batches], "batches": batches, "data_mahalanobis_mean": 3.87,
+        "data_radius_mean": 3.02, "data_radius_range": [1.48, 4.35], "grid": [2, 4], "has_decoder": decoder,
+        "matching_b": 1.3066, "n_points": 320, "n_vectors": 200,
+        "real_nearest_image_distance": 0.0960 if decoder else None,
+        "real_pixel_spread": 0.045 if decoder else None, "z_dim": 16,
+    }
+    return {**record, **changes}
+
+
+def path(name, plane=None, angle=None, nearest=(0.0985, 0.0968, 0.0958, 0.0956), length=3.0, decoder=True):
+    return {"angle": angle, "length": length, "mahalanobis": [6.0, 4.0, 2.0, 0.0], "name": name,
+            "nearest_image_distance": list(nearest) if decoder else None, "pair_r": 0.96 if plane else None,
+            "pixel_spread": [0.02] * len(nearest) if decoder else None, "plane": plane,
+            "projection": f"{name}-projection.png", "radius_end": 3.0, "radius_start": 0.0,
+            "strip": f"{name}-strip.png" if decoder else None, "title": name}
+
+
+def paths_record(decoder=True, through=(0.0962, 0.0957), **changes) -> dict:
+    paths = [path("origin-centre", decoder=decoder),
+             path("plane-1", [6, 7], 0.0, [through[0]] * 4, 1.8, decoder),
+             path("plane-2", [0, 13], 0.0, [through[1]] * 4, 1.4, decoder),
+             path("plane-1-rotated-90", [6, 7], 90.0, [through[0]] * 4, 1.8, decoder)]
+    record = {"centre_radius": 3.0, "data_mahalanobis_mean": 3.87, "data_mahalanobis_p99": 6.84, "extent": 1.0,
+              "has_decoder": decoder, "n_points": 320, "paths": paths, "planes": [[6, 7], [0, 13]],
+              "planes_from_parameters": False, "points_per_path": 4, "z_dim": 16}
+    return {**record, **changes}
+
+
+def grid(factor, distance, scaled, mahalanobis=17.6, inside=1.0, nearest=0.0956, decoder=True):
+    return {"distance_mean": distance, "factor": factor, "figure": f"factor-{factor:g}.png" if decoder else None,
+            "mahalanobis_mean": mahalanobis, "nearest_image_distance": nearest if decoder else None,
+            "pixel_spread": 0.043 if decoder else None, "scaled_distance_mean": scaled, "share_inside_ranges": inside}
+
+
+def intervals_record(grids=None, decoder=True, **changes) -> dict:
+    grids = grids or [grid(0.5, 0.53, 2.92, decoder=decoder),
+                      grid(1.0, 1.04, 5.83, 38.4, 0.977, 0.0957, decoder=decoder)]
+    record = {"data_distance_mean": 0.625, "data_mahalanobis_mean": 3.87, "data_mahalanobis_p99": 6.84,
+              "data_scaled_distance_mean": 3.59, "factors": [g["factor"] for g in grids], "grid": [2, 4],
+              "grids": grids, "has_decoder": decoder,
+              "individuals": {"distances": [0.46, 0.54, 0.99, 1.19], "figure": "individuals.png" if decoder else None,
+                              "nearest_image_distance": [0.0956, 0.0954, 0.0956, 0.0953] if decoder else None,
+                              "pixel_spread": [0.04] * 4 if decoder else None},
+              "n_points": 320, "width": "fwhm", "z_dim": 16}
+    return {**record, **changes}
+
+
+def points(**kw):
+    return validate_results(StatisticalPointsResults, points_record(**kw))
+
+
+def upstream(yardstick=YARDSTICK, share_farther=0.04, data_distance=0.625, dominant=(6, 7)):
+    """Stand-ins for the typed records of the other steps that the findings read."""
+    return {
+        "statistical_points": validate_results(StatisticalPointsResults, points_record(
+            real_nearest_image_distance=yardstick)),
+        "origin_slices": SimpleNamespace(origin=SimpleNamespace(mahalanobis=SimpleNamespace(
+            share_farther=share_farther, data_mean=3.87))),
+        "intervals": SimpleNamespace(data_distance_mean=data_distance),
+        "distributions": SimpleNamespace(dominant=list(dominant)),
+    }
+
+
+# --- schemas --------------------------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("schema, record", [
+    (StatisticalPointsResults, points_record()), (StatisticalPointsResults, points_record(decoder=False)),
+    (PathsResults, paths_record()), (PathsResults, paths_record(decoder=False)),
+    (IntervalsResults, intervals_record()), (IntervalsResults, intervals_record(decoder=False)),
+])
+def test_schema_accepts_the_record_and_writes_it_back_unchanged(schema, record, tmp_path):
+    written = save_results(tmp_path, validate_results(schema, record))
+    back = json.loads((tmp_path / "stats.json").read_text())
+    added = {"n_data_sample", "n_reference_images", "n_scatter_points"}
+    assert {k: v for k, v in back.items() if k not in added} == record
+    assert read_results(tmp_path, schema) == written
+
+
+@pytest.mark.parametrize("schema, record", [
+    (StatisticalPointsResults, points_record()), (PathsResults, paths_record()),
+    (IntervalsResults, intervals_record())])
+def test_schema_rejects_an_unknown_key_and_a_wrong_type(schema, record):
+    with pytest.raises(ReportError, match="surprise: unknown key"):
+        validate_results(schema, {**record, "surprise": 1})
+    with pytest.raises(ReportError, match="z_dim"):
+        validate_results(schema, {**record, "z_dim": "many"})
+
+
+def test_schema_rejects_an_unknown_key_inside_a_list_entry():
+    record = points_record()
+    record["batches"][0]["colour"] = "red"
+    with pytest.raises(ReportError, match="batches.0.colour: unknown key"):
+        validate_results(StatisticalPointsResults, record)
+
+
+def test_the_tiny_build_records_match_their_schemas(tiny_build):
+    root, _ = tiny_build
+    for schema in (StatisticalPointsResults, PathsResults, IntervalsResults):
+        record = read_results(root / "tiny" / "results" / schema.step, schema)
+        assert record.n_data_sample and record.n_reference_images
+
+
+# --- shared judgements ----------------------------------------------------------------------------------------------
+
+def test_yardstick_position_and_trend():
+    assert [yardstick_position(v, 1.0) for v in (1.2, 1.05, 0.95, 0.8)] == ["above", "level", "level", "below"]
+    assert trend(1.0, 1.06) == "grows" and trend(1.0, 1.04) == "flat" and trend(1.0, 0.5) == "flat"
+    assert [inside_level(s) for s in (0.99, 0.95, 0.6)] == ["virtually_all", "most", "partly"]
+    assert [coverage(3, 3), coverage(1, 3), coverage(0, 3), coverage(0, 0)] == ["all", "some", "none", "none"]
+
+
+def test_b_values_add_the_rounded_matching_b_once():
+    assert b_values_with_matching((1.0, 1.5, 2.0), 1.3066) == [1.0, 1.31, 1.5, 2.0]
+    assert b_values_with_matching((1.0, 1.5), 1.499) == [1.0, 1.5]
+
+
+# --- post V ---------------------------------------------------------------------------------------------------------
+
+def test_points_findings_of_the_tiny_like_record():
+    f = points_findings(points(), {})
+    assert f.n_shown == 8 and f.matching.b == 1.31 and f.matching_figure == 2 and f.real_figure == 5
+    assert f.far_outside_cloud and f.radius_fits == [1.0, 1.31, 1.5]
+    assert f.matching_inside == "partly" and f.matching_share_outside == pytest.approx(0.71)
+    assert f.outside_coverage == "all" and f.others_inside == []
+    assert f.matching_position == "level" and f.above == [] and f.below_others == []
+    assert f.distance_trend == "flat" and f.max_nearest_image_distance == pytest.approx(0.0982)
+
+
+def test_points_findings_when_the_matching_b_stays_inside_and_large_b_leave():
+    record = points(batches=[batch(1.0, 0.99, 0.08), batch(1.3, 0.96, 0.0995, matching=True),
+                             batch(2.0, 0.7, 0.13, mahalanobis=4.0)])
+    f = points_findings(record, {})
+    assert f.matching_inside == "most" and f.others_inside == [1.0]
+    assert f.outside_coverage == "some" and [b.b for b in f.outside] == [2.0]
+    assert [b.b for b in f.above] == [2.0] and f.below_others == [1.0]
+    assert f.distance_trend == "grows" and not f.far_outside_cloud
+
+
+def test_points_findings_for_a_single_batch_above_and_without_decoder():
+    single = points(batches=[batch(1.3, 0.99, 0.2, matching=True)])
+    f = points_findings(single, {})
+    assert f.matching_inside == "virtually_all" and f.matching_position == "above" and f.distance_trend is None
+    assert f.outside_coverage == "none"
+    below = points_findings(points(batches=[batch(1.3, 0.99, 0.05, matching=True)]), {})
+    assert below.matching_position == "below"
+    bare = points_findings(points(decoder=False), {})
+    assert bare.matching_position is None and bare.above is None and bare.distance_trend is None
+
+
+# --- post VI --------------------------------------------------------------------------------------------------------
+
+def test_paths_findings_number_the_figures_with_and_without_decoder():
+    f = paths_findings(validate_results(PathsResults, paths_record()), upstream())
+    assert (f.to_centre.projection_figure, f.to_centre.strip_figure) == (1, 2)
+    assert (f.first_plane.projection_figure, f.first_plane.strip_figure) == (3, 4)
+    assert [(r.projection_figure, r.strip_figure) for r in f.rotated] == [(5, 6)]
+    assert [(o.projection_figure, o.strip_figure) for o in f.other_planes] == [(7, 8)]
+    bare = paths_findings(validate_results(PathsResults, paths_record(decoder=False)), upstream())
+    assert [bare.to_centre.projection_figure, bare.first_plane.projection_figure, bare.rotated[0].projection_figure,
+            bare.other_planes[0].projection_figure] == [1, 2, 3, 4]
+    assert bare.centre_trend is None and bare.near_coverage is None
+
+
+def test_paths_findings_of_the_tiny_like_record():
+    f = paths_findings(validate_results(PathsResults, paths_record()), upstream())
+    assert f.first_plane.dominant == "both" and f.other_planes[0].dominant == "none"
+    assert f.single_width and f.centre_between_points and not f.rotated_in_turn and not f.several_other_planes
+    assert f.origin_beyond_data and f.first_ends_nearer_than_data is False and f.first_end_distance == 0.9
+    assert f.origin_position == "border" and f.origin_share_minority
+    assert f.centre_trend == "flat" and f.centre_falls and f.origin_position_vs_yardstick == "level"
+    assert f.near_coverage == "all" and f.n_near == 3 and f.n_through == 3 and not f.all_below
+    assert (f.through_min, f.through_max) == (0.0957, 0.0962)
+
+
+def test_paths_findings_judgements_turn_with_the_numbers():
+    record = validate_results(PathsResults, paths_record(through=(0.2, 0.05), extent=1.5, points_per_path=5))
+    f = paths_findings(record, upstream(share_farther=0.6, data_distance=4.0, dominant=(0,)))
+    assert not f.single_width and not f.centre_between_points
+    assert f.origin_position == "inside" and not f.origin_share_minority and not f.origin_beyond_data
+    assert f.first_ends_nearer_than_data and f.first_plane.dominant == "none" and f.other_planes[0].dominant == "one"
+    assert f.near_coverage == "some" and f.n_near == 1
+    falling = paths_record()
+    falling["paths"][0]["nearest_image_distance"] = [0.2, 0.15, 0.1, 0.05]
+    f = paths_findings(validate_results(PathsResults, falling), upstream())
+    assert f.centre_trend == "falls" and f.origin_position_vs_yardstick == "above" and not f.centre_above_yardstick
+    rising = paths_record(through=(0.05, 0.06))
+    rising["paths"][0]["nearest_image_distance"] = [0.05, 0.1, 0.15, 0.2]
+    f = paths_findings(validate_results(PathsResults, rising), upstream())
+    assert f.centre_trend == "grows" and f.origin_position_vs_yardstick == "below" and f.centre_above_yardstick
+    assert f.near_coverage == "all" and f.all_below
+    high = paths_findings(validate_results(PathsResults, paths_record(through=(0.2, 0.3))), upstream())
+    assert high.near_coverage == "none"
+
+
+def test_paths_findings_without_the_other_steps():
+    f = paths_findings(validate_results(PathsResults, paths_record()), {})
+    assert f.origin_position is None and f.origin_beyond_data is None and f.yardstick is None
+    assert f.first_plane.dominant == "none"
+    assert dominance((1, 2), {1, 2}) == "both" and dominance((1, 2), {2}) == "one"
+
+
+# --- post VII -------------------------------------------------------------------------------------------------------
+
+def test_intervals_findings_of_the_tiny_like_record():
+    f = intervals_findings(validate_results(IntervalsResults, intervals_record()), upstream())
+    assert f.n_shown == 8 and f.n_pool == 16 and f.individuals_figure == 3
+    assert f.root_n == 4.0 and f.spread_matching_factor == pytest.approx(0.7355, abs=1e-4)
+    assert f.std_per_width == pytest.approx(2.3548, abs=1e-4)
+    assert f.cloud_exit == "all" and f.beyond_data == "some" and f.first_beyond.factor == 1.0
+    assert f.past_root.factor == 1.0 and not f.past_root_near_spread_match
+    assert f.all_inside == "some" and f.last_all_inside.factor == 0.5
+    assert f.above == "none" and f.below == [] and f.distance_trend == "flat" and not f.individuals_farther
+    assert f.origin_mahalanobis_data_mean == 3.87 and f.uniform_above == []
+
+
+def test_intervals_findings_judgements_turn_with_the_numbers():
+    grids = [grid(0.4, 0.3, 2.0, 5.0, 1.0, 0.05), grid(0.7, 0.5, 4.2, 6.0, 1.0, 0.1),
+             grid(1.0, 0.7, 6.0, 9.0, 0.999, 0.2)]
+    f = intervals_findings(validate_results(IntervalsResults, intervals_record(grids)), upstream())
+    assert f.cloud_exit == "wide" and f.beyond_data == "some" and f.first_beyond.factor == 1.0
+    assert f.past_root.factor == 0.7 and f.past_root_near_spread_match
+    assert f.all_inside == "all" and f.above == "some" and f.first_above.factor == 1.0 and f.below == [0.4]
+    assert f.distance_trend == "grows" and f.last_position == "above"
+    inside = [grid(0.4, 0.7, 2.0, 5.0, 0.9, 0.2), grid(1.0, 0.9, 3.0, 6.0, 0.8, 0.2)]
+    f = intervals_findings(validate_results(IntervalsResults, intervals_record(inside)),
+                           upstream(yardstick=0.1))
+    assert f.cloud_exit == "none" and f.beyond_data == "all" and f.past_root is None
+    assert f.all_inside == "none" and f.above == "all"
+    near = [grid(0.5, 0.3, 2.0)]
+    f = intervals_findings(validate_results(IntervalsResults, intervals_record(near)), {})
+    assert f.beyond_data == "none" and f.yardstick is None and f.distance_trend is None
+
+
+def test_spread_matching_factor_gives_the_data_spread():
+    # a uniform value on mu +/- f w has std f w / sqrt(3); a Gaussian of FWHM w has std w / 2.3548
+    for width, w_per_std in (("fwhm", 2 * math.sqrt(2 * math.log(2))), ("hwhm", math.sqrt(2 * math.log(2)))):
+        f = spread_matching_factor(width)
+        assert f * w_per_std / math.sqrt(3) == pytest.approx(1.0)
+
+
+# --- pure helpers the notebooks call --------------------------------------------------------------------------------
+
+def test_share_in_interval_and_component_ranges():
+    assert positions.share_in_interval(np.array([0.0, 1.0, 2.0, 3.0]), 1.0, 2.0) == 0.5
+    low, high = positions.component_ranges(np.array([[0, 5], [2, -1]], dtype=np.float32))
+    assert low.dtype == np.float64 and list(low) == [0, -1] and list(high) == [2, 5]
+
+
+def test_batch_position_of_known_vectors():
+    vectors = np.array([[3.0, 4.0], [0.0, 1.0]])
+    result = positions.batch_position(vectors, np.array([0.0, 0.0]), np.array([1.0, 1.0]), (0.5, 2.0),
+                                      np.zeros(2), np.eye(2))
+    assert result == pytest.approx({"radius_mean": 3.0, "share_inside_ranges": 0.5,
+                                    "share_radius_in_data_range": 0.5, "mahalanobis_mean": 3.0})
+
+
+def test_centre_distances_scale_each_component():
+    plain, scaled = positions.centre_distances(np.array([[4.0, 3.0]]), np.array([1.0, -1.0]), np.array([3.0, 2.0]))
+    assert plain[0] == pytest.approx(5.0) and scaled[0] == pytest.approx(math.sqrt(5.0))
+    assert list(positions.std_scale(np.array([0.0, 2.0]))) == [1.0, 2.0]
+
+
+def test_decode_scores_of_identical_and_flat_images():
+    images = np.random.default_rng(0).integers(0, 256, size=(3, 4, 4, 3), dtype=np.uint8)
+    distance, spread = positions.decode_scores(images, images)
+    assert distance == pytest.approx(0.0, abs=1e-6) and spread > 0
+    flat = np.full((2, 4, 4, 3), 128, dtype=np.uint8)
+    assert positions.decode_scores(flat, flat)[1] == 0.0
+
+
+def test_evenly_by_distance_picks_nearest_and_farthest():
+    points = np.arange(10, dtype=float)[::-1, None]  # distances 9 .. 0 from the origin
+    picked = samplers.evenly_by_distance(points, np.zeros(1), 4)
+    assert list(points[picked, 0]) == [0.0, 3.0, 6.0, 9.0]
+    assert len(samplers.evenly_by_distance(points, np.zeros(1), 20)) == 10
+
+
+# --- pages ----------------------------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("decoder", [True, False])
+def test_the_pages_render_from_records_and_findings(decoder):
+    from report.render.environment import environment
+
+    sizes = {"n_reference_images": 320 if decoder else None, "n_data_sample": 320}
+    records = {
+        "statistical_points": validate_results(StatisticalPointsResults, points_record(decoder=decoder, **sizes)),
+        "paths": validate_results(PathsResults, paths_record(decoder=decoder, n_scatter_points=300, **sizes)),
+        "intervals": validate_results(IntervalsResults, intervals_record(decoder=decoder, **sizes)),
+    }
+    others = upstream()
+    for name in ("origin_slices", "distributions"):
+        records[name] = others[name]
+    finders = {"statistical_points": points_findings, "paths": paths_findings, "intervals": intervals_findings}
+    steps = {name: {"stats": record, "findings": finders[name](record, records) if name in finders else None,
+                    "figures": {}} for name, record in records.items()}
+    steps["paths"]["figures"] = {"plane-1-projection": "figures/paths/plane-1-projection.png"}
+    context = {"steps": steps, "has_decoder": decoder, "variant": "tiny",
+               "params": {"data": {"source": "synthetic" if decoder else "zpoints", "path": "z.npy"}}}
+    env = environment()
+    for name in finders:
+        page = env.get_template(f"steps/{name}.html").render(**context)
+        summary = env.get_template(f"steps/{name}-summary.html").render(**context)
+        assert "None" not in page and "None" not in summary, name
+        if decoder:
+            assert "nearest of 320 training images" in " ".join(page.split()), name
+    page = env.get_template("steps/paths.html").render(**context)
+    assert "figures/paths/plane-1-projection.png" in page
+    assert f"Figure {3 if decoder else 2}. The path through the centre in the plane (6, 7)" in page
+
+
+def test_cloud_sample_and_no_decoding_without_a_decoder():
+    from report.cloud import Cloud, open_decoding
+
+    z = np.arange(12, dtype=np.float32).reshape(6, 2)
+    cloud = Cloud(z=z, distributions=None, centre=np.zeros(2), stds=np.ones(2), half_widths=np.ones(2),
+                  correlation=np.eye(2), covariance=np.eye(2))
+    assert (cloud.n_points, cloud.z_dim) == (6, 2)
+    assert np.array_equal(cloud.sample(10, np.random.default_rng(0)), z)
+    part = cloud.sample(3, np.random.default_rng(0))
+    assert part.shape == (3, 2) and np.all(np.diff(part[:, 0]) > 0)
+    assert open_decoding(SimpleNamespace(inputs={"latents": "z.npy"}), 10) is None

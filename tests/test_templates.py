@@ -1,0 +1,62 @@
+"""Templates print words that the findings chose; they hold no numeric comparison and no threshold."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from conftest import PROJECT_ROOT
+from report.pipeline.steps import STEPS
+from report.render.environment import plural
+
+TEMPLATES = sorted((PROJECT_ROOT / "templates").rglob("*.html"))
+JINJA = re.compile(r"\{\{.*?\}\}|\{%.*?%\}", re.S)
+STRINGS = re.compile(r"\"[^\"]*\"|'[^']*'")
+FORMAT_DIGITS = re.compile(r"\b(num|percent)\(\s*\d+\s*\)")
+COMPARISON = re.compile(r"<|>|[=!]=\s*-?\d|\d\s*[=!]=")
+NUMBER_TESTS = re.compile(r"\bis\s+(not\s+)?(ge|gt|le|lt|greaterthan|lessthan|eq|ne|divisibleby)\b"
+                          r"|[\"'](ge|gt|le|lt|greaterthan|lessthan|eq|ne|divisibleby|[<>]=?|[=!]=)[\"']")
+NUMBER = re.compile(r"(?<![\w.])-?\d+(\.\d+)?(?![\w])")
+
+
+def _expressions(path):
+    for match in JINJA.finditer(path.read_text(encoding="utf-8")):
+        line = path.read_text(encoding="utf-8").count("\n", 0, match.start()) + 1
+        yield line, match.group(0), STRINGS.sub('""', FORMAT_DIGITS.sub(r"\1()", match.group(0)))
+
+
+def _problem(raw: str, code: str) -> bool:
+    inner = code[2:-2]
+    return bool(COMPARISON.search(inner) or NUMBER.search(inner) or NUMBER_TESTS.search(raw))
+
+
+@pytest.mark.parametrize("path", TEMPLATES, ids=lambda p: str(p.relative_to(PROJECT_ROOT / "templates")))
+def test_no_numeric_comparison_or_threshold_in_a_template(path):
+    problems = []
+    for line, raw, code in _expressions(path):
+        if _problem(raw, code):
+            problems.append(f"line {line}: {raw.strip()[:100]}")
+    assert not problems, "\n".join(problems)
+
+
+def test_the_checker_catches_what_it_should(tmp_path):
+    bad = tmp_path / "bad.html"
+    for text in ('{% if x >= 0.9 %}', '{{ rows[:40] }}', '{% if n == 1 %}', '{{ d | selectattr("s", "ge", y) }}',
+                 '{% if a < b %}', '{% if n is gt limit %}'):
+        bad.write_text(text)
+        assert any(_problem(raw, code) for _, raw, code in _expressions(bad)), text
+    bad.write_text('{{ value | num(2) }} {{ share | percent(1) }} {% if f.coverage == "most" %} {{ x | plural("y,ies") }}')
+    assert not any(_problem(raw, code) for _, raw, code in _expressions(bad))
+
+
+def test_every_step_has_its_part_of_a_post_named_after_it():
+    for step in STEPS:
+        assert (PROJECT_ROOT / "templates" / "steps" / f"{step.name}.html").is_file(), step.name
+        assert (PROJECT_ROOT / "report" / "results" / f"{step.name}.py").is_file(), step.name
+        assert step.notebook.is_file(), step.name
+
+
+def test_plural_endings():
+    assert [plural(n) for n in (0, 1, 2)] == ["s", "", "s"]
+    assert plural([1], "y,ies") == "y" and plural([1, 2], "y,ies") == "ies"

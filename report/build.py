@@ -2,22 +2,29 @@
 the site and the PDF, and record the manifest.
 
 This is the one place where the pipeline (`report.pipeline`) and the renderer (`report.render`)
-meet; neither imports the other.
+meet; neither imports the other. A build holds the lock of its variant folder from start to end
+(`report.pipeline.lock`), so a second build of the same variant waits or refuses; what an
+interrupted build left in `.staging/` is cleared before anything runs.
 """
 
 from __future__ import annotations
 
+import errno
+import shutil
 from pathlib import Path
 from typing import Callable
 
 from report import keystats
 from report.data.sources import check_source
+from report.errors import BuildInterrupted, ReportError
 from report.params import load_params
 from report.pipeline.execute import clean_kernel_environment
+from report.pipeline.lock import variant_lock
 from report.pipeline.manifest import write_manifest
 from report.pipeline.run import BuildOutcome, run_steps
 from report.pipeline.steps import steps_for
 from report.render import render_site
+from report.resources import check_room
 
 
 def build_variant(
@@ -28,19 +35,64 @@ def build_variant(
     only: str | None = None,
     progress: bool = True,
     echo: Callable[[str], None] = print,
+    wait: bool = True,
 ) -> BuildOutcome:
-    """Build the variant of one parameter file into `build_root/<variant>/`; see the module docstring."""
+    """Build the variant of one parameter file into `build_root/<variant>/`; see the module docstring.
+
+    wait=False refuses (ReportError) instead of waiting when another build holds the variant folder.
+    """
     params_path = Path(params_path)
     params = load_params(params_path)
     check_source(params.data)
     run_dir = (Path(build_root) / params.variant).resolve()
     steps = steps_for(params)
-    for sub in ("results", "notebooks", "logs", ".staging"):
-        (run_dir / sub).mkdir(parents=True, exist_ok=True)
-    clean_kernel_environment(Path(build_root))
-    echo(f"{params.variant}: {len(steps)} steps from {params_path}")
-    outcome, records = run_steps(params, steps, run_dir, force=force, only=only, progress=progress, echo=echo)
-    keystats.write(run_dir)
-    outcome.rendered = render_site(run_dir, params, records, force=force, echo=echo)
-    write_manifest(run_dir, params_path, params, steps, records, outcome)
+    _make_folder(run_dir)
+    with variant_lock(run_dir, wait=wait, echo=echo):
+        check_room(params, run_dir)
+        for sub in ("results", "notebooks", "logs"):
+            _make_folder(run_dir / sub)
+        _clear_staging(run_dir)
+        clean_kernel_environment(Path(build_root))
+        echo(f"{params.variant}: {len(steps)} steps from {params_path}")
+        outcome, records = run_steps(params, steps, run_dir, force=force, only=only, progress=progress, echo=echo)
+        try:
+            keystats.write(run_dir)
+            outcome.rendered = render_site(run_dir, params, records, force=force, echo=echo)
+            write_manifest(run_dir, params_path, params, steps, records, outcome)
+        except KeyboardInterrupt as err:
+            if isinstance(err, BuildInterrupted):
+                raise
+            raise BuildInterrupted("while rendering", "rendering (every step is done)") from None
     return outcome
+
+
+def _make_folder(folder: Path) -> None:
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as err:
+        where = err.filename or folder
+        raise ReportError(f"{where}: cannot create the build folder ({err.strerror or err})") from None
+    if not _writable(folder):
+        raise ReportError(f"{folder}: the build folder is not writable")
+
+
+def _writable(folder: Path) -> bool:
+    probe = folder / ".write-probe"
+    try:
+        probe.write_bytes(b"")
+        probe.unlink()
+    except OSError as err:
+        if err.errno == errno.ENOSPC:
+            raise ReportError(f"{folder}: no space left on the device") from None
+        return False
+    return True
+
+
+def _clear_staging(run_dir: Path) -> None:
+    """Nothing an interrupted build left behind is trusted: staging folders and half-swapped results."""
+    staging = run_dir / ".staging"
+    if staging.exists():
+        shutil.rmtree(staging, ignore_errors=True)
+    staging.mkdir(parents=True, exist_ok=True)
+    for retired in [*run_dir.glob(".*.retired"), *(run_dir / "results").glob(".*.retired")]:
+        shutil.rmtree(retired, ignore_errors=True)

@@ -1,14 +1,17 @@
 """The `latent-report` command: build, validate, compare.
 
-Expected failures (bad parameters, bad data, a failed step) print one line and exit non-zero;
-`--debug` shows the traceback instead.
+Expected failures (bad parameters, bad data, a failed step, a full disk) print one line and exit
+non-zero; `--debug` shows the traceback instead. Ctrl-C and SIGTERM stop the build and its kernel
+and print one line (exit 130, or 143 for SIGTERM).
 """
 
 from __future__ import annotations
 
 import argparse
+import errno
 import logging
 import os
+import signal
 import sys
 import time
 from pathlib import Path
@@ -25,7 +28,8 @@ def _build(args: argparse.Namespace) -> int:
     for path in args.params:
         started = time.perf_counter()
         outcome = build_variant(Path(path), build_root=Path(args.build_root), force=args.force,
-                                only=args.only, progress=not args.quiet and sys.stderr.isatty())
+                                only=args.only, progress=not args.quiet and sys.stderr.isatty(),
+                                wait=not args.no_wait)
         ran = outcome.executed
         summary = f"{len(ran)} step(s) ran" if ran else "nothing to run"
         site = outcome.run_dir / "site" / "index.html"
@@ -67,6 +71,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     build.add_argument("--only", metavar="STEP", help="only this step and the steps it needs")
     build.add_argument("--build-root", default="build", help="folder that receives build/<variant>/")
     build.add_argument("--quiet", action="store_true", help="no per-cell progress bars")
+    build.add_argument("--no-wait", action="store_true",
+                       help="when another build of the same variant is running, stop with one line instead of "
+                            "waiting for it (the default is to wait, saying so)")
     build.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help="show tracebacks")
     build.set_defaults(run=_build)
 
@@ -85,9 +92,39 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
+_SIGNALLED: list[str] = []
+
+
+def _on_terminate(signum, frame) -> None:
+    """SIGTERM (or SIGHUP) unwinds like Ctrl-C, so kernels are stopped and staging is dropped."""
+    _SIGNALLED.append(signal.Signals(signum).name)
+    raise KeyboardInterrupt
+
+
+def _interrupted_line(err: KeyboardInterrupt) -> str:
+    from report.errors import BuildInterrupted
+
+    how = f"stopped by {_SIGNALLED[0]}" if _SIGNALLED else "interrupted"
+    if isinstance(err, BuildInterrupted):
+        return (f"latent-report: {how} {err.where}; its kernel is stopped, finished steps and the earlier site "
+                f"are intact; the next build resumes with {err.resume}")
+    return f"latent-report: {how}; earlier results are intact"
+
+
+def _os_error_line(err: OSError) -> str:
+    where = err.filename or "the build folder"
+    reason = {errno.ENOSPC: "no space left on the device", errno.EDQUOT: "disk quota exceeded",
+              errno.EROFS: "read-only file system", errno.EACCES: "permission denied",
+              errno.EPERM: "operation not permitted"}.get(err.errno, err.strerror or str(err))
+    return f"latent-report: {where}: {reason}; results built before are intact"
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     logging.basicConfig(level=logging.WARNING, format="%(name)s: %(message)s")
+    for name in ("SIGTERM", "SIGHUP"):
+        if hasattr(signal, name):
+            signal.signal(getattr(signal, name), _on_terminate)
     try:
         return args.run(args)
     except ReportError as err:
@@ -95,12 +132,21 @@ def main(argv: list[str] | None = None) -> int:
             raise
         print(f"latent-report: {err}", file=sys.stderr)
         return 2
-    except KeyboardInterrupt:
-        print("latent-report: interrupted; earlier results are intact", file=sys.stderr)
-        return 130
+    except KeyboardInterrupt as err:
+        signal.signal(signal.SIGINT, signal.SIG_IGN)  # a second Ctrl-C must not cut the cleanup short
+        from report.pipeline.execute import stop_kernels
+
+        stop_kernels()
+        print(_interrupted_line(err), file=sys.stderr)
+        return 143 if _SIGNALLED and _SIGNALLED[0] == "SIGTERM" else 130
     except BrokenPipeError:  # e.g. `latent-report compare a b | head`: the reader left, nothing to say
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 1
+    except OSError as err:  # a full disk, a folder that became unwritable: name the path, keep what was built
+        if args.debug:
+            raise
+        print(_os_error_line(err), file=sys.stderr)
+        return 2
 
 
 if __name__ == "__main__":

@@ -15,3 +15,12 @@ class DataError(ReportError):
 
 class StepError(ReportError):
     """A pipeline step whose notebook failed; the message names step, cell and cause."""
+
+
+class BuildInterrupted(KeyboardInterrupt):
+    """Ctrl-C or SIGTERM during a build; `where` names the step or phase, `resume` what reruns next."""
+
+    def __init__(self, where: str, resume: str):
+        super().__init__(where)
+        self.where = where
+        self.resume = resume

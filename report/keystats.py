@@ -272,7 +272,9 @@ def write(run_dir: Path) -> Path:
     path = Path(run_dir) / "results" / KEY_STATS_FILE
     text = dumps(compute(run_dir))
     if not path.is_file() or path.read_text(encoding="utf-8") != text:
-        path.write_text(text, encoding="utf-8")
+        from report.pipeline.atomic import write_text  # through a temporary file: never half written
+
+        write_text(path, text)
     return path
 
 

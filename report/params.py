@@ -268,6 +268,13 @@ class Params(_Section):
             )
         return self
 
+    @model_validator(mode="after")
+    def _sizes_fit_a_machine(self) -> Params:
+        from report.resources import check_sizes  # estimates of disk and memory, refused before a run
+
+        check_sizes(self.data, self.model, self.train)
+        return self
+
 
 def _format_error(path: Path, error: dict) -> str:
     key = ".".join(str(part) for part in error["loc"]) or "(top level)"
@@ -276,6 +283,9 @@ def _format_error(path: Path, error: dict) -> str:
         message = "unknown key"
     elif error["type"] == "missing":
         message = "required key is missing"
+    elif error["type"] == "string_pattern_mismatch" and key == "variant":
+        message = (f"{error['input']!r} cannot name a build folder: use ASCII letters, digits, '.', '_' and '-', "
+                   "starting with a letter or digit")
     elif "input" in error and not isinstance(error["input"], dict):
         message = f"{message}, got {error['input']!r}"
     if message.split(" ", 1)[0].count(".") and error["type"] == "value_error":
@@ -294,6 +304,23 @@ def parse_params(raw: object, path: Path | str = "<parameters>") -> Params:
         raise ParameterError(_format_error(path, err.errors()[0])) from None
 
 
+class _DuplicateKey(yaml.YAMLError):
+    pass
+
+
+class _UniqueKeyLoader(yaml.SafeLoader):
+    """SafeLoader that refuses a key given twice in one mapping (plain YAML keeps the last silently)."""
+
+    def construct_mapping(self, node, deep=False):
+        seen = {}
+        for key_node, _ in node.value:
+            key = self.construct_object(key_node, deep=deep)
+            if isinstance(key, str | int | float | bool) and key in seen:
+                raise _DuplicateKey(f"key '{key}' is given twice (lines {seen[key] + 1} and {key_node.start_mark.line + 1})")
+            seen[key] = key_node.start_mark.line
+        return super().construct_mapping(node, deep=deep)
+
+
 def load_params(path: Path | str) -> Params:
     """Read and validate one parameter file."""
     path = Path(path)
@@ -303,8 +330,15 @@ def load_params(path: Path | str) -> Params:
         raise ParameterError(f"{path}: no such parameter file") from None
     except OSError as err:
         raise ParameterError(f"{path}: cannot read: {err.strerror}") from None
+    except UnicodeDecodeError:
+        raise ParameterError(f"{path}: not a UTF-8 text file") from None
+    text = text.removeprefix("\ufeff")  # a byte-order mark from some editors
+    if not text.strip() or all(not line.strip() or line.lstrip().startswith("#") for line in text.splitlines()):
+        raise ParameterError(f"{path}: the parameter file is empty (it needs at least a variant)")
     try:
-        raw = yaml.safe_load(text)
+        raw = yaml.load(text, Loader=_UniqueKeyLoader)
+    except _DuplicateKey as err:
+        raise ParameterError(f"{path}: {err}") from None
     except yaml.YAMLError as err:
         mark = getattr(err, "problem_mark", None)
         where = f" (line {mark.line + 1})" if mark else ""

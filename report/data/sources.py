@@ -214,9 +214,24 @@ def _resample(box: Box, size: int) -> Image.Resampling:
     return Image.Resampling.BOX if shrinking else Image.Resampling.LANCZOS
 
 
+def _as_rgb(img: Image.Image) -> Image.Image:
+    """8-bit RGB from any mode: greyscale and palettes are expanded, 16-bit and float images scaled
+    to their range (PIL's own conversion would clip them to white), transparency laid on white."""
+    if img.mode in ("I;16", "I;16B", "I;16L", "I;16N", "I", "F"):
+        values = np.asarray(img, dtype=np.float64)
+        top = 65535.0 if img.mode.startswith("I;16") or values.max(initial=0) > 255 else 255.0
+        grey = np.clip(np.nan_to_num(values) / top * 255.0 + 0.5, 0, 255).astype(np.uint8)
+        return Image.fromarray(grey).convert("RGB")
+    if img.mode in ("RGBA", "LA", "PA") or (img.mode == "P" and "transparency" in img.info):
+        rgba = img.convert("RGBA")
+        background = Image.new("RGBA", rgba.size, (255, 255, 255, 255))
+        return Image.alpha_composite(background, rgba).convert("RGB")
+    return img.convert("RGB")
+
+
 def _read_celeba(path: Path, box: Box, size: int) -> np.ndarray:
     with Image.open(path) as img:
-        img = img.convert("RGB")
+        img = _as_rgb(img)
     if box[2] > img.width or box[3] > img.height:
         raise DataError(
             f"{path}: data.celeba_crop {box} does not fit in this {img.width}x{img.height} image; "
@@ -227,7 +242,7 @@ def _read_celeba(path: Path, box: Box, size: int) -> np.ndarray:
 
 def _read_square(path: Path, size: int) -> np.ndarray:
     with Image.open(path) as img:
-        img = ImageOps.exif_transpose(img).convert("RGB")  # phone photos store rotation in EXIF
+        img = _as_rgb(ImageOps.exif_transpose(img))  # phone photos store rotation in EXIF
     side = min(img.width, img.height)
     left, top = (img.width - side) // 2, (img.height - side) // 2
     box = (left, top, left + side, top + side)

@@ -169,6 +169,46 @@ def execute_step(
             raise StepError(f"{name} failed in {where}: the kernel died (out of memory?)") from err
         except RuntimeError as err:
             raise StepError(f"{name} failed: the kernel did not start ({err})") from err
+        except BaseException:  # Ctrl-C or SIGTERM (as KeyboardInterrupt): papermill may leave the kernel running
+            stop_kernels()
+            raise
+
+
+def stop_kernels(timeout_s: float = 5.0) -> list[int]:
+    """Kill every Jupyter kernel this process started, with all of its children; return their pids.
+
+    A kernel runs in its own session (jupyter_client starts it so), so a Ctrl-C at the terminal
+    never reaches it, and papermill does not always shut it down when interrupted. A kernel whose
+    build was killed outright (kill -9) notices on its own: ipykernel polls its parent and exits.
+    """
+    import signal
+
+    import psutil
+
+    try:
+        children = psutil.Process().children(recursive=True)
+    except psutil.Error:
+        return []
+    kernels = []
+    for child in children:
+        try:
+            if any("ipykernel" in part for part in child.cmdline()):
+                kernels.append(child)
+        except psutil.Error:
+            continue
+    victims = {p.pid: p for p in kernels}
+    for kernel in kernels:
+        try:
+            victims.update({p.pid: p for p in kernel.children(recursive=True)})
+        except psutil.Error:
+            pass
+    for process in victims.values():
+        try:
+            process.send_signal(signal.SIGKILL)
+        except psutil.Error:
+            pass
+    psutil.wait_procs(list(victims.values()), timeout=timeout_s)
+    return sorted(victims)
 
 
 def clean_kernel_environment(build_root: Path) -> None:

@@ -17,7 +17,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Callable
 
-from report.errors import ReportError, StepError
+from report.errors import BuildInterrupted, ReportError, StepError
 from report.params import Params
 from report.pipeline import hashing
 from report.pipeline.atomic import swap_into_place, write_text
@@ -43,10 +43,23 @@ class BuildOutcome:
 
 
 def _read_record(folder: Path) -> dict | None:
+    """The step's record, or None when it is missing or not a record this pipeline wrote."""
     try:
-        return json.loads((folder / STEP_RECORD).read_text(encoding="utf-8"))
-    except (FileNotFoundError, json.JSONDecodeError):
+        record = json.loads((folder / STEP_RECORD).read_text(encoding="utf-8"))
+    except (OSError, ValueError):  # missing, unreadable, not JSON, not UTF-8
         return None
+    if not (isinstance(record, dict) and isinstance(record.get("fingerprint"), dict)
+            and isinstance(record.get("output_digest"), str) and isinstance(record.get("output_files"), dict)
+            and all(isinstance(part, dict) for key, part in record["fingerprint"].items()
+                    if key in ("parameters", "upstream", "modules", "versions"))):
+        return None
+    return record
+
+
+def _no_record_reason(folder: Path) -> str:
+    if (folder / STEP_RECORD).exists():
+        return f"step record damaged: {STEP_RECORD} is unreadable"
+    return "never run" if not folder.exists() else f"step record missing: {STEP_RECORD}"
 
 
 def _output_files(folder: Path, cache: hashing.DigestCache) -> dict[str, str]:
@@ -187,9 +200,12 @@ def run_steps(params: Params, steps: list[Step], run_dir: Path, *, force: bool =
             parts = fingerprint(step, params, run_dir, records, cache, versions)
             old = _read_record(folder)
             reasons = hashing.reasons_to_run(old and old.get("fingerprint"), parts)
+            if old is None and reasons == ["never run"]:
+                reasons = [_no_record_reason(folder)]
+            damaged = False
             if old and not reasons:
-                reasons = _damage(step, folder, old, cache)
-            if step.name not in selected:
+                reasons = damaged = _damage(step, folder, old, cache)
+            if step.name not in selected and not damaged:  # a damaged result is rebuilt even then
                 if old is not None:
                     records[step.name] = old
                 outcome.status[step.name] = "skipped (--only)"
@@ -203,7 +219,10 @@ def run_steps(params: Params, steps: list[Step], run_dir: Path, *, force: bool =
                 continue
             echo(f"  {step.name:<20} runs: {'; '.join(reasons)}")
             request = step_request(step, params, run_dir, parts["seed"])
-            records[step.name] = _run_step(step, params, run_dir, parts, request, cache, progress, echo)
+            try:
+                records[step.name] = _run_step(step, params, run_dir, parts, request, cache, progress, echo)
+            except KeyboardInterrupt:
+                raise BuildInterrupted(f"during {step.name}", step.name) from None
             outcome.status[step.name] = "ran"
             outcome.reasons[step.name] = reasons
     finally:
@@ -233,6 +252,10 @@ def _run_step(step: Step, params: Params, run_dir: Path, parts: dict, request: d
             where = f" — notebook kept at {_shown(kept)}"
         shutil.rmtree(staging, ignore_errors=True)
         raise StepError(f"{err}{where}; log at {_shown(log_path)}") from err
+    except BaseException:  # Ctrl-C, SIGTERM: the kernel is stopped (execute_step); nothing staged is kept
+        shutil.rmtree(staging, ignore_errors=True)
+        executed.unlink(missing_ok=True)
+        raise
     wall = time.perf_counter() - started
     record = {
         "step": step.name,

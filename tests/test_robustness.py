@@ -365,7 +365,7 @@ def test_odd_image_files_are_converted_or_skipped_and_counted(tmp_path):
     assert set(info["skipped_examples"]) == {"f-text.png", "g-huge.png", "h-empty.jpg"}
     assert images.shape == (5, 16, 16, 3)
     assert tuple(images[1, 8, 8]) == (128, 128, 128)        # greyscale expanded
-    assert tuple(images[2, 8, 8]) == (255, 255, 255)        # transparent on white
+    assert tuple(images[2, 8, 8]) == (10, 20, 30)           # alpha dropped, colours kept
     assert tuple(images[3, 8, 8]) == (128, 128, 128)        # 16-bit scaled, not clipped to white
     assert tuple(images[4, 8, 8]) == (0, 255, 0)            # read by content, not by suffix
 

@@ -216,17 +216,13 @@ def _resample(box: Box, size: int) -> Image.Resampling:
 
 def _as_rgb(img: Image.Image) -> Image.Image:
     """8-bit RGB from any mode: greyscale and palettes are expanded, 16-bit and float images scaled
-    to their range (PIL's own conversion would clip them to white), transparency laid on white."""
+    to their range (PIL's own conversion would clip them to white)."""
     if img.mode in ("I;16", "I;16B", "I;16L", "I;16N", "I", "F"):
         values = np.asarray(img, dtype=np.float64)
         top = 65535.0 if img.mode.startswith("I;16") or values.max(initial=0) > 255 else 255.0
         grey = np.clip(np.nan_to_num(values) / top * 255.0 + 0.5, 0, 255).astype(np.uint8)
         return Image.fromarray(grey).convert("RGB")
-    if img.mode in ("RGBA", "LA", "PA") or (img.mode == "P" and "transparency" in img.info):
-        rgba = img.convert("RGBA")
-        background = Image.new("RGBA", rgba.size, (255, 255, 255, 255))
-        return Image.alpha_composite(background, rgba).convert("RGB")
-    return img.convert("RGB")
+    return img.convert("RGB")  # an alpha channel is dropped: the colours under it are kept
 
 
 def _read_celeba(path: Path, box: Box, size: int) -> np.ndarray:

@@ -106,7 +106,7 @@ def _interrupted_line(err: KeyboardInterrupt) -> str:
 
     how = f"stopped by {_SIGNALLED[0]}" if _SIGNALLED else "interrupted"
     if isinstance(err, BuildInterrupted):
-        return (f"latent-report: {how} {err.where}; its kernel is stopped, finished steps and the earlier site "
+        return (f"latent-report: {how} {err.where}; no kernel is left running, finished steps and the earlier site "
                 f"are intact; the next build resumes with {err.resume}")
     return f"latent-report: {how}; earlier results are intact"
 
@@ -133,7 +133,9 @@ def main(argv: list[str] | None = None) -> int:
         print(f"latent-report: {err}", file=sys.stderr)
         return 2
     except KeyboardInterrupt as err:
-        signal.signal(signal.SIGINT, signal.SIG_IGN)  # a second Ctrl-C must not cut the cleanup short
+        for name in ("SIGINT", "SIGTERM", "SIGHUP"):  # a second signal must not cut the cleanup short
+            if hasattr(signal, name):
+                signal.signal(getattr(signal, name), signal.SIG_IGN)
         from report.pipeline.execute import stop_kernels
 
         stop_kernels()

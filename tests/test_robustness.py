@@ -147,7 +147,7 @@ def test_different_variants_build_side_by_side(tiny_copy, tmp_path):
 
 @pytest.mark.parametrize(
     ("step", "sig"),
-    [("train", signal.SIGKILL), ("correlations", signal.SIGKILL), ("correlations", signal.SIGTERM),
+    [pytest.param("train", signal.SIGKILL, marks=pytest.mark.slow), ("correlations", signal.SIGKILL), ("correlations", signal.SIGTERM),
      ("correlations", signal.SIGINT)],
     ids=["kill-9-train", "kill-9-correlations", "sigterm-correlations", "ctrl-c-correlations"],
 )
@@ -211,10 +211,10 @@ def test_damaged_results_are_rebuilt_not_rendered(tiny_build, tiny_copy):
 
 
 def test_a_damaged_result_is_rebuilt_even_outside_only(tiny_copy):
-    stats = tiny_copy / "tiny" / "results" / "intervals" / "stats.json"
+    stats = tiny_copy / "tiny" / "results" / "origin_slices" / "stats.json"
     stats.write_text(stats.read_text() + " ")
     outcome = build_variant(TINY, build_root=tiny_copy, only="correlations", **QUIET)
-    assert outcome.executed == ["intervals"]
+    assert outcome.executed == ["origin_slices"]
 
 
 # --- resources --------------------------------------------------------------------------------
@@ -370,15 +370,30 @@ def test_odd_image_files_are_converted_or_skipped_and_counted(tmp_path):
     assert tuple(images[4, 8, 8]) == (0, 255, 0)            # read by content, not by suffix
 
 
-def test_text_from_the_parameter_file_is_escaped_in_every_page(tiny_copy, tmp_path):
+def test_sigterm_while_rendering_keeps_the_site_and_text_is_escaped_in_every_page(tiny_copy, tmp_path):
+    """The site of a build stopped while rendering stays as it was; the next build renders a site in
+    which markup from the parameter file shows as text."""
     from report.render.environment import environment
 
     assert environment().autoescape("index.html") and environment().autoescape("steps/data.html")
+    run_dir = tiny_copy / "tiny"
+    pdf = (run_dir / "site" / "report.pdf").read_bytes()
     raw = tiny_raw()
     raw["description"] = '<script>alert("x")</script> & <b>bold</b>'
-    outcome = build_variant(write_params(tmp_path, raw), build_root=tiny_copy, **QUIET)
-    assert outcome.rendered
-    pages = sorted((tiny_copy / "tiny" / "site").glob("*.html"))
+    params = write_params(tmp_path, raw)
+    proc = _start_build(tiny_copy, params=params)
+    deadline = time.monotonic() + STEP_TIMEOUT_S
+    while not (run_dir / ".staging" / "site").is_dir() and proc.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.05)
+    os.kill(proc.pid, signal.SIGTERM)
+    out, err = proc.communicate(timeout=60)
+    assert proc.returncode == 143, (out, err)
+    assert err.count("\n") == 1 and "while rendering" in err and "Traceback" not in err
+    assert (run_dir / "site" / "report.pdf").read_bytes() == pdf
+
+    outcome = build_variant(params, build_root=tiny_copy, **QUIET)
+    assert outcome.rendered and outcome.executed == []
+    pages = sorted((run_dir / "site").glob("*.html"))
     assert pages
     shown = 0
     for page in pages:
@@ -386,3 +401,17 @@ def test_text_from_the_parameter_file_is_escaped_in_every_page(tiny_copy, tmp_pa
         assert "<script>alert" not in text and "<b>bold</b>" not in text, page.name
         shown += "&lt;script&gt;alert" in text
     assert shown >= 1
+
+
+def test_a_build_that_cannot_fit_on_its_disk_is_refused(tmp_path, monkeypatch):
+    import shutil
+    from collections import namedtuple
+
+    from report import resources
+
+    usage = namedtuple("usage", "total used free")
+    monkeypatch.setattr(shutil, "disk_usage", lambda path: usage(10 << 20, 9 << 20, 1 << 20))
+    params = parse_params({"variant": "v", "data": {"n_images": 100_000}})
+    with pytest.raises(ReportError, match=r"needs about .* of disk .* but only 1\.0 MiB is free") as err:
+        resources.check_room(params, tmp_path)
+    assert str(err.value).startswith(str(tmp_path))

@@ -345,3 +345,25 @@ def test_correlation_figures_state_what_their_numbers_show():
     assert [(row.label, row.kept, row.original) for row in f.stage_rows] == [
         ("start", 100, 5000), ("components 0–5", 10, 101), ("components 8–15", 4, 80), ("", None, 60)]
     assert f.filter_kept == 4 and f.filter_kept_share == pytest.approx(0.04)
+
+
+def test_origin_findings_name_directions_counts_and_misleading_planes():
+    misleading = [{"i": 3, "j": 9, "axis": 2, "sees_axis": 2, "sees_share": 0.5, "r": 0.1, "in_view": 0.9,
+                   "nearest_ratio": 12.0, "n_uniform": 50, "all_kept": 0},
+                  {"i": 4, "j": 8, "axis": 3, "sees_axis": 3, "sees_share": 0.4, "r": 0.0, "in_view": 0.2,
+                   "nearest_ratio": 12.0, "n_uniform": 50, "all_kept": 1}]
+    record = origin_record(slices=[slice_raw((6, 7), all_kept=3), slice_raw((0, 13), all_kept=3)],
+                           sights=[{"sees_axis": 0, "sees_share": 0.9}, {"sees_axis": 1, "sees_share": 0.6}],
+                           misleading=misleading)
+    f = orig.findings(record, {})
+    assert f.directions == [1, 2]
+    assert not f.distinct_counts
+    assert [(m.figure, m.sees, m.verdict) for m in f.misleading] == [(9, 3, "misleads"), (10, 4, "outside")]
+    assert [(row.original_all, row.pair, row.all_kept) for row in f.original_rows] == [
+        ("56", "(6, 7)", 3), ("39", "(0, 13)", 3), ("~70", "", None), ("–", "", None)]
+
+
+def test_distinct_counts_skips_a_slab_seen_twice():
+    from report.stats.planes import distinct_counts
+
+    assert distinct_counts([{}] * 5, [136, 136, 137, 90, 12], 3) == [0, 2, 3]

@@ -142,3 +142,18 @@ def nearest_distance_ratio(z_sample: np.ndarray, points: np.ndarray) -> float:
     real = float(np.median(_nearest(z_sample, z_sample, skip_self=True)))
     artificial = float(np.median(_nearest(points, z_sample, skip_self=False)))
     return artificial / real if real > 0 else float("inf")
+
+
+def distinct_counts(planes: Sequence[dict], counts: Sequence[int], n: int) -> list[int]:
+    """Indices of the first n planes whose slice keeps a count no earlier chosen plane keeps.
+
+    Two slices that keep the same number of points are, in practice, the same slab seen twice.
+    """
+    chosen, kept = [], set()
+    for index, count in enumerate(counts[: len(planes)]):
+        if len(chosen) == n:
+            break
+        if int(count) not in kept:
+            chosen.append(index)
+            kept.add(int(count))
+    return chosen

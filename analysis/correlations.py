@@ -94,7 +94,7 @@ other_rows = stats.sample_rows(n_points, settings.other_points, rng)
 z_other = np.asarray(z[other_rows])
 other_views = []
 if other_pairs:
-    other_titles = [f"r = {r[i, j]:+.2f}, sees PC{p['sees_axis'] + 1}" for (i, j), p in zip(other_pairs, other)]
+    other_titles = [f"r = {r[i, j]:+.2f}, PC{p['sees_axis'] + 1}" for (i, j), p in zip(other_pairs, other)]
     for name, b in (("wide", scatter_b), ("match", match_b)):
         points = stats.uniform_vectors(settings.n_scatter_uniform, z_dim, b, rng)
         fig = figures.pair_scatter_grid(z_other, other_pairs, uniform=points, titles=other_titles)

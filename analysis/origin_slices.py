@@ -28,6 +28,7 @@ n_points, z_dim = z.shape
 t = settings.slice_half_width or settings.slice_half_width_stds * distributions.median_std
 uniform_b = settings.uniform_b or distributions.matching_b
 axes = principal_axes(means, cloud.covariance)
+options = []
 if settings.pairs:
     pairs = [tuple(p) for p in settings.pairs]
     bad = [p for p in pairs if max(p) >= z_dim or p[0] == p[1]]
@@ -112,6 +113,8 @@ step.save(OriginSlicesResults(
     origin=position,
     slices=slices,
     sights=sights,
+    pairs_requested=settings.n_pairs,
+    planes_tried=len(options),
     plane_candidates=settings.plane_candidates,
     first_axis_share=float(axes.eigenvalues[0] / axes.eigenvalues.sum()),
     misleading=misleading,

@@ -18,6 +18,7 @@ from report.pipeline.manifest import write_manifest
 from report.pipeline.run import BuildOutcome, run_steps
 from report.pipeline.steps import steps_for
 from report.render import render_site
+from report.render.site import publish_manifest
 
 
 def build_variant(
@@ -43,4 +44,5 @@ def build_variant(
     keystats.write(run_dir)
     outcome.rendered = render_site(run_dir, params, records, force=force, echo=echo)
     write_manifest(run_dir, params_path, params, steps, records, outcome)
+    publish_manifest(run_dir)
     return outcome

@@ -106,6 +106,13 @@ def _export_notebooks(run_dir: Path, site: Path, names: list[str]) -> None:
             (target / f"{name}.html").write_text(body, encoding="utf-8")
 
 
+def publish_manifest(run_dir: Path) -> None:
+    """Copy the run's manifest into site/, which links its own copy so it can be published alone."""
+    site = run_dir / "site"
+    if site.is_dir() and (run_dir / "manifest.json").is_file():
+        shutil.copy2(run_dir / "manifest.json", site / "manifest.json")
+
+
 def render_site(run_dir: Path, params: Params, records: dict[str, dict], *, force: bool = False,
                 echo: Callable[[str], None] = print) -> bool:
     """Render site/*.html and site/report.pdf when something they show changed; True if rendered."""

@@ -123,6 +123,8 @@ class OriginSlicesResults(StepResults):
     slices: list[SliceCounts]  # one per pair, in the same order
     sights: list[PlaneSight] = []  # one per pair: the principal direction its plane mostly sees
     plane_candidates: int = 8  # components tried per principal direction (parameter)
+    pairs_requested: int | None = None  # n_pairs (parameter)
+    planes_tried: int = 0  # planes tried by the rule before distinct counts were kept (0: pairs given)
     first_axis_share: float | None = None  # variance share of the first principal direction
     misleading: list[MisleadingPlane] = []  # planes of non-dominant components where projection misleads
 
@@ -181,6 +183,7 @@ class OriginSlicesFindings(Record):
     conclusion: Literal["border_empty", "border", "core", "empty_not_border", "neither"]
     directions: list[int]  # per slice, the principal direction (1 = first) its plane mostly sees
     distinct_counts: bool  # no two slices keep the same number of z-points
+    fewer_planes: bool  # the rule left fewer planes than requested (the others repeat a count)
     misleading: list[MisleadingFinding]
     original_rows: list[OriginalRow]
 
@@ -299,6 +302,8 @@ def findings(results: OriginSlicesResults, upstream: Mapping[str, StepResults]) 
         adapted_scale=not results.slice_half_width_from_parameters or not results.uniform_b_from_parameters,
         conclusion=conclusion(at_border, n_empty, len(slices), shape),
         directions=[sight.sees_axis + 1 for sight in results.sights],
+        fewer_planes=(not results.pairs_from_parameters and results.pairs_requested is not None
+                      and len(results.pairs) < results.pairs_requested),
         distinct_counts=len({s.all_kept for s in results.slices}) == len(results.slices),
         original_rows=original_rows(results.slices),
         misleading=[MisleadingFinding(figure=len(slices) * FIGURES_PER_SLICE + number, sees=plane.sees_axis + 1,

@@ -117,3 +117,12 @@ def test_the_pdf_cites_the_original_on_its_title_page(tiny_build, tmp_path):
     flat = " ".join(text.split())
     assert original.SERIES in flat and original.AUTHOR in flat and original.BLOG in flat
     assert "Abstract" in flat
+
+
+def test_the_pdf_prints_figures_at_design_size_up_to_the_styled_height():
+    from report.figures.style import PRINT_MAX_HEIGHT_MM
+
+    css = (TEMPLATES_DIR / "style.css").read_text()
+    rule = re.search(r"body\.print figure img \{([^}]*)\}", css).group(1)
+    assert "image-resolution: 150dpi" in rule
+    assert f"max-height: {PRINT_MAX_HEIGHT_MM}mm" in rule

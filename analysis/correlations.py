@@ -16,6 +16,8 @@ import numpy as np
 
 from report import figures, stats
 from report.data.sources import load_zpoints
+from report.stats import planes
+from report.stats.principal import principal_axes
 from report.results.correlations import CorrelationsResults
 from report.results.distributions import DistributionsResults
 
@@ -53,13 +55,63 @@ if not scatter_pairs:
     scatter_pairs = stats.choose_pairs(r, dominant, min(settings.scatter_fallback_pairs, settings.max_scatter_pairs))
 scatter_rows = stats.sample_rows(n_points, settings.scatter_points, rng)
 chosen_index = int(rng.integers(n_points))
-scatter_b = settings.scatter_b or distributions.matching_b
+match_b = settings.scatter_b or distributions.matching_b
+scatter_b = settings.wide_b_factor * match_b  # the original's b = 4.0, scaled by its matching b = 1.5
 uniform = stats.uniform_vectors(settings.n_scatter_uniform, z_dim, scatter_b, rng)
 titles = [f"r = {r[i, j]:+.2f}" for i, j in scatter_pairs]
 scatter = figures.pair_scatter_grid(z[scatter_rows], scatter_pairs, uniform=uniform, chosen_point=z[chosen_index],
                                     titles=titles)
 step.figure("pair-scatter.png", scatter)
 scatter
+
+# %% papermill_description=planes
+centre, stds, _ = distributions.columns()
+axes = principal_axes(centre, stats.covariance_from_correlation(r, stds))
+low, high = np.min(z, axis=0), np.max(z, axis=0)
+z_scatter = np.asarray(z[scatter_rows])
+
+
+def uniform_view(points, b, plane_pairs, z_view):
+    """How the red points of one figure look in its planes, and where they lie in the full space."""
+    return {"b": float(b), "n_uniform": len(points),
+            "in_view": float(np.mean([planes.projection_overlap(z_view, points, p) for p in plane_pairs])),
+            "inside_all": int(np.sum(np.all((points >= low) & (points <= high), axis=1))),
+            "nearest_ratio": planes.nearest_distance_ratio(z_view, points)}
+
+
+scatter_view = uniform_view(uniform, scatter_b, scatter_pairs, z_scatter)
+sights = [planes.plane_sight(axes, i, j) for i, j in scatter_pairs]
+repeat_rows = stats.sample_rows(n_points, settings.repeat_points, rng)
+z_repeat = np.asarray(z[repeat_rows])
+r_repeat = [float(np.corrcoef(z_repeat[:, i], z_repeat[:, j])[0, 1]) for i, j in scatter_pairs]
+repeat = figures.pair_scatter_grid(z_repeat, scatter_pairs, uniform=uniform, chosen_point=z[chosen_index],
+                                   titles=[f"r = {value:+.2f}" for value in r_repeat])
+step.figure("pair-scatter-repeat.png", repeat)
+other = planes.distinct_planes(axes, settings.n_other_planes, candidates=settings.plane_candidates,
+                               exclude=scatter_pairs)
+other_pairs = [(p["i"], p["j"]) for p in other]
+other_rows = stats.sample_rows(n_points, settings.other_points, rng)
+z_other = np.asarray(z[other_rows])
+other_views = []
+if other_pairs:
+    other_titles = [f"r = {r[i, j]:+.2f}, PC{p['sees_axis'] + 1}" for (i, j), p in zip(other_pairs, other)]
+    for name, b in (("wide", scatter_b), ("match", match_b)):
+        points = stats.uniform_vectors(settings.n_scatter_uniform, z_dim, b, rng)
+        fig = figures.pair_scatter_grid(z_other, other_pairs, uniform=points, titles=other_titles)
+        step.figure(f"other-planes-{name}.png", fig)
+        other_views.append(uniform_view(points, b, other_pairs, z_other))
+other
+
+# %% papermill_description=slice_filter
+filter_pair = scatter_pairs[0]
+filter_t = settings.slice_half_width or settings.slice_half_width_stds * distributions.median_std
+z_filter = np.asarray(z[sample])
+stages = planes.successive_slice(z_filter, filter_pair, filter_t)
+survivors = np.all(np.abs(np.delete(z_filter, list(filter_pair), axis=1)) < filter_t, axis=1)
+kept_line = " → ".join(f"{n:,}" for n in [len(sample), *(s["kept"] for s in stages)])
+step.figure("slice-filter.png", figures.slice_projection(
+    z_filter[survivors], filter_pair, title=f"|z_k| < {filter_t:.2g}, k ∉ {{{filter_pair[0]}, {filter_pair[1]}}}: {kept_line}"))
+stages
 
 # %%
 step.save(CorrelationsResults(
@@ -82,5 +134,14 @@ step.save(CorrelationsResults(
     scatter={"pairs": scatter_pairs, "n_points": len(scatter_rows), "b": scatter_b,
              "b_from_parameters": settings.scatter_b is not None, "n_uniform": settings.n_scatter_uniform,
              "chosen_index": chosen_index, "fallback_pairs": settings.scatter_fallback_pairs},
+    planes={"match_b": match_b, "wide_b_factor": settings.wide_b_factor,
+            "first_axis_share": float(axes.eigenvalues[0] / axes.eigenvalues.sum()),
+            "scatter_sights": sights, "scatter_view": scatter_view,
+            "scatter_r": [float(r[i, j]) for i, j in scatter_pairs],
+            "repeat_points": len(repeat_rows), "repeat_r": r_repeat,
+            "other": other, "other_r": [float(r[i, j]) for i, j in other_pairs], "other_points": len(other_rows),
+            "other_views": other_views, "candidates": settings.plane_candidates},
+    slice_filter={"pair": filter_pair, "t": filter_t, "t_from_parameters": settings.slice_half_width is not None,
+                  "t_stds": settings.slice_half_width_stds, "n_points": len(sample), "stages": stages},
     table_pairs=settings.table_pairs,
 ))

@@ -17,6 +17,8 @@ import numpy as np
 from report import figures, stats
 from report.cloud import open_cloud
 from report.errors import ReportError
+from report.stats import planes
+from report.stats.principal import principal_axes
 from report.results.origin_slices import OriginSlicesResults
 
 settings, rng = step.settings, step.rng
@@ -25,11 +27,18 @@ z, distributions, means, stds, r = cloud.z, cloud.distributions, cloud.centre, c
 n_points, z_dim = z.shape
 t = settings.slice_half_width or settings.slice_half_width_stds * distributions.median_std
 uniform_b = settings.uniform_b or distributions.matching_b
-pairs = [tuple(p) for p in settings.pairs] if settings.pairs else stats.choose_pairs(
-    r, distributions.dominant, settings.n_pairs)
-bad = [p for p in pairs if max(p) >= z_dim or p[0] == p[1]]
-if bad:
-    raise ReportError(f"analysis.origin_slices.pairs: {bad} do not fit z_dim {z_dim}")
+axes = principal_axes(means, cloud.covariance)
+options = []
+if settings.pairs:
+    pairs = [tuple(p) for p in settings.pairs]
+    bad = [p for p in pairs if max(p) >= z_dim or p[0] == p[1]]
+    if bad:
+        raise ReportError(f"analysis.origin_slices.pairs: {bad} do not fit z_dim {z_dim}")
+else:  # one plane per principal direction; a plane whose slice keeps an earlier plane's count is skipped
+    options = planes.distinct_planes(axes, 4 * settings.n_pairs, candidates=settings.plane_candidates)
+    option_counts = [int(stats.slice_mask(z, (p["i"], p["j"]), t).sum()) for p in options]
+    pairs = [(options[k]["i"], options[k]["j"]) for k in planes.distinct_counts(options, option_counts, settings.n_pairs)]
+sights = [planes.plane_sight(axes, i, j) for i, j in pairs]
 pairs
 
 # %%
@@ -68,6 +77,22 @@ for number, pair in enumerate(pairs, start=1):
     slices.append(counts)
 slices
 
+# %% papermill_description=misleading
+non_dominant = [k for k in range(z_dim) if k not in set(distributions.dominant)]
+misleading = []
+for number, plane in enumerate(planes.distinct_planes(axes, settings.n_misleading, candidates=settings.plane_candidates,
+                                                      components=non_dominant, exclude=pairs), start=1):
+    pair = (plane["i"], plane["j"])
+    fig = figures.origin_projection(z_sample, pair, uniform=slice_uniform,
+                                    title=f"non-dominant ({pair[0]}, {pair[1]}): {len(sample):,} z-points, {len(slice_uniform)} uniform")
+    step.figure(f"misleading-{number}.png", fig)
+    misleading.append({**plane, "r": float(r[pair[0], pair[1]]),
+                       "in_view": planes.projection_overlap(z_sample, slice_uniform, pair),
+                       "nearest_ratio": planes.nearest_distance_ratio(z_sample, slice_uniform),
+                       "n_uniform": len(slice_uniform),
+                       "all_kept": int(stats.slice_mask(z, pair, t).sum())})
+misleading
+
 # %%
 step.save(OriginSlicesResults(
     n_points=n_points,
@@ -87,4 +112,10 @@ step.save(OriginSlicesResults(
     zoom_half_width=zoom,
     origin=position,
     slices=slices,
+    sights=sights,
+    pairs_requested=settings.n_pairs,
+    planes_tried=len(options),
+    plane_candidates=settings.plane_candidates,
+    first_axis_share=float(axes.eigenvalues[0] / axes.eigenvalues.sum()),
+    misleading=misleading,
 ))

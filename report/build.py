@@ -24,6 +24,7 @@ from report.pipeline.manifest import write_manifest
 from report.pipeline.run import BuildOutcome, run_steps
 from report.pipeline.steps import steps_for
 from report.render import render_site
+from report.render.site import publish_manifest
 from report.resources import check_room
 
 
@@ -59,6 +60,7 @@ def build_variant(
             keystats.write(run_dir)
             outcome.rendered = render_site(run_dir, params, records, force=force, echo=echo)
             write_manifest(run_dir, params_path, params, steps, records, outcome)
+            publish_manifest(run_dir)
         except KeyboardInterrupt as err:
             if isinstance(err, BuildInterrupted):
                 raise

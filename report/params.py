@@ -161,6 +161,18 @@ class CorrelationsParams(_Section):
         12, ge=2, description="with neither, the heatmap shows the first this many components"
     )
     table_pairs: int = Field(30, ge=1, description="strongly correlated pairs listed in post III's table at most")
+    wide_b_factor: float = Field(
+        4.0 / 1.5, gt=0, description="the wide uniform b of Figures 2-4 = this x the matching b (the original: b = 4.0 "
+        "against its matching b = 1.5)")
+    repeat_points: int = Field(500, ge=10, description="data points of the repeated scatter (the original: 500)")
+    other_points: int = Field(1000, ge=10, description="data points per panel of the other planes (the original: 1000)")
+    n_other_planes: int = Field(4, ge=1, le=16, description="other planes, one per principal direction (stats.planes)")
+    plane_candidates: int = Field(8, ge=2, description="components with the largest loadings tried per direction")
+    slice_half_width: float | None = Field(
+        None, gt=0, description="t of the printed slice filter (2.0 in the original); default: see next")
+    slice_half_width_stds: float = Field(
+        3.3, gt=0, description="without slice_half_width, t = this x the median component std (the original's 2.0 "
+        "is about 3.3 of its typical stds of ~0.6)")
     timeout_s: int = Field(600, ge=10)
 
     @field_validator("thresholds")
@@ -189,6 +201,9 @@ class OriginSlicesParams(_Section):
     zoom: float = Field(2.0, gt=0, description="the zoomed projections show +/- this x t around the origin")
     pairs: tuple[Pair, ...] | None = Field(None, description="component pairs; default: chosen from this run")
     n_pairs: int = Field(3, ge=1, le=8)
+    plane_candidates: int = Field(8, ge=2, description="components with the largest loadings tried per direction")
+    n_misleading: int = Field(
+        2, ge=0, le=8, description="planes of non-dominant components shown as projections that mislead")
     timeout_s: int = Field(600, ge=10)
 
 

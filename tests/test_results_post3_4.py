@@ -49,6 +49,18 @@ def correlations_raw(**changes) -> dict:
         "heatmap_pairs": 8,
         "heatmap_fallback_components": 12,
         "table_pairs": 30,
+        "planes": {"match_b": 1.3, "wide_b_factor": 4.0 / 1.5, "first_axis_share": 0.9,
+                   "scatter_sights": [{"sees_axis": 0, "sees_share": 0.97}, {"sees_axis": 0, "sees_share": 0.95}],
+                   "scatter_view": {"b": 3.5, "n_uniform": 10, "in_view": 0.0, "inside_all": 0, "nearest_ratio": 48.0},
+                   "scatter_r": [0.96, -0.95], "repeat_points": 300, "repeat_r": [0.95, -0.93],
+                   "other": [{"i": 7, "j": 13, "axis": 0, "sees_axis": 0, "sees_share": 0.97},
+                             {"i": 2, "j": 5, "axis": 1, "sees_axis": 1, "sees_share": 0.6}],
+                   "other_r": [-0.94, 0.2], "other_points": 320,
+                   "other_views": [{"b": 3.5, "n_uniform": 10, "in_view": 0.8, "inside_all": 0, "nearest_ratio": 40.0},
+                                   {"b": 1.3, "n_uniform": 10, "in_view": 0.9, "inside_all": 3, "nearest_ratio": 1.5}],
+                   "candidates": 8},
+        "slice_filter": {"pair": [6, 7], "t": 0.49, "t_from_parameters": False, "t_stds": 3.3, "n_points": 100,
+                         "stages": [{"first": 0, "last": 5, "kept": 10}, {"first": 8, "last": 15, "kept": 4}]},
     }
     for key, value in changes.items():
         raw[key] = value
@@ -321,3 +333,37 @@ def test_tiny_build_records_read_through_the_schemas(tiny_build):
     assert len(origin.slices) == len(origin.pairs)
     corr.findings(correlations, {})
     orig.findings(origin, {"correlations": correlations})
+
+
+def test_correlation_figures_state_what_their_numbers_show():
+    f = corr.findings(correlations_record(), {"distributions": Distributions(range(15))})
+    assert f.scatter_one_direction and f.scatter_sees_first and f.scatter_directions == [1]
+    assert f.scatter_view.verdict == "outside"
+    assert [v.verdict for v in f.other_views] == ["misleads", "among"]
+    assert f.repeat_max_shift == pytest.approx(0.02)
+    assert f.other_directions == [1, 2] and f.other_distinct
+    assert [(row.label, row.kept, row.original) for row in f.stage_rows] == [
+        ("start", 100, 5000), ("components 0–5", 10, 101), ("components 8–15", 4, 80), ("", None, 60)]
+    assert f.filter_kept == 4 and f.filter_kept_share == pytest.approx(0.04)
+
+
+def test_origin_findings_name_directions_counts_and_misleading_planes():
+    misleading = [{"i": 3, "j": 9, "axis": 2, "sees_axis": 2, "sees_share": 0.5, "r": 0.1, "in_view": 0.9,
+                   "nearest_ratio": 12.0, "n_uniform": 50, "all_kept": 0},
+                  {"i": 4, "j": 8, "axis": 3, "sees_axis": 3, "sees_share": 0.4, "r": 0.0, "in_view": 0.2,
+                   "nearest_ratio": 12.0, "n_uniform": 50, "all_kept": 1}]
+    record = origin_record(slices=[slice_raw((6, 7), all_kept=3), slice_raw((0, 13), all_kept=3)],
+                           sights=[{"sees_axis": 0, "sees_share": 0.9}, {"sees_axis": 1, "sees_share": 0.6}],
+                           misleading=misleading)
+    f = orig.findings(record, {})
+    assert f.directions == [1, 2]
+    assert not f.distinct_counts
+    assert [(m.figure, m.sees, m.verdict) for m in f.misleading] == [(9, 3, "misleads"), (10, 4, "outside")]
+    assert [(row.original_all, row.pair, row.all_kept) for row in f.original_rows] == [
+        ("56", "(6, 7)", 3), ("39", "(0, 13)", 3), ("~70", "", None), ("–", "", None)]
+
+
+def test_distinct_counts_skips_a_slab_seen_twice():
+    from report.stats.planes import distinct_counts
+
+    assert distinct_counts([{}] * 5, [136, 136, 137, 90, 12], 3) == [0, 2, 3]

@@ -22,6 +22,9 @@ from matplotlib.lines import Line2D
 
 TEXT_WIDTH = 6.3  # inches: A4 (210 mm) minus 2 x 25 mm margins = 160 mm
 MIN_FONT_PT = 8.0
+# The PDF prints figures at their design size (CSS image-resolution: 150dpi) and shrinks only those taller
+# than this, so that a figure and its caption fit on one A4 page; templates/style.css uses the same value.
+PRINT_MAX_HEIGHT_MM = 170
 
 # Colours of the original posts: data blue, artificial (uniform) points red, a chosen data point
 # orange, the origin yellow (drawn with a dark edge so it shows on white), centre orange, path red.

@@ -6,6 +6,7 @@ import logging
 from pathlib import Path
 
 from report import keystats
+from report.original import ORIGINAL_KEY_STATS
 from report.errors import ReportError
 
 
@@ -23,7 +24,8 @@ def comparison_context(run_dir: Path) -> dict:
     Returns:
         {"columns": [{"variant", "link" (their comparison page or None), "current"}, ...] with this
         variant first, "others": the other variants' names, "rows": [{"key", "label", "tolerance",
-        "cells": [{"value", "beyond"}, ...]}] where "beyond" marks a value outside the key's
+        "cells": [{"value", "beyond"}, ...], "original", "original_where"}] where "original" is the
+        original series' published CelebA value (None where it published none) and "beyond" marks a value outside the key's
         tolerance around this variant's value}.
     """
     files = key_stats_files(run_dir)
@@ -38,8 +40,7 @@ def comparison_context(run_dir: Path) -> dict:
     stats[run_dir.name] = own
     columns = [
         {"variant": name, "current": name == run_dir.name,
-         "link": f"../../{name}/site/comparison.html"
-         if name != run_dir.name and (run_dir.parent / name / "site" / "index.html").is_file() else None}
+         "link": None}  # no link leaves the site: it must stay publishable alone
         for name in names
     ]
     rows = []
@@ -52,7 +53,10 @@ def comparison_context(run_dir: Path) -> dict:
              and not definition.within(mine, stats[name][key])}
             for name in names
         ]
+        published = ORIGINAL_KEY_STATS.get(key)
         rows.append({"key": key, "label": keystats.label(key),
+                     "original": None if published is None else published.value,
+                     "original_where": None if published is None else published.where,
                      "tolerance": definition.tolerance_text.replace(" ", "\u00a0"),  # never wrapped
                      "cells": cells})
     return {"columns": columns, "others": names[1:], "rows": rows}

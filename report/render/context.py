@@ -6,10 +6,12 @@ judgements its post states, are computed there from the records; templates only 
 
 from __future__ import annotations
 
+import datetime
 import importlib
 import shutil
 from pathlib import Path
 
+from report import original
 from report.params import Params, to_jsonable
 from report.pipeline.steps import STEPS, STEPS_BY_NAME
 from report.render.comparison import comparison_context
@@ -62,7 +64,7 @@ def build_context(run_dir: Path, site: Path, params: Params, records: dict[str, 
             "findings": step_findings(name, record, typed),
             "figures": copy_figures(run_dir, site, name),
             "notebook": f"notebooks/{name}.html",
-            "notebook_ipynb": f"../notebooks/{name}.ipynb",
+            "notebook_ipynb": f"notebooks/{name}.ipynb",
             "hash": records[name]["hash"][:12],
             "wall_seconds": records[name]["wall_seconds"],
         }
@@ -76,12 +78,21 @@ def build_context(run_dir: Path, site: Path, params: Params, records: dict[str, 
         # part, which says why there is nothing to show.
         posts.append({"number": number, "title": title, "file": f"post-{number}.html", "steps": ran,
                       "parts": ran or declared[:1]})
+    for previous, post in zip([None, *posts], posts):  # previous/next links of each post
+        post["previous"] = previous
+        if previous is not None:
+            previous["next"] = post
+    if posts:
+        posts[-1]["next"] = None
     return {
         "params": to_jsonable(params),
         "variant": params.variant,
         "has_decoder": params.data.source != "zpoints",
         "steps": steps,
         "posts": posts,
-        "manifest_link": "../manifest.json",
+        "manifest_link": "manifest.json",
+        "original": {"author": original.AUTHOR, "blog": original.BLOG, "series": original.SERIES,
+                     "address": original.ADDRESS, "published": original.PUBLISHED, "citation": original.CITATION},
+        "rendered_on": datetime.date.today().isoformat(),
         "comparison": comparison_context(run_dir),
     }

@@ -5,6 +5,7 @@ Filters only format; every judgement a page states is chosen in Python by a step
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 
 from report.pipeline.steps import PROJECT_ROOT
@@ -37,6 +38,24 @@ def percent(value, digits: int = 1) -> str:
     return f"{100 * float(value):.{digits}f} %" if value is not None else "–"
 
 
+def share(value, digits: int = 2) -> str:
+    """A share as a percentage; shares too small for `digits` decimals keep two significant digits (0.0083 %)."""
+    if value is None:
+        return "–"
+    p = 100 * float(value)
+    if p == 0 or abs(p) >= 10 ** -digits:
+        return f"{p:.{digits}f} %"
+    decimals = -math.floor(math.log10(abs(p))) + 1
+    return f"{p:.{decimals}f} %"
+
+
+def key_stat(value, key: str = "") -> str:
+    """A key statistic as `stat` prints it, except shares, which read as percentages."""
+    if value is not None and "share" in key.rsplit(".", 1)[-1]:
+        return share(value)
+    return stat(value)
+
+
 def roman(number: int) -> str:
     return ROMAN.get(int(number), str(number))
 
@@ -58,5 +77,6 @@ def environment(templates: Path = TEMPLATES_DIR):
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    env.filters.update(num=num, thousands=thousands, percent=percent, roman=roman, stat=stat, plural=plural)
+    env.filters.update(num=num, thousands=thousands, percent=percent, roman=roman, stat=stat, plural=plural,
+                       share=share, key_stat=key_stat)
     return env

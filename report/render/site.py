@@ -14,7 +14,7 @@ from typing import Callable
 
 from report.params import Params, to_jsonable
 from report.pipeline import hashing
-from report.pipeline.steps import STEPS
+from report.pipeline.steps import PROJECT_ROOT, STEPS
 from report.pipeline.atomic import swap_into_place, write_text
 from report.render.comparison import key_stats_files
 from report.render.context import build_context
@@ -42,8 +42,54 @@ def _render_fingerprint(params: Params, records: dict[str, dict], run_dir: Path)
     })
 
 
+def _machine_prefixes(run_dir: Path) -> list[tuple[str, str]]:
+    """Absolute paths of this machine a notebook may show, longest first, and what they read as instead."""
+    prefixes = {}
+    for folder, shown in ((run_dir, "."), (PROJECT_ROOT, ".")):
+        for form in {str(folder), str(folder.resolve())}:
+            prefixes[form + "/"] = "" if shown == "." else shown + "/"
+            prefixes[form] = shown
+    return sorted(prefixes.items(), key=lambda item: -len(item[0]))
+
+
+def _relative(text: str, prefixes: list[tuple[str, str]]) -> str:
+    for prefix, shown in prefixes:
+        text = text.replace(prefix, shown)
+    return text
+
+
+def clean_notebook(notebook, run_dir: Path):
+    """An executed notebook fit to publish: no stderr streams (TensorFlow's CUDA and oneDNN notices) and no
+    absolute paths of this machine (the run folder and the project root read as relative paths)."""
+    prefixes = _machine_prefixes(run_dir)
+    for cell in notebook.cells:
+        cell.source = _relative(cell.source, prefixes)
+        if cell.cell_type != "code":
+            continue
+        kept = []
+        for output in cell.get("outputs", []):
+            if output.get("output_type") == "stream":
+                if output.get("name") == "stderr":
+                    continue
+                output["text"] = _relative(output.get("text", ""), prefixes)
+            elif "data" in output:
+                for kind in ("text/plain", "text/html", "text/markdown"):
+                    if kind in output["data"]:
+                        value = output["data"][kind]
+                        value = "".join(value) if isinstance(value, list) else value
+                        output["data"][kind] = _relative(value, prefixes)
+            elif output.get("output_type") == "error":
+                output["traceback"] = [_relative(line, prefixes) for line in output.get("traceback", [])]
+            kept.append(output)
+        cell["outputs"] = kept
+    for key in ("papermill",):
+        if key in notebook.metadata:
+            notebook.metadata[key] = json.loads(_relative(json.dumps(notebook.metadata[key]), prefixes))
+    return notebook
+
+
 def _export_notebooks(run_dir: Path, site: Path, names: list[str]) -> None:
-    """Executed notebooks as standalone HTML pages that each post links to."""
+    """Executed notebooks, cleaned, as standalone HTML pages (figures inline) and as .ipynb inside the site."""
     import nbformat
     from nbconvert import HTMLExporter
 
@@ -54,8 +100,17 @@ def _export_notebooks(run_dir: Path, site: Path, names: list[str]) -> None:
     for name in names:
         source = run_dir / "notebooks" / f"{name}.ipynb"
         if source.is_file():
-            body, _ = exporter.from_notebook_node(nbformat.read(source, as_version=4))
+            notebook = clean_notebook(nbformat.read(source, as_version=4), run_dir)
+            nbformat.write(notebook, target / f"{name}.ipynb")
+            body, _ = exporter.from_notebook_node(notebook)
             (target / f"{name}.html").write_text(body, encoding="utf-8")
+
+
+def publish_manifest(run_dir: Path) -> None:
+    """Copy the run's manifest into site/, which links its own copy so it can be published alone."""
+    site = run_dir / "site"
+    if site.is_dir() and (run_dir / "manifest.json").is_file():
+        shutil.copy2(run_dir / "manifest.json", site / "manifest.json")
 
 
 def render_site(run_dir: Path, params: Params, records: dict[str, dict], *, force: bool = False,
@@ -77,13 +132,15 @@ def render_site(run_dir: Path, params: Params, records: dict[str, dict], *, forc
     _export_notebooks(run_dir, staging, list(records))
     env = environment()
     shutil.copy2(TEMPLATES_DIR / "style.css", staging / "style.css")
+    if (run_dir / "manifest.json").is_file():  # the site links its own copy, so it can be published alone
+        shutil.copy2(run_dir / "manifest.json", staging / "manifest.json")
     for post in context["posts"]:
         page = env.get_template("post.html").render(context, post=post)
         (staging / post["file"]).write_text(page, encoding="utf-8")
     (staging / "index.html").write_text(env.get_template("index.html").render(context, post=None), encoding="utf-8")
     (staging / "comparison.html").write_text(env.get_template("comparison.html").render(context, post=None, page="comparison"),
                                              encoding="utf-8")
-    printable = env.get_template("report.html").render(context, post=None)
+    printable = env.get_template("report.html").render(context, post=None, printing=True)
     write_pdf(printable, staging, staging / "report.pdf")
     write_text(staging / RENDER_RECORD, json.dumps({"fingerprint": fingerprint}))
     swap_into_place(staging, site)

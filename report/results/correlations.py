@@ -25,6 +25,10 @@ SAMPLE_CLOSE_SLACK = 2  # ... of the full set's count plus this many pairs
 FAR_MORE_FACTOR = 10  # more than this x the original's pairs: "far more often than the original"
 MORE_FACTOR = 2  # more than this x the original's pairs: "more strongly correlated pairs than the original"
 TABLE_PAIRS_PER_ROW = 3  # pairs side by side in a row of Table 2
+# The original's printed slice filter (|x_j| < 2.0 for all j but 177 and 195, on its 5,000 vectors).
+ORIGINAL_SLICE_STAGES: list[tuple[str, int]] = [("start", 5000), ("0-176", 101), ("178-194", 80), ("196-255", 60)]
+IN_VIEW_MOST = 0.5  # at least this share of red projections inside the blue box: the projection "shows them among"
+FAR_RATIO = 2.0  # red points' nearest real point this many times farther than the real points' nearest neighbour: far
 
 
 class CorrelatedPair(Record):
@@ -56,6 +60,68 @@ class ScatterPlot(Record):
     fallback_pairs: int  # pairs chosen among dominant components when none is strongly correlated (parameter)
 
 
+class PlaneSight(Record):
+    """The principal direction a plane mostly sees (0 = first) and its share of the plane's variance."""
+
+    sees_axis: int
+    sees_share: float
+
+
+class OtherPlane(PlaneSight):
+    """A plane chosen for the principal direction `axis` (stats.planes.distinct_planes)."""
+
+    i: int
+    j: int
+    axis: int
+
+
+class UniformView(Record):
+    """The red uniform vectors of one scatter figure: in its planes and in the full space."""
+
+    b: float
+    n_uniform: int
+    in_view: float  # share of their projections inside the central 98 % box of the blue points, over the panels
+    inside_all: int  # vectors inside the real points' [min, max] in every component
+    nearest_ratio: float  # median distance to the nearest real point / the real points' median nearest-neighbour distance
+
+
+class Planes(Record):
+    """Figures 3-5: the 500-point repeat and the other planes, one per principal direction."""
+
+    match_b: float  # post II's matching b (or scatter_b): the original's b = 1.5
+    wide_b_factor: float  # the wide b = this x match_b: the original's b = 4.0
+    first_axis_share: float  # variance share of the first principal direction
+    scatter_sights: list[PlaneSight]  # per pair of Figure 2
+    scatter_view: UniformView  # Figure 2's red points
+    scatter_r: list[float]  # r of each pair of Figure 2, all vectors
+    repeat_points: int
+    repeat_r: list[float]  # r of each pair of Figure 2 on the repeat's points
+    other: list[OtherPlane]
+    other_r: list[float]
+    other_points: int
+    other_views: list[UniformView]  # [wide b, matching b]; empty without other planes
+    candidates: int  # components tried per principal direction
+
+
+class SliceStage(Record):
+    """The points left after the filter ran over components first..last."""
+
+    first: int
+    last: int
+    kept: int
+
+
+class SliceFilter(Record):
+    """Post III's printed filter |z_k| < t for every k outside a pair, stage by stage."""
+
+    pair: tuple[int, int]
+    t: float
+    t_from_parameters: bool
+    t_stds: float
+    n_points: int
+    stages: list[SliceStage]
+
+
 class CorrelationsResults(StepResults):
     """Pearson correlations between the latent components over all vectors and over a sample."""
 
@@ -78,6 +144,8 @@ class CorrelationsResults(StepResults):
     heatmap_pairs: int  # without two dominant components, the heatmap shows the components of this many top pairs
     heatmap_fallback_components: int  # ... and without correlated pairs, the first this many components
     table_pairs: int  # strongly correlated pairs the post lists at most (parameter)
+    planes: Planes
+    slice_filter: SliceFilter
 
 
 class ThresholdRow(Record):
@@ -86,6 +154,26 @@ class ThresholdRow(Record):
     threshold: str
     count: int
     sample_count: int | None
+    original: int | None
+
+
+class ViewFinding(Record):
+    """One sentence's worth about the red points of a figure."""
+
+    b: float
+    in_view: float
+    inside_all: int
+    n_uniform: int
+    nearest_ratio: float
+    verdict: Literal["misleads", "outside", "among"]
+
+
+class StageRow(Record):
+    """One row of the slice-filter table: this run's stage beside the original's."""
+
+    label: str  # "start" or "components a-b"
+    kept: int | None
+    original_label: str | None
     original: int | None
 
 
@@ -114,6 +202,18 @@ class CorrelationsFindings(Record):
     table_rows: list[list[CorrelatedPair]]  # Table 2, row by row
     threshold_rows: list[ThresholdRow]  # Table 1
     pattern: Literal["widespread", "few_strong", "none"]  # the closing judgement
+    scatter_directions: list[int]  # principal directions (1 = first) Figure 2's planes mostly see
+    scatter_one_direction: bool  # every plane of Figure 2 mostly sees the same direction
+    scatter_sees_first: bool  # ... and that direction is the first
+    filter_kept: int  # z-points left after the last stage of the filter
+    scatter_view: ViewFinding
+    repeat_max_shift: float  # largest |r(repeat) - r(all)| over Figure 2's pairs
+    other_directions: list[int]  # per other plane, the direction (1 = first) it mostly sees
+    other_chosen_for: list[int]  # per other plane, the direction (1 = first) it was chosen for
+    other_distinct: bool  # no two other planes see the same direction
+    other_views: list[ViewFinding]  # [wide b, matching b]
+    stage_rows: list[StageRow]
+    filter_kept_share: float  # share of the sample left after all stages
 
 
 def chance_judgement(results: CorrelationsResults) -> tuple[float, bool]:
@@ -159,6 +259,31 @@ def table_rows(pairs: list[CorrelatedPair], limit: int,
     return [shown[start : start + per_row] for start in range(0, len(shown), per_row)]
 
 
+def view_finding(view: UniformView) -> ViewFinding:
+    """Misleads: the projections put most red points among the blue ones, the full space puts them far away."""
+    far = not view.nearest_ratio <= FAR_RATIO  # nan (too few points) counts as far
+    if view.in_view < IN_VIEW_MOST:
+        verdict = "outside"
+    else:
+        verdict = "misleads" if far else "among"
+    return ViewFinding(b=view.b, in_view=view.in_view, inside_all=view.inside_all, n_uniform=view.n_uniform,
+                       nearest_ratio=view.nearest_ratio, verdict=verdict)
+
+
+def stage_rows(slice_filter: SliceFilter) -> list[StageRow]:
+    """This run's filter stages beside the original's (5,000 -> 101 -> 80 -> 60)."""
+    own = [("start", slice_filter.n_points)] + [
+        (f"components {s.first}–{s.last}" if s.first != s.last else f"component {s.first}", s.kept)
+        for s in slice_filter.stages]
+    rows = []
+    for n in range(max(len(own), len(ORIGINAL_SLICE_STAGES))):
+        label, kept = own[n] if n < len(own) else ("", None)
+        original_label, original = ORIGINAL_SLICE_STAGES[n] if n < len(ORIGINAL_SLICE_STAGES) else (None, None)
+        rows.append(StageRow(label=label, kept=kept,
+                             original_label=None if original_label == "start" else original_label, original=original))
+    return rows
+
+
 def findings(results: CorrelationsResults, upstream: Mapping[str, StepResults]) -> CorrelationsFindings:
     """The judgements of post III from the correlations record (and post II's dominant components)."""
     distributions = upstream.get("distributions")
@@ -173,6 +298,7 @@ def findings(results: CorrelationsResults, upstream: Mapping[str, StepResults]) 
     threshold_key = f"{results.pair_threshold:g}"
     original_listed = ORIGINAL_PAIRS_ABOVE.get(threshold_key)
     limit = results.table_pairs
+    planes = results.planes
     if n_listed == 0:
         pattern = "none"
     else:
@@ -205,4 +331,17 @@ def findings(results: CorrelationsResults, upstream: Mapping[str, StepResults]) 
             for key, count in results.pairs_above.items()
         ],
         pattern=pattern,
+        scatter_directions=sorted({s.sees_axis + 1 for s in planes.scatter_sights}),
+        scatter_one_direction=len({s.sees_axis for s in planes.scatter_sights}) == 1,
+        scatter_sees_first={s.sees_axis for s in planes.scatter_sights} == {0},
+        filter_kept=results.slice_filter.stages[-1].kept if results.slice_filter.stages else results.slice_filter.n_points,
+        scatter_view=view_finding(planes.scatter_view),
+        repeat_max_shift=max((abs(a - b) for a, b in zip(planes.repeat_r, planes.scatter_r)), default=0.0),
+        other_directions=[p.sees_axis + 1 for p in planes.other],
+        other_chosen_for=[p.axis + 1 for p in planes.other],
+        other_distinct=len({p.sees_axis for p in planes.other}) == len(planes.other),
+        other_views=[view_finding(v) for v in planes.other_views],
+        stage_rows=stage_rows(results.slice_filter),
+        filter_kept_share=(results.slice_filter.stages[-1].kept / results.slice_filter.n_points
+                           if results.slice_filter.stages else 1.0),
     )

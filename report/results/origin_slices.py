@@ -23,7 +23,12 @@ NEARLY_EMPTY_SHARE = 0.02  # a slice keeping at most this share of the z-points 
 YARDSTICK_MORE = 2.0  # a slice keeping more than this x the independent-Gaussian share holds "more"
 YARDSTICK_FEWER = 0.5  # ... less than this x that share holds "far fewer"
 SCIENTIFIC_BELOW = 1e-4  # shares below this (but above 0) print as 1.2e-05 rather than 0.00 %
+# The original's published slice counts (CelebA, t = 1.5): pair, kept of 5,000, kept of 80,000 ("" = not given).
+ORIGINAL_SLICES: list[tuple[str, str, str]] = [("first (unnamed)", "2", "56"), ("(177, 242)", "1", "39"),
+                                               ("(30, 118)", "", "~70"), ("(118, 156)", "some overlap", "")]
 FIGURES_PER_SLICE = 4  # overview, zoom, slice of the sample, slice of all points
+IN_VIEW_MOST = 0.5  # at least this share of uniform projections inside the z-points' box: the projection "shows them among"
+FAR_RATIO = 2.0  # their nearest z-point this many times farther than the z-points' nearest neighbour: far in the full space
 
 
 class MahalanobisPosition(Record):
@@ -74,6 +79,26 @@ class SliceCounts(Record):
         return self.all_kept / self.n_points
 
 
+class PlaneSight(Record):
+    """The principal direction a plane mostly sees (0 = first) and its share of the plane's variance."""
+
+    sees_axis: int
+    sees_share: float
+
+
+class MisleadingPlane(PlaneSight):
+    """A plane of two non-dominant components, chosen for principal direction `axis`, with the slice's uniform vectors."""
+
+    i: int
+    j: int
+    axis: int
+    r: float
+    in_view: float  # share of the uniform vectors' projections inside the central 98 % box of the z-points
+    nearest_ratio: float  # their median distance to the nearest z-point / the z-points' median nearest-neighbour distance
+    n_uniform: int
+    all_kept: int  # z-points in the slice around this plane
+
+
 class OriginSlicesResults(StepResults):
     """The origin's position relative to the cloud, and slices through it for a few component planes."""
 
@@ -96,6 +121,12 @@ class OriginSlicesResults(StepResults):
     zoom_half_width: float  # zoom x t
     origin: OriginPosition
     slices: list[SliceCounts]  # one per pair, in the same order
+    sights: list[PlaneSight] = []  # one per pair: the principal direction its plane mostly sees
+    plane_candidates: int = 8  # components tried per principal direction (parameter)
+    pairs_requested: int | None = None  # n_pairs (parameter)
+    planes_tried: int = 0  # planes tried by the rule before distinct counts were kept (0: pairs given)
+    first_axis_share: float | None = None  # variance share of the first principal direction
+    misleading: list[MisleadingPlane] = []  # planes of non-dominant components where projection misleads
 
 
 class SliceFinding(Record):
@@ -111,6 +142,25 @@ class SliceFinding(Record):
     expected_scientific: bool  # print expected_independent as 1.2e-05
     nearly_empty: bool  # at most NEARLY_EMPTY_SHARE of the z-points remain
     all_uniform_kept: bool  # every uniform vector lies inside
+
+
+class OriginalRow(Record):
+    """One row of Table 2: the original's slice beside this run's slice of the same rank."""
+
+    original_pair: str
+    original_sample: str
+    original_all: str
+    pair: str
+    sample_kept: int | None
+    all_kept: int | None
+
+
+class MisleadingFinding(Record):
+    """What the post says under one figure of a non-dominant plane."""
+
+    figure: int
+    sees: int  # the principal direction (1 = first) the plane mostly sees
+    verdict: Literal["misleads", "outside", "among"]
 
 
 class OriginSlicesFindings(Record):
@@ -131,6 +181,11 @@ class OriginSlicesFindings(Record):
     slices: list[SliceFinding]  # one per slice, in order
     adapted_scale: bool  # t or b is derived from this run's scale, not given
     conclusion: Literal["border_empty", "border", "core", "empty_not_border", "neither"]
+    directions: list[int]  # per slice, the principal direction (1 = first) its plane mostly sees
+    distinct_counts: bool  # no two slices keep the same number of z-points
+    fewer_planes: bool  # the rule left fewer planes than requested (the others repeat a count)
+    misleading: list[MisleadingFinding]
+    original_rows: list[OriginalRow]
 
 
 def plain_position(share_farther: float) -> str:
@@ -201,6 +256,25 @@ def conclusion(at_border: bool, n_empty: int, n_slices: int, shape: str | None) 
     return "empty_not_border" if n_empty else "neither"
 
 
+def original_rows(slices: list[SliceCounts]) -> list[OriginalRow]:
+    """The original's published slices beside this run's, rank by rank."""
+    rows = []
+    for n in range(max(len(slices), len(ORIGINAL_SLICES))):
+        pair, sample, whole = ORIGINAL_SLICES[n] if n < len(ORIGINAL_SLICES) else ("", "", "")
+        own = slices[n] if n < len(slices) else None
+        rows.append(OriginalRow(original_pair=pair, original_sample=sample or "–", original_all=whole or "–",
+                                pair=f"({own.i}, {own.j})" if own else "", sample_kept=own.sample_kept if own else None,
+                                all_kept=own.all_kept if own else None))
+    return rows
+
+
+def misleading_verdict(plane: MisleadingPlane) -> str:
+    """Misleads: the projection puts most uniform vectors among the z-points, the full space far from them."""
+    if plane.in_view < IN_VIEW_MOST:
+        return "outside"
+    return "among" if plane.nearest_ratio <= FAR_RATIO else "misleads"
+
+
 def findings(results: OriginSlicesResults, upstream: Mapping[str, StepResults]) -> OriginSlicesFindings:
     """The judgements of post IV from the origin_slices record."""
     position = results.origin
@@ -227,4 +301,12 @@ def findings(results: OriginSlicesResults, upstream: Mapping[str, StepResults]) 
         slices=slices,
         adapted_scale=not results.slice_half_width_from_parameters or not results.uniform_b_from_parameters,
         conclusion=conclusion(at_border, n_empty, len(slices), shape),
+        directions=[sight.sees_axis + 1 for sight in results.sights],
+        fewer_planes=(not results.pairs_from_parameters and results.pairs_requested is not None
+                      and len(results.pairs) < results.pairs_requested),
+        distinct_counts=len({s.all_kept for s in results.slices}) == len(results.slices),
+        original_rows=original_rows(results.slices),
+        misleading=[MisleadingFinding(figure=len(slices) * FIGURES_PER_SLICE + number, sees=plane.sees_axis + 1,
+                                      verdict=misleading_verdict(plane))
+                    for number, plane in enumerate(results.misleading, start=1)],
     )

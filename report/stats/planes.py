@@ -1,0 +1,159 @@
+"""Posts III and IV: which coordinate planes to look at, and what a projection onto them hides.
+
+A plane (i, j) of two latent components sees the cloud's principal directions in proportion to
+lambda_a (V_ia^2 + V_ja^2); the principal direction with the largest share is the one the plane
+"mostly sees". Planes chosen one per principal direction look in different directions, where the
+strongest-correlated pairs of dominant components all see the first one. A projection can put an
+artificial point among the real ones although one component elsewhere keeps it far from all of
+them; `projection_overlap` and `nearest_distance_ratio` measure that. `successive_slice` is post
+III's printed filter |z_k| < t, applied to the components in three stages around the free pair.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+import numpy as np
+
+from report.stats.principal import PrincipalAxes
+
+
+def plane_sight(axes: PrincipalAxes, i: int, j: int) -> dict:
+    """The principal direction the plane (i, j) mostly sees, and that direction's share of the plane's variance.
+
+    Returns:
+        {"sees_axis": a (0 = first principal direction), "sees_share": float in (0, 1]}.
+    """
+    energy = axes.eigenvalues * (axes.eigenvectors[i] ** 2 + axes.eigenvectors[j] ** 2)
+    total = float(energy.sum())
+    sees = int(np.argmax(energy))
+    return {"sees_axis": sees, "sees_share": float(energy[sees] / total) if total > 0 else 0.0}
+
+
+def distinct_planes(axes: PrincipalAxes, n_planes: int, *, candidates: int = 8,
+                    components: Sequence[int] | None = None, exclude: Iterable[tuple[int, int]] = (),
+                    max_axes: int | None = None) -> list[dict]:
+    """Planes (i, j), one per principal direction, that mostly see different directions.
+
+    Rule: for principal direction a = 0, 1, ... take the `candidates` components (from
+    `components`, default all) with the largest |loading| on a; among their pairs, loading
+    product first, take the first pair not used or excluded whose plane mostly sees a direction no
+    earlier plane sees (a itself preferred). A direction with no such pair is skipped at first;
+    when too few planes result (one direction carries most of the variance, so most planes see
+    it), the skipped directions, in order, get their best unused pair whatever it sees. Stops at
+    n_planes planes or after `max_axes` directions (default all).
+
+    Returns:
+        list of {"i", "j", "axis" (the direction it was chosen for), "sees_axis", "sees_share"}, i < j.
+    """
+    vectors = axes.eigenvectors
+    z_dim = vectors.shape[0]
+    pool = np.arange(z_dim) if components is None else np.asarray(sorted(set(int(c) for c in components)))
+    used = {(min(p), max(p)) for p in exclude}
+    seen: set[int] = set()
+    planes: list[dict] = []
+    if len(pool) < 2:
+        return planes
+
+    def options(a: int) -> list[tuple[tuple[int, int], dict]]:
+        top = pool[np.argsort(-np.abs(vectors[pool, a]), kind="stable")[: max(candidates, 2)]]
+        pairs = sorted(((int(min(p, q)), int(max(p, q))) for n, p in enumerate(top) for q in top[n + 1:]),
+                       key=lambda pq: -abs(vectors[pq[0], a] * vectors[pq[1], a]))
+        return [(pq, plane_sight(axes, *pq)) for pq in pairs if pq not in used]
+
+    directions = range(min(z_dim, max_axes or z_dim))
+    skipped = []
+    for a in directions:
+        if len(planes) == n_planes:
+            break
+        fresh = [(pq, sight) for pq, sight in options(a) if sight["sees_axis"] not in seen]
+        if not fresh:
+            skipped.append(a)
+            continue
+        pair, sight = next(((pq, s) for pq, s in fresh if s["sees_axis"] == a), fresh[0])
+        used.add(pair)
+        seen.add(sight["sees_axis"])
+        planes.append({"i": pair[0], "j": pair[1], "axis": a, **sight})
+    for a in skipped:
+        if len(planes) == n_planes:
+            break
+        rest = options(a)
+        if rest:
+            pair, sight = rest[0]
+            used.add(pair)
+            planes.append({"i": pair[0], "j": pair[1], "axis": a, **sight})
+    planes.sort(key=lambda p: p["axis"])
+    return planes
+
+
+def successive_slice(z: np.ndarray, keep: tuple[int, int], t: float) -> list[dict]:
+    """Post III's filter |z_k| < t for every k outside `keep`, in three stages split by the kept pair.
+
+    Stage 1: components 0 .. i-1; stage 2: i+1 .. j-1; stage 3: j+1 .. z_dim-1 (the original's
+    0-176, 178-194, 196-255 for the pair (177, 195)). Empty stages are left out.
+
+    Returns:
+        list of {"first", "last" (inclusive component range), "kept"}, the points left after each stage.
+    """
+    z = np.asarray(z)
+    i, j = sorted(int(k) for k in keep)
+    mask = np.ones(len(z), dtype=bool)
+    stages = []
+    for first, last in ((0, i - 1), (i + 1, j - 1), (j + 1, z.shape[1] - 1)):
+        if last < first:
+            continue
+        mask &= (np.abs(z[:, first:last + 1]) < t).all(axis=1)
+        stages.append({"first": first, "last": last, "kept": int(mask.sum())})
+    return stages
+
+
+def projection_overlap(z: np.ndarray, points: np.ndarray, pair: tuple[int, int], *, quantile: float = 0.01) -> float:
+    """Share of `points` whose projection onto (i, j) lies inside the central box of the real z-points there.
+
+    The box spans the [quantile, 1 - quantile] range of z[:, i] and of z[:, j]; 0.0 without points.
+    """
+    points = np.asarray(points)
+    if len(points) == 0:
+        return 0.0
+    inside = np.ones(len(points), dtype=bool)
+    for k in pair:
+        low, high = np.quantile(np.asarray(z[:, k]), [quantile, 1 - quantile])
+        inside &= (points[:, k] >= low) & (points[:, k] <= high)
+    return float(inside.mean())
+
+
+def _nearest(a: np.ndarray, b: np.ndarray, *, skip_self: bool) -> np.ndarray:
+    """Euclidean distance from each row of a to its nearest row of b (not itself when skip_self)."""
+    d2 = (a * a).sum(1)[:, None] + (b * b).sum(1)[None, :] - 2 * a @ b.T
+    if skip_self:
+        np.fill_diagonal(d2, np.inf)
+    return np.sqrt(np.clip(d2.min(axis=1), 0, None))
+
+
+def nearest_distance_ratio(z_sample: np.ndarray, points: np.ndarray) -> float:
+    """Median distance from `points` to their nearest real z-point, over the real points' median nearest-neighbour distance.
+
+    About 1: the points lie among the real ones in the full space; much more: far from all of them.
+    """
+    z_sample = np.asarray(z_sample, dtype=np.float64)
+    points = np.asarray(points, dtype=np.float64)
+    if len(points) == 0 or len(z_sample) < 2:
+        return float("nan")
+    real = float(np.median(_nearest(z_sample, z_sample, skip_self=True)))
+    artificial = float(np.median(_nearest(points, z_sample, skip_self=False)))
+    return artificial / real if real > 0 else float("inf")
+
+
+def distinct_counts(planes: Sequence[dict], counts: Sequence[int], n: int) -> list[int]:
+    """Indices of the first n planes whose slice keeps a count no earlier chosen plane keeps.
+
+    Two slices that keep the same number of points are, in practice, the same slab seen twice.
+    """
+    chosen, kept = [], set()
+    for index, count in enumerate(counts[: len(planes)]):
+        if len(chosen) == n:
+            break
+        if int(count) not in kept:
+            chosen.append(index)
+            kept.add(int(count))
+    return chosen

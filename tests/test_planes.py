@@ -1,0 +1,63 @@
+"""Plane choice and projection measures of posts III and IV (report/stats/planes.py)."""
+
+import numpy as np
+
+from report.stats.planes import (distinct_planes, nearest_distance_ratio, plane_sight, projection_overlap,
+                                 successive_slice)
+from report.stats.principal import PrincipalAxes, principal_axes
+
+
+def _axes(values, vectors=None):
+    values = np.asarray(values, dtype=float)
+    vectors = np.eye(len(values)) if vectors is None else vectors
+    return PrincipalAxes(np.zeros(len(values)), values, vectors)
+
+
+def test_a_plane_sees_the_direction_of_its_widest_component():
+    axes = _axes([9.0, 4.0, 1.0, 0.5])
+    assert plane_sight(axes, 1, 3) == {"sees_axis": 1, "sees_share": 4.0 / 4.5}
+    assert plane_sight(axes, 0, 2)["sees_axis"] == 0
+
+
+def test_distinct_planes_see_distinct_directions():
+    # components 0-1 span direction 0, 2-3 direction 1, 4-5 direction 2 (rotated 45 degrees in each block)
+    c = np.sqrt(0.5)
+    block = np.array([[c, -c], [c, c]])
+    vectors = np.zeros((6, 6))
+    for k in range(3):
+        vectors[2 * k:2 * k + 2, [k, k + 3]] = block
+    axes = _axes([9.0, 4.0, 2.0, 0.1, 0.1, 0.1], vectors)
+    planes = distinct_planes(axes, 3, candidates=2)
+    assert [(p["i"], p["j"]) for p in planes] == [(0, 1), (2, 3), (4, 5)]
+    assert [p["sees_axis"] for p in planes] == [0, 1, 2]
+
+
+def test_distinct_planes_fall_back_when_one_direction_dominates():
+    rng = np.random.default_rng(0)
+    z = rng.normal(size=(4000, 6)) * [0.1] * 6 + rng.normal(size=(4000, 1)) * 3.0  # one shared factor
+    axes = principal_axes(z.mean(0), np.cov(z, rowvar=False))
+    planes = distinct_planes(axes, 3, candidates=3)
+    assert len(planes) == 3
+    assert len({(p["i"], p["j"]) for p in planes}) == 3
+    assert len({p["axis"] for p in planes}) == 3
+
+
+def test_successive_slice_counts_stage_by_stage():
+    z = np.zeros((5, 6))
+    z[0, 0] = 5  # fails stage 1 (components 0..1)
+    z[1, 3] = 5  # fails stage 2 (component 3)
+    z[2, 5] = 5  # fails stage 3 (components 5)
+    z[3, 2] = 5  # component 2 is free
+    stages = successive_slice(z, (4, 2), 1.0)
+    assert stages == [{"first": 0, "last": 1, "kept": 4}, {"first": 3, "last": 3, "kept": 3},
+                      {"first": 5, "last": 5, "kept": 2}]
+
+
+def test_projection_overlap_and_nearest_ratio_separate_near_and_far_points():
+    rng = np.random.default_rng(1)
+    z = rng.normal(size=(2000, 8))
+    near = rng.normal(size=(50, 8))
+    far = near.copy()
+    far[:, 7] += 30.0  # the same projection onto (0, 1), far away in component 7
+    assert projection_overlap(z, near, (0, 1)) == projection_overlap(z, far, (0, 1)) > 0.8
+    assert nearest_distance_ratio(z, near) < 2 < 5 < nearest_distance_ratio(z, far)

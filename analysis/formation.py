@@ -55,15 +55,15 @@ keys = [f"{t:g}" for t in sorted(formation.thresholds)]
 share = f"{100 * formation.variance_share:g} %"
 curves = figures.formation_curves(epochs, {
     "held-out PSNR (dB)": {"PSNR": [s.heldout_psnr for s in records]},
-    "pairs with |r| above": {k: [s.pairs_above[k] for s in records] for k in keys},
-    f"directions for {share} of variance": {"directions": [s.directions for s in records]},
+    "pairs with |r| >": {k: [s.pairs_above[k] for s in records] for k in keys},
+    f"directions, {share} of variance": {"directions": [s.directions for s in records]},
     "radius mean": {"radius": [s.radius_mean for s in records]},
-    "origin: Mahalanobis distance": {"distance": [s.origin_mahalanobis for s in records]},
-    "share of points farther than the origin": {
+    "origin, Mahalanobis distance": {"distance": [s.origin_mahalanobis for s in records]},
+    "farther out than the origin": {
         "Mahalanobis": [s.origin_share_farther for s in records],
         "Euclidean": [s.origin_euclidean_share_farther for s in records],
     },
-}, log_y=("pairs with |r| above",))
+}, log_y=("pairs with |r| >",))
 step.figure("formation.png", curves)
 step.save(FormationResults(
     n_points=len(rows),

@@ -36,6 +36,8 @@ def formation_curves(epochs: Sequence[int], panels: Mapping[str, Mapping[str, Se
         ax.xaxis.set_major_formatter(FuncFormatter(lambda value, _: f"{value:g}"))
         if title in log_y:
             ax.set_yscale("log")
+            ax.yaxis.set_major_formatter(FuncFormatter(lambda value, _: f"{value:g}"))
+            ax.yaxis.set_minor_formatter(FuncFormatter(lambda value, _: ""))
         ax.set_title(title)
         if len(lines) > 1:
             ax.legend(frameon=False)

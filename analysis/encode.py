@@ -40,6 +40,21 @@ check_rows = np.sort(rng.choice(len(images), size=min(encode.reconstruction_samp
 error = stats.reconstruction_error(np.asarray(images[check_rows]), model.decode_vectors(decoder, latents[check_rows]))
 error
 
+# %% [markdown]
+# Held out: the images `train` set aside for validation, never trained on. PSNR is that of their
+# mean squared error; SSIM the mean over images (Gaussian window 11, sigma 1.5, as tf.image.ssim).
+
+# %%
+heldout_rows = np.load(step.upstream_file("train", "validation-rows.npy"))
+if len(heldout_rows):
+    heldout = np.asarray(images[heldout_rows])
+    heldout_decodes = model.decode_vectors(decoder, latents[heldout_rows])
+    heldout_mse = stats.reconstruction_error(heldout, heldout_decodes)["mse"]
+    heldout_psnr, heldout_ssim = stats.psnr(heldout_mse), float(stats.ssim(heldout, heldout_decodes).mean())
+else:  # validation_split 0: nothing was held out
+    heldout_mse = heldout_psnr = heldout_ssim = None
+{"held-out images": len(heldout_rows), "mse": heldout_mse, "psnr": heldout_psnr, "ssim": heldout_ssim}
+
 # %%
 z_dim = latents.shape[1]
 random_vectors = stats.uniform_vectors(encode.n_random, z_dim, encode.random_half_range, rng)
@@ -52,6 +67,10 @@ step.save(EncodeResults(
     n_reconstructions=len(shown),
     reconstruction_mse=error["mse"],
     reconstruction_sample=len(check_rows),
+    n_heldout=len(heldout_rows),
+    heldout_mse=heldout_mse,
+    heldout_psnr=heldout_psnr,
+    heldout_ssim=heldout_ssim,
     random_half_range=encode.random_half_range,
     n_random=encode.n_random,
     random_radius_mean=float(stats.radii(random_vectors).mean()),

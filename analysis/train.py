@@ -12,6 +12,8 @@ from report.notebook import open_step
 
 step = open_step("train", run_dir, request)
 
+import numpy as np
+
 from report import figures, model
 from report.data import sources
 from report.results.train import TrainResults
@@ -29,8 +31,14 @@ decoder.summary()
 
 # %% papermill_description=fit
 images = sources.open_images(step.input("images"))
-history = model.train_autoencoder(autoencoder, images, training, step.seed)
+snapshot_epochs = [e for e in training.snapshot_epochs if e <= training.epochs]
+snapshots = model.Snapshots(encoder, decoder, snapshot_epochs, step.output / "snapshots")
+history = model.train_autoencoder(autoencoder, images, training, step.seed, callbacks=[snapshots])
 model.save_models(encoder, decoder, step.output)
+# The final snapshot holds the weights the run ends with (the best epoch's with restore_best_weights).
+model.save_models(encoder, decoder, step.output / "snapshots" / "final")
+validation_rows, _ = model.validation_split(len(images), training.validation_split, step.seed)
+np.save(step.output / "validation-rows.npy", validation_rows)
 
 # %%
 curve = figures.loss_curve(history["loss"], history["val_loss"])
@@ -45,6 +53,9 @@ step.save(TrainResults(
     epochs=training.epochs,
     batch_size=training.batch_size,
     learning_rate=training.learning_rate,
+    learning_rate_schedule=training.learning_rate_schedule,
+    snapshots=snapshots.saved,
+    final_weights="best" if training.restore_best_weights else "last",
     loss_name=training.loss,
     z_dim=architecture.z_dim,
 ))

@@ -125,6 +125,22 @@ def _slices(field: str) -> Callable[[dict], dict | None]:
     return read
 
 
+def _snapshots(field: str, member: str | None = None) -> Callable[[dict], dict | None]:
+    """Per training snapshot (keyed by its epoch) a field of the formation record, or a member of a dict field."""
+    def read(stats: dict):
+        snapshots = stats.get("snapshots")
+        if not isinstance(snapshots, list):
+            return None
+        values = {}
+        for s in snapshots:
+            if isinstance(s, dict) and _number(s.get("epoch")) is not None:
+                value = s.get(field)
+                values[s["epoch"]] = value.get(member) if member is not None and isinstance(value, dict) else value
+        return values
+
+    return read
+
+
 def _matching_batch(field: str) -> Callable[[dict], object]:
     def read(stats: dict):
         for batch in stats.get("batches") or []:
@@ -158,6 +174,18 @@ KEY_STATS: tuple[KeyStat, ...] = (
     KeyStat("train.final_loss", "final training loss", rtol=0.03),
     KeyStat("train.final_val_loss", "final validation loss", rtol=0.03),
     KeyStat("encode.reconstruction_mse", "reconstruction MSE", rtol=0.05),
+    # Held-out PSNR and SSIM, and the formation step's snapshots: tolerances derived from the measured
+    # ones above, not measured themselves (see the note under KEY_STATS): a 5 % change of an MSE moves
+    # its PSNR by 0.21 dB, so ±0.3 dB; SSIM, a mean of bounded local scores, ±0.01; counts of pairs
+    # and directions as the correlations' counts.
+    KeyStat("encode.heldout_psnr", "held-out PSNR (dB)", atol=0.3),
+    KeyStat("encode.heldout_ssim", "held-out SSIM", atol=0.01),
+    KeyStat("formation.epoch_*.heldout_psnr", "held-out PSNR (dB) after epoch *", atol=0.3,
+            read=_snapshots("heldout_psnr")),
+    KeyStat("formation.epoch_*.pairs_above_0.5", "pairs with |r| above 0.5 after epoch *", rtol=0.1, atol=2,
+            read=_snapshots("pairs_above", "0.5")),
+    KeyStat("formation.epoch_*.directions", "principal directions for the variance share after epoch *",
+            rtol=0.1, atol=2, read=_snapshots("directions")),
     KeyStat("distributions.n_points", "latent vectors"),
     KeyStat("distributions.z_dim", "latent dimension z_dim"),
     KeyStat("distributions.radius.mean", "radius mean", rtol=0.05),

@@ -214,6 +214,68 @@ class _EpochTimer(keras.callbacks.Callback):
         self.seconds.append(time.perf_counter() - self._start)
 
 
+class Snapshots(keras.callbacks.Callback):
+    """Keep encoder and decoder after chosen epochs, as `folder/epoch-NNNN/{encoder,decoder}.keras`.
+
+    Args:
+        encoder, decoder: The two models the autoencoder chains (their weights are the autoencoder's).
+        epochs: 1-based epochs after which to save.
+        folder: Where the snapshot folders go.
+    """
+
+    def __init__(self, encoder: keras.Model, decoder: keras.Model, epochs: Sequence[int], folder: Path | str):
+        super().__init__()
+        self.encoder, self.decoder = encoder, decoder
+        self.epochs = set(int(e) for e in epochs)
+        self.folder = Path(folder)
+        self.saved: list[int] = []
+
+    def on_epoch_end(self, epoch, logs=None):
+        if epoch + 1 in self.epochs:
+            save_models(self.encoder, self.decoder, snapshot_folder(self.folder, epoch + 1))
+            self.saved.append(epoch + 1)
+
+
+def snapshot_folder(folder: Path | str, epoch: int) -> Path:
+    """The folder of the snapshot after `epoch` (1-based) under `folder`."""
+    return Path(folder) / f"epoch-{epoch:04d}"
+
+
+def validation_split(n: int, share: float, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """(validation rows, training rows), each sorted: the first round(n * share) of a permutation from `seed`."""
+    order = np.random.default_rng(seed).permutation(n)
+    n_validation = int(round(n * share))
+    return np.sort(order[:n_validation]), np.sort(order[n_validation:])
+
+
+def learning_rate(train: TrainParams, steps_per_epoch: int):
+    """The optimizer's learning rate: a float, or a keras CosineDecay over all batches of the run."""
+    if train.learning_rate_schedule == "cosine":
+        return keras.optimizers.schedules.CosineDecay(
+            train.learning_rate, decay_steps=max(1, train.epochs * steps_per_epoch), alpha=train.final_learning_rate_share
+        )
+    return train.learning_rate
+
+
+def training_callbacks(train: TrainParams, has_validation: bool) -> list[keras.callbacks.Callback]:
+    """ReduceLROnPlateau and EarlyStopping as the train section asks (both watch the validation loss).
+
+    EarlyStopping with patience 0 in the parameters gets a patience longer than the run: it never
+    stops, and only keeps the best weights (restore_best_weights).
+    """
+    monitor = "val_loss" if has_validation else "loss"
+    callbacks: list[keras.callbacks.Callback] = []
+    if train.plateau_patience:
+        callbacks.append(keras.callbacks.ReduceLROnPlateau(
+            monitor=monitor, factor=train.plateau_factor, patience=train.plateau_patience,
+            min_delta=train.min_delta, min_lr=train.min_learning_rate, verbose=1))
+    if train.early_stopping_patience or train.restore_best_weights:
+        callbacks.append(keras.callbacks.EarlyStopping(
+            monitor=monitor, patience=train.early_stopping_patience or train.epochs + 1, min_delta=train.min_delta,
+            restore_best_weights=train.restore_best_weights, verbose=1))
+    return callbacks
+
+
 def train_autoencoder(
     autoencoder: keras.Model,
     images: np.ndarray,
@@ -223,9 +285,12 @@ def train_autoencoder(
 ) -> dict:
     """Fit the autoencoder to reproduce its input with Adam on train.loss.
 
-    Uses a GPU when TensorFlow sees one, the CPU otherwise. The validation rows are the first
-    round(n * validation_split) of a permutation drawn from `seed`; training batches are reshuffled
-    every epoch from the same seed, so equal seeds and equal initial weights give equal runs on CPU.
+    Uses a GPU when TensorFlow sees one, the CPU otherwise. The validation rows are
+    `validation_split(n, train.validation_split, seed)`; training batches are reshuffled every
+    epoch from the same seed, so equal seeds and equal initial weights give equal runs on CPU.
+    The learning rate follows train.learning_rate_schedule (or ReduceLROnPlateau), EarlyStopping
+    may end the run early, and with restore_best_weights the model ends with the weights of the
+    epoch of lowest validation loss. The pixel MSE is tracked as a metric whatever the loss.
 
     Args:
         autoencoder: The third model of build_autoencoder.
@@ -236,25 +301,28 @@ def train_autoencoder(
 
     Returns:
         JSON-native {"loss": [float per epoch], "val_loss": [...] ([] without validation),
-        "epoch_seconds": [...], "train_seconds": float, "n_train": int, "n_validation": int}.
+        "mse", "val_mse": pixel MSE per epoch, "learning_rate": rate at each epoch's end,
+        "epoch_seconds": [...], "train_seconds": float, "n_train": int, "n_validation": int,
+        "best_epoch": 1-based epoch whose weights the model ends with, "epochs_run": int}.
     """
     keras.utils.set_random_seed(seed)
     if train.deterministic_ops:
         tf.config.experimental.enable_op_determinism()
 
     n = len(images)
-    order = np.random.default_rng(seed).permutation(n)
-    n_validation = int(round(n * train.validation_split))
+    validation_rows, train_rows = validation_split(n, train.validation_split, seed)
+    n_validation = len(validation_rows)
     if n - n_validation < 1:
         raise DataError(f"{n} images leave none for training after the validation split")
-    validation_rows, train_rows = np.sort(order[:n_validation]), np.sort(order[n_validation:])
 
     train_batches = ImageBatches(images, train_rows, batch_size=train.batch_size, seed=seed)
     validation_batches = (
         ImageBatches(images, validation_rows, batch_size=train.batch_size, shuffle=False) if n_validation else None
     )
-    autoencoder.compile(optimizer=keras.optimizers.Adam(learning_rate=train.learning_rate), loss=train.loss)
+    optimizer = keras.optimizers.Adam(learning_rate=learning_rate(train, len(train_batches)))
+    autoencoder.compile(optimizer=optimizer, loss=train.loss, metrics=[keras.metrics.MeanSquaredError(name="mse")])
     timer = _EpochTimer()
+    rates = _RateLog()
     start = time.perf_counter()
     # shuffle=False: ImageBatches reshuffles itself from the seed; Keras would otherwise reorder
     # whole batches with Python's global random module.
@@ -264,17 +332,41 @@ def train_autoencoder(
         epochs=train.epochs,
         shuffle=False,
         verbose=2,
-        callbacks=[timer, *callbacks],
+        callbacks=[timer, rates, *training_callbacks(train, bool(n_validation)), *callbacks],
     )
     train_seconds = time.perf_counter() - start
+    losses = history.history.get("val_loss") or history.history.get("loss", [])
+    finite = [(v, i) for i, v in enumerate(losses) if v is not None and math.isfinite(v)]
+    epochs_run = len(history.history.get("loss", []))
+    best_epoch = (min(finite)[1] + 1) if (finite and train.restore_best_weights) else epochs_run
     return {
         "loss": [float(v) for v in history.history.get("loss", [])],
         "val_loss": [float(v) for v in history.history.get("val_loss", [])],
+        "mse": [float(v) for v in history.history.get("mse", [])],
+        "val_mse": [float(v) for v in history.history.get("val_mse", [])],
+        "learning_rate": rates.rates,
         "epoch_seconds": [float(s) for s in timer.seconds],
         "train_seconds": float(train_seconds),
         "n_train": int(len(train_rows)),
         "n_validation": int(n_validation),
+        "best_epoch": int(best_epoch),
+        "epochs_run": int(epochs_run),
     }
+
+
+class _RateLog(keras.callbacks.Callback):
+    """The optimizer's learning rate at the end of each epoch."""
+
+    def __init__(self):
+        super().__init__()
+        self.rates: list[float] = []
+
+    def on_epoch_end(self, epoch, logs=None):
+        optimizer = self.model.optimizer
+        rate = optimizer.learning_rate
+        if isinstance(rate, keras.optimizers.schedules.LearningRateSchedule):
+            rate = rate(optimizer.iterations)
+        self.rates.append(float(keras.ops.convert_to_numpy(rate)))
 
 
 def _predict(model: keras.Model, batch: np.ndarray, n: int, batch_size: int) -> np.ndarray:

@@ -91,7 +91,45 @@ class TrainParams(_Section):
     loss: Literal["binary_crossentropy", "mse"] = Field("binary_crossentropy", description="pixel loss on [0, 1]")
     validation_split: float = Field(0.1, ge=0, lt=0.5, description="share of images held out for validation")
     deterministic_ops: bool = Field(False, description="enable TensorFlow op determinism (slower, GPU)")
+    learning_rate_schedule: Literal["constant", "cosine"] = Field(
+        "cosine", description="constant, or cosine decay batch by batch over all epochs (keras CosineDecay)"
+    )
+    final_learning_rate_share: float = Field(
+        0.05, ge=0, le=1, description="cosine schedule: the last batch's rate as a share of learning_rate"
+    )
+    plateau_patience: int = Field(
+        0, ge=0, description="ReduceLROnPlateau: epochs without a lower validation loss before the rate is cut; "
+        "0 = off (only with the constant schedule)"
+    )
+    plateau_factor: float = Field(0.5, gt=0, lt=1, description="ReduceLROnPlateau: the rate is multiplied by this")
+    min_learning_rate: float = Field(1e-5, ge=0, description="ReduceLROnPlateau: the rate is never cut below this")
+    early_stopping_patience: int = Field(
+        0, ge=0, description="EarlyStopping: stop after this many epochs without a lower validation loss; 0 = never"
+    )
+    min_delta: float = Field(
+        0.0, ge=0, description="a validation loss lower by at most this counts as no improvement (plateau, stopping)"
+    )
+    restore_best_weights: bool = Field(
+        True, description="keep the weights of the epoch with the lowest validation loss, not the last epoch's"
+    )
+    snapshot_epochs: tuple[int, ...] = Field(
+        (1, 2, 4, 8, 16, 32, 64, 128), description="epochs after which encoder and decoder are kept for the "
+        "formation step; epochs past the last are skipped, the final (kept) weights are always added"
+    )
     timeout_s: int = Field(1800, ge=10)
+
+    @model_validator(mode="after")
+    def _plateau_needs_constant_rate(self) -> "TrainParams":
+        if self.plateau_patience and self.learning_rate_schedule != "constant":
+            raise ValueError("plateau_patience needs learning_rate_schedule: constant (a schedule sets the rate itself)")
+        return self
+
+    @field_validator("snapshot_epochs")
+    @classmethod
+    def _positive_epochs(cls, values: tuple[int, ...]) -> tuple[int, ...]:
+        if any(v < 1 for v in values):
+            raise ValueError("snapshot epochs count from 1")
+        return tuple(sorted(set(values)))
 
 
 class EncodeParams(_Section):
@@ -106,6 +144,27 @@ class EncodeParams(_Section):
     )
     grid_columns: int = Field(8, ge=1, description="columns of the grid of random decodes")
     timeout_s: int = Field(600, ge=10)
+
+
+class FormationParams(_Section):
+    """Post I: how the latent space forms, measured on the encoder and decoder snapshots of training."""
+
+    sample_size: int = Field(
+        5000, ge=10, description="images (a random sample drawn once; all when fewer) encoded with every snapshot "
+        "for the latent statistics; the held-out error uses all held-out images"
+    )
+    thresholds: tuple[float, ...] = Field((0.1, 0.5), min_length=1, description="count pairs with |r| above each")
+    variance_share: float = Field(0.9, gt=0, lt=1, description="count the principal directions carrying this share "
+                                  "of the latent variance")
+    batch_size: int = Field(512, ge=1, description="images per batch when encoding and decoding")
+    timeout_s: int = Field(600, ge=10)
+
+    @field_validator("thresholds")
+    @classmethod
+    def _unit_interval(cls, values: tuple[float, ...]) -> tuple[float, ...]:
+        if any(not 0 < v < 1 for v in values):
+            raise ValueError("every threshold must lie strictly between 0 and 1")
+        return values
 
 
 class DistributionsParams(_Section):
@@ -253,6 +312,7 @@ class AnalysisParams(_Section):
     """One section per pipeline step."""
 
     encode: EncodeParams = EncodeParams()
+    formation: FormationParams = FormationParams()
     distributions: DistributionsParams = DistributionsParams()
     correlations: CorrelationsParams = CorrelationsParams()
     origin_slices: OriginSlicesParams = OriginSlicesParams()

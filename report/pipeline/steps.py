@@ -91,10 +91,11 @@ def _analysis(name: str, needs: tuple[str, ...], outputs: tuple[str, ...], post:
 STEPS: tuple[Step, ...] = (
     Step("data", (), ("stats.json", "images.npy", "sample-grid.png"), ("data",), "data.timeout_s", 1,
          uses_images=True),
-    Step("train", ("data",), ("stats.json", "encoder.keras", "decoder.keras", "loss.png"),
+    Step("train", ("data",), ("stats.json", "encoder.keras", "decoder.keras", "loss.png", "validation-rows.npy"),
          ("model", "train", "data.image_size"), "train.timeout_s", 1, uses_images=True),
     _analysis("encode", ("data", "train"), ("latents.npy", "reconstructions.png", "random-decodes.png"), 1,
               uses_images=True),
+    _analysis("formation", ("data", "train", "encode"), ("formation.png",), 1, uses_images=True),
     _analysis("distributions", ("encode",),
               ("component-histograms.png", "dominant-histograms.png", "radius-histograms.png"), 2),
     _analysis("correlations", ("encode", "distributions"),

@@ -17,6 +17,10 @@ class EncodeResults(StepResults):
     n_reconstructions: int  # originals shown beside their reconstructions
     reconstruction_mse: float  # mean squared pixel error (pixels in [0, 1]) of the reconstructions
     reconstruction_sample: int  # images the error and data_image_std were measured on
+    n_heldout: int  # images train held out for validation (never trained on)
+    heldout_mse: float | None  # mean squared pixel error of their reconstructions, pixels in [0, 1]
+    heldout_psnr: float | None  # PSNR in dB of that error (10 log10(1 / mse))
+    heldout_ssim: float | None  # mean SSIM of their reconstructions (Gaussian window 11, sigma 1.5)
     random_half_range: float  # b: the random vectors' components are uniform in [-b, b]
     n_random: int  # random vectors decoded
     random_radius_mean: float  # mean length of the random vectors

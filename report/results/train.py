@@ -1,10 +1,27 @@
-"""Step `train` (post I): the autoencoder's layers and its training run."""
+"""Step `train` (post I): the autoencoder's layers and its training run, and whether training had flattened.
+
+The findings set this run's architecture and training beside the original's (CelebA at 96x96,
+170,000 images, 24 epochs, z_dim 256, encoder filters 64, 64, 128, 128; see /work/shared/posts.md)
+and judge from the validation loss whether the last epochs still improved.
+"""
 
 from __future__ import annotations
 
+import math
+from collections.abc import Mapping
 from typing import ClassVar, Literal
 
 from report.results import Record, StepResults
+
+# The original's autoencoder and training (post I of the series; filters and epochs are stated there,
+# the image count is post III's 170,000 encoded images).
+ORIGINAL = {
+    "data": "CelebA", "image_size": 96, "z_dim": 256, "encoder_filters": [64, 64, 128, 128],
+    "decoder_filters": [128, 128, 64, 64], "epochs": 24, "n_train": 170_000,
+}
+LAST_EPOCHS_SHARE = 0.25  # "the last epochs": this share of the run (at least two epochs) ...
+FLAT_GAIN_DB = 0.2  # ... raised the held-out PSNR by less than this many dB: the curve has flattened
+FLAT_IMPROVEMENT = 0.01  # without a pixel MSE history: the validation loss fell by less than this share
 
 
 class Device(Record):
@@ -34,6 +51,11 @@ class History(Record):
     train_seconds: float  # wall time of the whole fit
     n_train: int  # images trained on
     n_validation: int  # images held out for validation
+    mse: list[float | None]  # pixel mean squared error per epoch (pixels in [0, 1]), training batches
+    val_mse: list[float | None]  # the same on the held-out images
+    learning_rate: list[float]  # the optimizer's rate at each epoch's end
+    best_epoch: int  # 1-based epoch whose weights the saved models hold
+    epochs_run: int  # epochs trained (fewer than `epochs` after early stopping)
 
 
 class TrainResults(StepResults):
@@ -52,3 +74,113 @@ class TrainResults(StepResults):
     learning_rate: float
     loss_name: str  # train.loss, e.g. "binary_crossentropy"
     z_dim: int  # latent dimension N
+    learning_rate_schedule: str  # train.learning_rate_schedule
+    snapshots: list[int]  # epochs whose encoder and decoder were kept (snapshots/epoch-NNNN/; the
+    # weights the run ends with are in snapshots/final/)
+    final_weights: Literal["best", "last"]  # the saved models hold the best epoch's or the last epoch's weights
+
+
+class ComparisonRow(Record):
+    """One row of post I's table: a property of the autoencoder, here and in the original."""
+
+    label: str
+    ours: str
+    original: str
+
+
+class TrainFindings(Record):
+    """What post I says about training."""
+
+    epochs_run: int
+    stopped_early: bool  # EarlyStopping ended the run before `epochs`
+    best_epoch: int
+    last_epochs: int  # how many final epochs the flattening judgement looks at
+    last_improvement: float | None  # relative drop of the validation loss over them (None: no validation)
+    last_gain_db: float | None  # rise of the held-out PSNR (from the validation MSE) over them, dB
+    flat_gain_db: float  # FLAT_GAIN_DB
+    flattened: bool  # the last epochs raised the PSNR by less than FLAT_GAIN_DB (or, without MSE, lowered
+    # the validation loss by less than FLAT_IMPROVEMENT)
+    best_val_psnr: float | None  # held-out PSNR (dB) at the best epoch, from the validation MSE
+    images_seen: int  # epochs run x training images
+    original_images_seen: int
+    original_n_train: int  # the original's image count (post III)
+    seen_ratio: float  # original_images_seen / images_seen
+    pixel_ratio: float | None  # the original's pixels per image over this run's (None without a data record)
+    comparison: list[ComparisonRow]  # architecture and training beside the original's
+
+
+def psnr(mse: float | None) -> float | None:
+    """Peak signal-to-noise ratio in dB of a mean squared error on [0, 1] pixels (inf for 0)."""
+    if mse is None or not math.isfinite(mse) or mse < 0:
+        return None
+    return math.inf if mse == 0 else -10 * math.log10(mse)
+
+
+def last_improvement(losses: list[float | None], share: float = LAST_EPOCHS_SHARE) -> tuple[int, float | None]:
+    """(k, relative drop of the loss over the last k epochs): (loss[-k-1] - min(loss[-k:])) / loss[-k-1].
+
+    k is `share` of the epochs, at least 2 (all but the first with fewer epochs); None when the
+    losses are too few or not finite.
+    """
+    values = [v for v in losses]
+    k = min(max(2, round(share * len(values))), len(values) - 1)
+    if k < 1 or any(v is None or not math.isfinite(v) for v in values[-k - 1:]):
+        return max(k, 0), None
+    before = values[-k - 1]
+    return k, (before - min(values[-k:])) / abs(before) if before else None
+
+
+def _ladder(values) -> str:
+    return ", ".join(str(v) for v in values)
+
+
+def findings(results: TrainResults, upstream: Mapping[str, StepResults]) -> TrainFindings:
+    """The judgements of post I about training, and the comparison table with the original."""
+    history = results.history
+    epochs_run, best_epoch = history.epochs_run, history.best_epoch
+    k, improvement = last_improvement(history.val_loss or history.loss)
+    gain = None
+    if len(history.val_mse) > k:
+        before, after = psnr(history.val_mse[-k - 1]), [psnr(v) for v in history.val_mse[-k:]]
+        if before is not None and all(v is not None for v in after):
+            gain = max(after) - before
+    flattened = gain < FLAT_GAIN_DB if gain is not None else (improvement is not None and improvement < FLAT_IMPROVEMENT)
+    best_mse = history.val_mse[best_epoch - 1] if len(history.val_mse) >= best_epoch else None
+    images_seen = epochs_run * history.n_train
+    data = upstream.get("data")
+    image_size = getattr(data, "image_size", None)
+    source = getattr(data, "source", "")
+    encoder_filters = [int(row.output_shape.strip("()").split(",")[-1]) for row in results.encoder_layers
+                       if row.type == "Conv2D"]
+    decoder_filters = [int(row.output_shape.strip("()").split(",")[-1]) for row in results.decoder_layers
+                       if row.type == "Conv2DTranspose"][:-1]  # the last one makes the 3 colour channels
+    original_seen = ORIGINAL["epochs"] * ORIGINAL["n_train"]
+    rows = [
+        ComparisonRow(label="images", ours=str(source), original=ORIGINAL["data"]),
+        ComparisonRow(label="image size", ours=f"{image_size}×{image_size}" if image_size else "",
+                      original=f"{ORIGINAL['image_size']}×{ORIGINAL['image_size']}"),
+        ComparisonRow(label="encoder filters", ours=_ladder(encoder_filters), original=_ladder(ORIGINAL["encoder_filters"])),
+        ComparisonRow(label="decoder filters", ours=_ladder(decoder_filters), original=_ladder(ORIGINAL["decoder_filters"])),
+        ComparisonRow(label="latent dimension z_dim", ours=str(results.z_dim), original=str(ORIGINAL["z_dim"])),
+        ComparisonRow(label="training images", ours=f"{history.n_train:,}", original=f"about {ORIGINAL['n_train']:,}"),
+        ComparisonRow(label="epochs", ours=str(epochs_run), original=str(ORIGINAL["epochs"])),
+        ComparisonRow(label="images seen (epochs × training images)", ours=f"{images_seen:,}",
+                      original=f"about {original_seen:,}"),
+    ]
+    return TrainFindings(
+        epochs_run=epochs_run,
+        stopped_early=epochs_run < results.epochs,
+        best_epoch=best_epoch,
+        last_epochs=k,
+        last_improvement=improvement,
+        last_gain_db=gain,
+        flat_gain_db=FLAT_GAIN_DB,
+        flattened=flattened,
+        best_val_psnr=psnr(best_mse),
+        images_seen=images_seen,
+        original_images_seen=original_seen,
+        original_n_train=ORIGINAL["n_train"],
+        seen_ratio=original_seen / images_seen if images_seen else math.inf,
+        pixel_ratio=(ORIGINAL["image_size"] / image_size) ** 2 if image_size else None,
+        comparison=rows,
+    )

@@ -62,9 +62,9 @@ __all__ = [
 ]
 
 # Post I: reconstruction error and pixel spread of decoded images.
-from report.stats.reconstruction import pixel_std, reconstruction_error  # noqa: E402
+from report.stats.reconstruction import pixel_std, psnr, reconstruction_error, ssim  # noqa: E402
 
-__all__ += ["pixel_std", "reconstruction_error"]
+__all__ += ["pixel_std", "psnr", "reconstruction_error", "ssim"]
 
 # Post II: all components together, and the widest of them.
 from report.stats.distributions import component_overview, widest_components  # noqa: E402

@@ -1,0 +1,66 @@
+"""Time a whole build of one parameter file, step by step: the `make report` pipeline time.
+
+    .venv/bin/python benchmarks/report_time.py parameters/synthetic-faces.yaml [--build-root /tmp/bench]
+
+Builds the variant from scratch (`--force`, into a fresh folder under --build-root) in a child
+process, as `latent-report build` does, and prints per step the wall time its notebook took (from
+the build's manifest), the rendering of the site and PDF, the whole wall time, and the CPU time of
+the child and its kernels (user + system), with the load average before and after: on a shared
+machine the wall time grows with the other jobs, the CPU time much less.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import resource
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("params", type=Path, help="parameter file, e.g. parameters/synthetic-faces.yaml")
+    parser.add_argument("--build-root", type=Path, default=Path("build/bench"), help="where to build (default build/bench)")
+    args = parser.parse_args(argv)
+
+    from report.params import load_params
+
+    variant = load_params(args.params).variant
+    run_dir = args.build_root / variant
+    if run_dir.exists():
+        shutil.rmtree(run_dir)
+    load_before = os.getloadavg()
+    start = time.perf_counter()
+    done = subprocess.run([sys.executable, "-m", "report.cli", "build", str(args.params), "--build-root",
+                           str(args.build_root), "--force"], cwd=PROJECT_ROOT, capture_output=True, text=True)
+    wall = time.perf_counter() - start
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    if done.returncode:
+        print(done.stdout[-3000:], done.stderr[-3000:], sep="\n", file=sys.stderr)
+        return done.returncode
+    manifest = json.loads((run_dir / "manifest.json").read_text(encoding="utf-8"))
+    steps = {name: record["wall_seconds"] for name, record in manifest["steps"].items()}
+    print(f"{variant}: python {platform.python_version()}, {os.cpu_count()} cores, "
+          f"load average before {load_before[0]:.2f}, after {os.getloadavg()[0]:.2f}")
+    print(f"{'step':<20} {'wall s':>8}")
+    for name, seconds in steps.items():
+        print(f"{name:<20} {seconds:>8.1f}")
+    print(f"{'render, PDF, rest':<20} {wall - sum(steps.values()):>8.1f}")
+    print(f"{'total':<20} {wall:>8.1f}  ({wall / 60:.1f} min; CPU {usage.ru_utime + usage.ru_stime:.0f} s)")
+    encode = run_dir / "results" / "encode" / "stats.json"
+    if encode.is_file():
+        record = json.loads(encode.read_text(encoding="utf-8"))
+        print(f"held-out PSNR {record.get('heldout_psnr')}, SSIM {record.get('heldout_ssim')}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

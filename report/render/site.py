@@ -40,6 +40,9 @@ def _render_fingerprint(params: Params, records: dict[str, dict], run_dir: Path)
         # The comparison page shows the other variants: rebuilding one of them re-renders this site.
         "key_stats": {name: hashing.file_sha256(path) for name, path in key_stats_files(run_dir).items()},
         "parameters": to_jsonable(params),
+        # The site publishes the executed notebooks: a step that ran again re-renders them.
+        "notebooks": {name: hashing.file_sha256(run_dir / "notebooks" / f"{name}.ipynb") for name in records
+                      if (run_dir / "notebooks" / f"{name}.ipynb").is_file()},
     })
 
 

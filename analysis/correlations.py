@@ -70,17 +70,7 @@ centre, stds, _ = distributions.columns()
 axes = principal_axes(centre, stats.covariance_from_correlation(r, stds))
 low, high = np.min(z, axis=0), np.max(z, axis=0)
 z_scatter = np.asarray(z[scatter_rows])
-
-
-def uniform_view(points, b, plane_pairs, z_view):
-    """How the red points of one figure look in its planes, and where they lie in the full space."""
-    return {"b": float(b), "n_uniform": len(points),
-            "in_view": float(np.mean([planes.projection_overlap(z_view, points, p) for p in plane_pairs])),
-            "inside_all": int(np.sum(np.all((points >= low) & (points <= high), axis=1))),
-            "nearest_ratio": planes.nearest_distance_ratio(z_view, points)}
-
-
-scatter_view = uniform_view(uniform, scatter_b, scatter_pairs, z_scatter)
+scatter_view = planes.uniform_view(z_scatter, uniform, scatter_pairs, low, high, b=scatter_b)
 sights = [planes.plane_sight(axes, i, j) for i, j in scatter_pairs]
 repeat_rows = stats.sample_rows(n_points, settings.repeat_points, rng)
 z_repeat = np.asarray(z[repeat_rows])
@@ -102,7 +92,7 @@ if other_pairs:
         fig = figures.pair_scatter_grid(z_other, other_pairs, uniform=points, titles=other_titles)
         step.figure(f"other-planes-{name}.png", fig)
         display(fig)
-        other_views.append(uniform_view(points, b, other_pairs, z_other))
+        other_views.append(planes.uniform_view(z_other, points, other_pairs, low, high, b=b))
 other
 
 # %% papermill_description=slice_filter

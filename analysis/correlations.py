@@ -13,6 +13,7 @@ from report.notebook import open_step
 step = open_step("correlations", run_dir, request)
 
 import numpy as np
+from IPython.display import display
 
 from report import figures, stats
 from report.data.sources import load_zpoints
@@ -69,17 +70,7 @@ centre, stds, _ = distributions.columns()
 axes = principal_axes(centre, stats.covariance_from_correlation(r, stds))
 low, high = np.min(z, axis=0), np.max(z, axis=0)
 z_scatter = np.asarray(z[scatter_rows])
-
-
-def uniform_view(points, b, plane_pairs, z_view):
-    """How the red points of one figure look in its planes, and where they lie in the full space."""
-    return {"b": float(b), "n_uniform": len(points),
-            "in_view": float(np.mean([planes.projection_overlap(z_view, points, p) for p in plane_pairs])),
-            "inside_all": int(np.sum(np.all((points >= low) & (points <= high), axis=1))),
-            "nearest_ratio": planes.nearest_distance_ratio(z_view, points)}
-
-
-scatter_view = uniform_view(uniform, scatter_b, scatter_pairs, z_scatter)
+scatter_view = planes.uniform_view(z_scatter, uniform, scatter_pairs, low, high, b=scatter_b)
 sights = [planes.plane_sight(axes, i, j) for i, j in scatter_pairs]
 repeat_rows = stats.sample_rows(n_points, settings.repeat_points, rng)
 z_repeat = np.asarray(z[repeat_rows])
@@ -87,6 +78,7 @@ r_repeat = [float(np.corrcoef(z_repeat[:, i], z_repeat[:, j])[0, 1]) for i, j in
 repeat = figures.pair_scatter_grid(z_repeat, scatter_pairs, uniform=uniform, chosen_point=z[chosen_index],
                                    titles=[f"r = {value:+.2f}" for value in r_repeat])
 step.figure("pair-scatter-repeat.png", repeat)
+display(repeat)
 other = planes.distinct_planes(axes, settings.n_other_planes, candidates=settings.plane_candidates,
                                exclude=scatter_pairs)
 other_pairs = [(p["i"], p["j"]) for p in other]
@@ -99,7 +91,8 @@ if other_pairs:
         points = stats.uniform_vectors(settings.n_scatter_uniform, z_dim, b, rng)
         fig = figures.pair_scatter_grid(z_other, other_pairs, uniform=points, titles=other_titles)
         step.figure(f"other-planes-{name}.png", fig)
-        other_views.append(uniform_view(points, b, other_pairs, z_other))
+        display(fig)
+        other_views.append(planes.uniform_view(z_other, points, other_pairs, low, high, b=b))
 other
 
 # %% papermill_description=slice_filter
@@ -109,8 +102,10 @@ z_filter = np.asarray(z[sample])
 stages = planes.successive_slice(z_filter, filter_pair, filter_t)
 survivors = np.all(np.abs(np.delete(z_filter, list(filter_pair), axis=1)) < filter_t, axis=1)
 kept_line = " → ".join(f"{n:,}" for n in [len(sample), *(s["kept"] for s in stages)])
-step.figure("slice-filter.png", figures.slice_projection(
-    z_filter[survivors], filter_pair, title=f"|z_k| < {filter_t:.2g}, k ∉ {{{filter_pair[0]}, {filter_pair[1]}}}: {kept_line}"))
+filter_figure = figures.slice_projection(
+    z_filter[survivors], filter_pair, title=f"|z_k| < {filter_t:.2g}, k ∉ {{{filter_pair[0]}, {filter_pair[1]}}}: {kept_line}")
+step.figure("slice-filter.png", filter_figure)
+display(filter_figure)
 stages
 
 # %%

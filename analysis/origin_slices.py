@@ -13,6 +13,7 @@ from report.notebook import open_step
 step = open_step("origin_slices", run_dir, request)
 
 import numpy as np
+from IPython.display import display
 
 from report import figures, stats
 from report.cloud import open_cloud
@@ -74,6 +75,7 @@ for number, pair in enumerate(pairs, start=1):
     }
     for kind, fig in panels.items():
         step.figure(f"pair-{number}-{kind}.png", fig)
+        display(fig)
     slices.append(counts)
 slices
 
@@ -86,6 +88,7 @@ for number, plane in enumerate(planes.distinct_planes(axes, settings.n_misleadin
     fig = figures.origin_projection(z_sample, pair, uniform=slice_uniform,
                                     title=f"non-dominant ({pair[0]}, {pair[1]}): {len(sample):,} z-points, {len(slice_uniform)} uniform")
     step.figure(f"misleading-{number}.png", fig)
+    display(fig)
     misleading.append({**plane, "r": float(r[pair[0], pair[1]]),
                        "in_view": planes.projection_overlap(z_sample, slice_uniform, pair),
                        "nearest_ratio": planes.nearest_distance_ratio(z_sample, slice_uniform),

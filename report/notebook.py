@@ -103,8 +103,37 @@ def settings_from(section: dict[str, object]):
     return SimpleNamespace(**{path.rsplit(".", 1)[-1]: value for path, value in typed.items()})
 
 
+NOTEBOOK_FIGURE_DPI = 80  # figures shown in the executed notebooks: enough to read, small enough to publish
+
+
+def _figure_png(fig) -> bytes:
+    import io
+
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=NOTEBOOK_FIGURE_DPI)
+    return buffer.getvalue()
+
+
+def show_figures_inline() -> None:
+    """In a Jupyter kernel, show a matplotlib Figure that ends a cell as a picture, not as '<Figure size ...>'.
+
+    Figures here are built without pyplot, so no inline backend registers them; outside IPython this does nothing.
+    """
+    try:
+        from IPython import get_ipython
+    except ImportError:
+        return
+    shell = get_ipython()
+    if shell is None:
+        return
+    from matplotlib.figure import Figure
+
+    shell.display_formatter.formatters["image/png"].for_type(Figure, _figure_png)
+
+
 def open_step(name: str, run_dir: str | Path, request: dict | None = None) -> StepContext:
     """Open step `name` of the build in `run_dir` with the pipeline's request (or the last one recorded)."""
+    show_figures_inline()
     run_dir = _find_run_dir(run_dir)
     request = dict(request) if request else _recorded_request(run_dir, name)
     output = Path(request["output_dir"])

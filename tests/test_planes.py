@@ -3,7 +3,7 @@
 import numpy as np
 
 from report.stats.planes import (distinct_planes, nearest_distance_ratio, plane_sight, projection_overlap,
-                                 successive_slice)
+                                 successive_slice, uniform_view)
 from report.stats.principal import PrincipalAxes, principal_axes
 
 
@@ -61,3 +61,10 @@ def test_projection_overlap_and_nearest_ratio_separate_near_and_far_points():
     far[:, 7] += 30.0  # the same projection onto (0, 1), far away in component 7
     assert projection_overlap(z, near, (0, 1)) == projection_overlap(z, far, (0, 1)) > 0.8
     assert nearest_distance_ratio(z, near) < 2 < 5 < nearest_distance_ratio(z, far)
+
+
+def test_uniform_view_counts_points_inside_every_range():
+    z = np.random.default_rng(2).normal(size=(500, 4))
+    points = np.array([[0.0, 0.0, 0.0, 0.0], [0.0, 0.0, 0.0, 50.0]])
+    view = uniform_view(z, points, [(0, 1)], z.min(0), z.max(0), b=1.0)
+    assert view["inside_all"] == 1 and view["in_view"] == 1.0 and view["n_uniform"] == 2

@@ -103,6 +103,12 @@ def origin_raw(share=0.0, mahalanobis_share=0.040625, slices=None, **changes) ->
         "z_dim": 16,
         "zoom": 2.0,
         "zoom_half_width": 0.7461838292289329,
+        "sights": [{"sees_axis": 0, "sees_share": 0.97}, {"sees_axis": 1, "sees_share": 0.6}],
+        "plane_candidates": 8,
+        "pairs_requested": 2,
+        "planes_tried": 8,
+        "first_axis_share": 0.9,
+        "misleading": [],
     }
     raw.update(changes)
     return raw

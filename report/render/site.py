@@ -8,6 +8,7 @@ the parameters, another variant's key statistics or the code of the renderer cha
 from __future__ import annotations
 
 import json
+import re
 import shutil
 from pathlib import Path
 from typing import Callable
@@ -39,7 +40,15 @@ def _render_fingerprint(params: Params, records: dict[str, dict], run_dir: Path)
         # The comparison page shows the other variants: rebuilding one of them re-renders this site.
         "key_stats": {name: hashing.file_sha256(path) for name, path in key_stats_files(run_dir).items()},
         "parameters": to_jsonable(params),
+        # The site publishes the executed notebooks: a step that ran again re-renders them.
+        "notebooks": {name: hashing.file_sha256(run_dir / "notebooks" / f"{name}.ipynb") for name in records
+                      if (run_dir / "notebooks" / f"{name}.ipynb").is_file()},
     })
+
+
+# nbconvert's pages load MathJax, jQuery and require.js from a CDN; static outputs need none of them, and
+# the site must work without a network.
+OUTSIDE_SCRIPT = re.compile(r"<script[^>]*\ssrc=\"https?://[^\"]*\"[^>]*>\s*</script>")
 
 
 def _machine_prefixes(run_dir: Path) -> list[tuple[str, str]]:
@@ -103,7 +112,7 @@ def _export_notebooks(run_dir: Path, site: Path, names: list[str]) -> None:
             notebook = clean_notebook(nbformat.read(source, as_version=4), run_dir)
             nbformat.write(notebook, target / f"{name}.ipynb")
             body, _ = exporter.from_notebook_node(notebook)
-            (target / f"{name}.html").write_text(body, encoding="utf-8")
+            (target / f"{name}.html").write_text(OUTSIDE_SCRIPT.sub("", body), encoding="utf-8")
 
 
 def publish_manifest(run_dir: Path) -> None:

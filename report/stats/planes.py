@@ -157,3 +157,25 @@ def distinct_counts(planes: Sequence[dict], counts: Sequence[int], n: int) -> li
             chosen.append(index)
             kept.add(int(count))
     return chosen
+
+
+def uniform_view(z_view: np.ndarray, points: np.ndarray, pairs: Sequence[tuple[int, int]], low: np.ndarray,
+                 high: np.ndarray, *, b: float) -> dict:
+    """How artificial points look in a figure's planes, and where they lie in the full space.
+
+    Args:
+        z_view: (m, N) the real z-points the figure shows.
+        points: (k, N) the artificial (uniform) points.
+        pairs: the figure's planes.
+        low, high: (N,) the smallest and largest value of each component over all real z-points.
+        b: the half width the points were drawn with (recorded only).
+
+    Returns:
+        {"b", "n_uniform", "in_view": mean projection_overlap over the planes, "inside_all": points
+        inside [low, high] in every component, "nearest_ratio": nearest_distance_ratio}.
+    """
+    points = np.asarray(points)
+    return {"b": float(b), "n_uniform": len(points),
+            "in_view": float(np.mean([projection_overlap(z_view, points, p) for p in pairs])) if len(pairs) else 0.0,
+            "inside_all": int(np.sum(np.all((points >= low) & (points <= high), axis=1))),
+            "nearest_ratio": nearest_distance_ratio(z_view, points)}

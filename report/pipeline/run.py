@@ -200,9 +200,10 @@ def run_steps(params: Params, steps: list[Step], run_dir: Path, *, force: bool =
             parts = fingerprint(step, params, run_dir, records, cache, versions)
             old = _read_record(folder)
             reasons = hashing.reasons_to_run(old and old.get("fingerprint"), parts)
+            damaged = False
             if old is None and reasons == ["never run"]:
                 reasons = [_no_record_reason(folder)]
-            damaged = False
+                damaged = folder.exists() and reasons  # results whose record was lost or broken
             if old and not reasons:
                 reasons = damaged = _damage(step, folder, old, cache)
             if step.name not in selected and not damaged:  # a damaged result is rebuilt even then

@@ -58,7 +58,9 @@ def main(argv: list[str] | None = None) -> int:
     encode = run_dir / "results" / "encode" / "stats.json"
     if encode.is_file():
         record = json.loads(encode.read_text(encoding="utf-8"))
-        print(f"held-out PSNR {record.get('heldout_psnr')}, SSIM {record.get('heldout_ssim')}")
+        psnr, ssim = record.get("heldout_psnr"), record.get("heldout_ssim")
+        if psnr is not None:
+            print(f"held-out PSNR {psnr:.2f} dB, SSIM {ssim:.3f}")
     return 0
 
 

@@ -136,7 +136,8 @@ def test_a_curve_whose_psnr_still_rises_has_not_flattened():
     assert f.last_gain_db == pytest.approx(10 * math.log10(0.003 / 0.002))
     assert f.best_val_psnr == pytest.approx(psnr(0.002))
     flat = train_findings(train_results([0.01, 0.005, 0.003, 0.0025, 0.00250, 0.00249, 0.00249, 0.00248]), {})
-    assert flat.flattened and flat.last_gain_db < 0.2
+    assert flat.flattened and flat.gain_per_epoch_db == pytest.approx(flat.last_gain_db / 2)
+    assert flat.gain_per_epoch_db < 0.05
 
 
 def test_comparison_table_counts_images_seen_and_reads_the_filters():

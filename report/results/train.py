@@ -20,7 +20,7 @@ ORIGINAL = {
     "decoder_filters": [128, 128, 64, 64], "epochs": 24, "n_train": 170_000,
 }
 LAST_EPOCHS_SHARE = 0.25  # "the last epochs": this share of the run (at least two epochs) ...
-FLAT_GAIN_DB = 0.2  # ... raised the held-out PSNR by less than this many dB: the curve has flattened
+FLAT_GAIN_DB = 0.05  # ... raised the held-out PSNR by less than this many dB per epoch: the curve has flattened
 FLAT_IMPROVEMENT = 0.01  # without a pixel MSE history: the validation loss fell by less than this share
 
 
@@ -97,8 +97,9 @@ class TrainFindings(Record):
     last_epochs: int  # how many final epochs the flattening judgement looks at
     last_improvement: float | None  # relative drop of the validation loss over them (None: no validation)
     last_gain_db: float | None  # rise of the held-out PSNR (from the validation MSE) over them, dB
-    flat_gain_db: float  # FLAT_GAIN_DB
-    flattened: bool  # the last epochs raised the PSNR by less than FLAT_GAIN_DB (or, without MSE, lowered
+    gain_per_epoch_db: float | None  # last_gain_db / last_epochs
+    flat_gain_db: float  # FLAT_GAIN_DB, per epoch
+    flattened: bool  # the last epochs raised the PSNR by less than FLAT_GAIN_DB per epoch (or, without MSE, lowered
     # the validation loss by less than FLAT_IMPROVEMENT)
     best_val_psnr: float | None  # held-out PSNR (dB) at the best epoch, from the validation MSE
     images_seen: int  # epochs run x training images
@@ -144,7 +145,8 @@ def findings(results: TrainResults, upstream: Mapping[str, StepResults]) -> Trai
         before, after = psnr(history.val_mse[-k - 1]), [psnr(v) for v in history.val_mse[-k:]]
         if before is not None and all(v is not None for v in after):
             gain = max(after) - before
-    flattened = gain < FLAT_GAIN_DB if gain is not None else (improvement is not None and improvement < FLAT_IMPROVEMENT)
+    per_epoch = gain / k if gain is not None and k else None
+    flattened = per_epoch < FLAT_GAIN_DB if per_epoch is not None else (improvement is not None and improvement < FLAT_IMPROVEMENT)
     best_mse = history.val_mse[best_epoch - 1] if len(history.val_mse) >= best_epoch else None
     images_seen = epochs_run * history.n_train
     data = upstream.get("data")
@@ -174,6 +176,7 @@ def findings(results: TrainResults, upstream: Mapping[str, StepResults]) -> Trai
         last_epochs=k,
         last_improvement=improvement,
         last_gain_db=gain,
+        gain_per_epoch_db=per_epoch,
         flat_gain_db=FLAT_GAIN_DB,
         flattened=flattened,
         best_val_psnr=psnr(best_mse),

@@ -58,7 +58,11 @@ def build_variant(
         outcome, records = run_steps(params, steps, run_dir, force=force, only=only, progress=progress, echo=echo)
         try:
             keystats.write(run_dir)
-            outcome.rendered = render_site(run_dir, params, records, force=force, echo=echo)
+            missing = [step.name for step in steps if step.name not in records]
+            if missing:  # after --only on a fresh folder: the posts of the other steps have nothing to show
+                echo(f"  site                 not rendered: no results yet for {', '.join(missing)}")
+            else:
+                outcome.rendered = render_site(run_dir, params, records, force=force, echo=echo)
             write_manifest(run_dir, params_path, params, steps, records, outcome)
             publish_manifest(run_dir)
         except KeyboardInterrupt as err:

@@ -183,6 +183,14 @@ def test_only_limits_the_build_to_a_step_and_what_it_needs(tiny_copy, tmp_path):
         "up to date"}
 
 
+def test_only_on_a_fresh_folder_runs_that_step_and_renders_nothing(tmp_path):
+    lines: list[str] = []
+    outcome = build_variant(TINY, build_root=tmp_path / "build", only="data", progress=False, echo=lines.append)
+    assert outcome.executed == ["data"] and outcome.rendered is False
+    assert not (tmp_path / "build" / "tiny" / "site").exists()
+    assert any("not rendered: no results yet for train" in line for line in lines)
+
+
 @pytest.mark.parametrize(
     ("planted", "timeout", "fragment"),
     [

@@ -25,29 +25,15 @@ import numpy as np
 from report import figures, model, stats
 from report.data import sources
 from report.errors import ReportError
-from report.facelike import (
-    blurred_images,
-    factor_targets,
-    knn_radii,
-    noise_images,
-    random_space,
-    train_factor_network,
-    train_rotation_network,
-    trained_space,
-)
+from report.facelike import blurred_images, factor_targets, knn_radii, noise_images, random_space, trained_space
+from report.facelike import train_factor_network, train_rotation_network
 from report.facelike.calibration import validation_rows
 from report.facelike.features import rotation_targets
 from report.facelike.scorer import FaceScorer, ScoredSpace, save_spaces
 from report.notebook import STEP_RECORD
 from report.results.encode import EncodeResults
-from report.results.face_measure import (
-    CALIBRATION_SETS,
-    EXAMPLES_FIGURE,
-    CalibrationSet,
-    FaceMeasureResults,
-    FeatureSpaceRecord,
-    SpaceScores,
-)
+from report.results.face_measure import CALIBRATION_SETS, EXAMPLES_FIGURE, CalibrationSet, FaceMeasureResults
+from report.results.face_measure import FeatureSpaceRecord, SpaceScores
 from report.results.train import TrainResults
 
 settings, rng = step.settings.face_measure, step.rng

@@ -6,7 +6,7 @@ No function touches pyplot, shows or saves; `save_figure` is the one place that 
 
 from report.figures.curves import component_histograms, dominant_histograms, loss_curve, radius_histograms
 from report.figures.formation import formation_curves
-from report.figures.images import image_grid, image_pairs, image_strip, individuals
+from report.figures.images import image_grid, image_pairs, image_strip, individuals, judged_rows
 from report.figures.projections import (correlation_heatmap, origin_projection, pair_scatter_grid,
                                         path_projections, slice_projection)
 from report.figures.save import PNG_DPI, save_figure
@@ -15,7 +15,7 @@ from report.figures.style import PALETTE, TEXT_WIDTH, zlabel
 __all__ = [
     "PALETTE", "PNG_DPI", "TEXT_WIDTH", "zlabel", "save_figure",
     # post I
-    "image_grid", "image_pairs", "loss_curve", "formation_curves",
+    "image_grid", "image_pairs", "loss_curve", "formation_curves", "judged_rows",
     # post II
     "component_histograms", "dominant_histograms", "radius_histograms",
     # post III

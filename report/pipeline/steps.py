@@ -103,6 +103,11 @@ STEPS: tuple[Step, ...] = (
     _analysis("statistical_points", ("data", "encode", "train", "distributions", "correlations"), (), 5),
     _analysis("paths", ("data", "encode", "train", "distributions", "correlations"), (), 6),
     _analysis("intervals", ("data", "encode", "train", "distributions", "correlations"), (), 7),
+    _analysis("normal_fit", ("data", "encode", "train"), ("mean.npy", "covariance.npy", "mahalanobis-qq.png",
+                                                          "ellipses.png", "mixture-bic.png"), 8),
+    _analysis("pca", ("encode", "normal_fit"), ("spectrum.png", "principal-histograms.png",
+                                                "principal-scatter.png"), 9),
+    _analysis("pca_sampling", ("data", "encode", "train", "normal_fit", "pca"), (), 10),
 )
 
 STEPS_BY_NAME = {step.name: step for step in STEPS}

@@ -107,6 +107,7 @@ def realism_score(
     k: int = NEAREST_K,
     *,
     percentile: float = REALISM_PERCENTILE,
+    real_radii: np.ndarray | None = None,
     chunk_rows: int = CHUNK_ROWS,
 ) -> np.ndarray:
     """Realism score of each fake point: max over real points of radius / distance (Kynkäänniemi et al.).
@@ -123,12 +124,13 @@ def realism_score(
         fake: ndarray (n_fake, n_features).
         k: Neighbourhood size of the real balls (default 5; the paper used 3).
         percentile: Balls with radius above this percentile of the radii are dropped (default 50).
+        real_radii: `knn_radii(real, k)` if already computed (it costs n_real² distances).
 
     Returns:
         float ndarray (n_fake,), >= 0; inf for a point on a kept real point.
     """
     real, fake = _as_features(real, "real"), _as_features(fake, "fake")
-    radii = knn_radii(real, k, chunk_rows=chunk_rows)
+    radii = knn_radii(real, k, chunk_rows=chunk_rows) if real_radii is None else np.asarray(real_radii, dtype=float)
     kept = radii <= np.percentile(radii, percentile)
     real, radii = real[kept], radii[kept]
     scores = np.empty(len(fake))

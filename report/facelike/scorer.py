@@ -1,0 +1,219 @@
+"""Is this a face? One scorer any step can open, built from what the `face_measure` step saved.
+
+Usage in a notebook whose step needs `face_measure`:
+
+    scorer = FaceScorer.open(step)          # None without a decoder (zpoints runs)
+    faces = scorer.is_face(decodes)         # bool (n,): the stated rule below
+    scorer.realism(decodes)                 # float (n,): the smaller realism score of the spaces
+    scorer.score_set(decodes, "uniform")    # one scoreboard record (see SCOREBOARD_KEYS)
+
+The rule. An image counts as a face when its features lie inside the real k-NN manifold
+(Kynkäänniemi et al. 2019, arXiv 1904.06991: inside the ball around some reference image that
+reaches that image's k-th nearest reference neighbour, surface included) in EVERY feature space
+the step built: the random network (fixed by its seed, never trained; max pooling) and the
+network trained on the real images for another task (the synthetic source's generating factors,
+or the rotation task for image folders; read at its pooled last convolution). The two spaces fail
+differently: the trained space takes blurred faces for faces about as often as sharp ones, the
+random space rejects about half of them; neither takes pixel noise for a face. Requiring both
+keeps the stricter judgement of each; the face_measure step's calibration (held-out real,
+reconstructions, blurred, noise, uniform decodes) shows what the rule gives on known sets.
+
+The record. `score_set(images, name)` returns exactly the scoreboard keys
+{"name", "n_decodes", "face_share", "precision", "recall", "density", "coverage", "fd", "kid"}:
+face_share follows the rule above (every space); precision, recall, density, coverage (Naeem et
+al. 2020, strict inequalities), fd (squared Fréchet distance, biased upwards for small sets) and
+kid (unbiased KID, mean over subsets) are taken in the primary space, the random network's
+(`FaceScorer.primary`, recorded as `primary_space`): it depends on nothing learnt and is the one
+that tells murk from faces. `score_set_by_space` gives the same record in every space.
+
+What face_measure leaves in its results folder (written by `save_spaces`, read by `load`):
+`stats.json` (the `FaceMeasureResults` record: k, spaces with their seeds and filters, KID
+settings), `trained-network.keras` (the trained feature extractor, uint8-valued images in,
+features out) and per space NAME: `NAME-mean.npy`, `NAME-std.npy` (standardisation fitted on the
+reference images), `NAME-reference.npy` (standardised reference features) and `NAME-radii.npy`
+(their k-NN radii). The random network is rebuilt from its recorded seed and filters.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from report.facelike.calibration import SCOREBOARD_KEYS
+from report.facelike.features import FeatureSpace, extract_features, random_network
+from report.facelike.metrics import (
+    frechet_distance,
+    kernel_inception_distance,
+    manifold_membership,
+    prdc,
+    realism_score,
+)
+from report.results import STATS_FILE, read_results
+from report.results.face_measure import FaceMeasureResults, FeatureSpaceRecord
+
+STEP = "face_measure"
+TRAINED_NETWORK_FILE = "trained-network.keras"
+SPACE_FILES = ("mean", "std", "reference", "radii")  # NAME-<part>.npy per space
+
+
+def space_file(space: str, part: str) -> str:
+    """File name of one saved array of a space, e.g. space_file("random", "radii") -> "random-radii.npy"."""
+    if part not in SPACE_FILES:
+        raise ValueError(f"part: expected one of {SPACE_FILES}, got {part!r}")
+    return f"{space}-{part}.npy"
+
+
+def output_files(space_names: list[str]) -> tuple[str, ...]:
+    """Every file the face_measure step leaves besides stats.json, for spaces with these names."""
+    return (TRAINED_NETWORK_FILE, *(space_file(name, part) for name in space_names for part in SPACE_FILES))
+
+
+def save_spaces(folder: str | Path, spaces: dict[str, tuple[FeatureSpace, np.ndarray, np.ndarray]],
+                trained_extractor) -> None:
+    """Write the arrays of each space and the trained extractor into `folder` (the step's output).
+
+    Args:
+        spaces: {name: (FeatureSpace, standardised reference features, their k-NN radii)}.
+        trained_extractor: keras.Model from uint8-valued images to the trained space's raw features.
+    """
+    folder = Path(folder)
+    for name, (space, reference, radii) in spaces.items():
+        for part, values in (("mean", space.mean_), ("std", space.std_), ("reference", reference), ("radii", radii)):
+            np.save(folder / space_file(name, part), np.asarray(values))
+    trained_extractor.save(folder / TRAINED_NETWORK_FILE)
+
+
+@dataclass(frozen=True)
+class ScoredSpace:
+    """One feature space with its reference features and k-NN radii."""
+
+    record: FeatureSpaceRecord
+    space: FeatureSpace
+    reference: np.ndarray  # (n_reference, n_features), standardised
+    radii: np.ndarray  # (n_reference,)
+
+    @property
+    def name(self) -> str:
+        return self.record.name
+
+
+@dataclass(frozen=True)
+class ImageScores:
+    """Per-image judgements of one set of images."""
+
+    features: dict[str, np.ndarray]  # per space, standardised (n, n_features)
+    inside: dict[str, np.ndarray]  # per space, bool (n,): inside the real k-NN manifold
+    realism: dict[str, np.ndarray]  # per space, float (n,)
+
+    @property
+    def is_face(self) -> np.ndarray:
+        """bool (n,): inside the real manifold in every space."""
+        return np.logical_and.reduce(list(self.inside.values()))
+
+    @property
+    def realism_min(self) -> np.ndarray:
+        """float (n,): the smaller realism score over the spaces."""
+        return np.minimum.reduce(list(self.realism.values()))
+
+
+class FaceScorer:
+    """Judges images against the real images in the feature spaces that face_measure built (see the module)."""
+
+    def __init__(self, spaces: list[ScoredSpace], *, k: int, realism_percentile: float, primary: str,
+                 kid_subsets: int, kid_subset_size: int, seed: int = 0):
+        if not spaces:
+            raise ValueError("FaceScorer needs at least one feature space")
+        self.spaces = {space.name: space for space in spaces}
+        if primary not in self.spaces:
+            raise ValueError(f"primary space {primary!r} is not one of {sorted(self.spaces)}")
+        self.k, self.realism_percentile, self.primary = k, realism_percentile, primary
+        self.kid_subsets, self.kid_subset_size, self.seed = kid_subsets, kid_subset_size, seed
+
+    @classmethod
+    def open(cls, step) -> FaceScorer | None:
+        """The scorer of a step that needs face_measure (a `report.notebook.StepContext`).
+
+        None when the run has no decoder (latent vectors from a file) or face_measure left no record.
+        """
+        if "decoder" not in step.inputs:
+            return None
+        return cls.load(step.upstream_folder(STEP))
+
+    @classmethod
+    def load(cls, folder: str | Path) -> FaceScorer | None:
+        """The scorer saved in a face_measure results folder; None if the folder holds no record."""
+        folder = Path(folder)
+        if not (folder / STATS_FILE).is_file():
+            return None
+        record = read_results(folder, FaceMeasureResults)
+        spaces = []
+        for space_record in record.spaces:
+            arrays = {part: np.load(folder / space_file(space_record.name, part)) for part in SPACE_FILES}
+            network = _network(space_record, folder)
+            extractor = lambda images, network=network: extract_features(network, images)
+            space = FeatureSpace(space_record.name, extractor, arrays["mean"].astype(np.float32),
+                                 arrays["std"].astype(np.float32))
+            spaces.append(ScoredSpace(space_record, space, arrays["reference"], arrays["radii"]))
+        return cls(spaces, k=record.k, realism_percentile=record.realism_percentile, primary=record.primary_space,
+                   kid_subsets=record.kid_subsets, kid_subset_size=record.kid_subset_size)
+
+    def scores(self, images: np.ndarray) -> ImageScores:
+        """Features, manifold membership and realism of uint8 images (n, s, s, 3) in every space."""
+        images = np.asarray(images)
+        features, inside, realism = {}, {}, {}
+        for name, scored in self.spaces.items():
+            features[name] = scored.space.features(images)
+            inside[name] = manifold_membership(scored.reference, features[name], self.k, real_radii=scored.radii)
+            realism[name] = realism_score(scored.reference, features[name], self.k,
+                                          percentile=self.realism_percentile, real_radii=scored.radii)
+        return ImageScores(features, inside, realism)
+
+    def is_face(self, images: np.ndarray) -> np.ndarray:
+        """bool (n,): whether each image lies inside the real k-NN manifold in every space (the rule)."""
+        return self.scores(images).is_face
+
+    def realism(self, images: np.ndarray) -> np.ndarray:
+        """float (n,): each image's realism score (Kynkäänniemi et al.), the smaller over the spaces.
+
+        >= 1 means inside a kept (not outlying) real ball in every space; it grows towards the
+        centres of tight balls.
+        """
+        return self.scores(images).realism_min
+
+    def score_set(self, images: np.ndarray, name: str, scores: ImageScores | None = None) -> dict[str, object]:
+        """One scoreboard record: face_share by the rule, the rest in the primary (random) space.
+
+        Pass `scores` (from `self.scores(images)`) to avoid extracting the features again.
+        """
+        scores = self.scores(images) if scores is None else scores
+        record = self._space_record(self.primary, scores.features[self.primary], name)
+        record["face_share"] = float(scores.is_face.mean())
+        return record
+
+    def score_set_by_space(self, images: np.ndarray, name: str,
+                           scores: ImageScores | None = None) -> dict[str, dict[str, object]]:
+        """The scoreboard record in each space alone: {space: record}, face_share that space's membership."""
+        scores = self.scores(images) if scores is None else scores
+        return {space: self._space_record(space, scores.features[space], name) for space in self.spaces}
+
+    def _space_record(self, space: str, features: np.ndarray, name: str) -> dict[str, object]:
+        scored = self.spaces[space]
+        n = len(features)
+        if n <= self.k:
+            raise ValueError(f"score_set {name!r}: needs more than k = {self.k} images, got {n}")
+        values = prdc(scored.reference, features, self.k, real_radii=scored.radii)
+        kid = kernel_inception_distance(scored.reference, features, self.kid_subsets, self.kid_subset_size, self.seed)
+        inside = manifold_membership(scored.reference, features, self.k, real_radii=scored.radii)
+        record = {"name": name, "n_decodes": int(n), "face_share": float(inside.mean()), **values,
+                  "fd": frechet_distance(scored.reference, features), "kid": kid["mean"]}
+        return {key: record[key] for key in SCOREBOARD_KEYS}
+
+
+def _network(record: FeatureSpaceRecord, folder: Path):
+    if record.kind == "random":
+        return random_network(record.seed, filters=record.filters)
+    import keras
+
+    return keras.models.load_model(folder / TRAINED_NETWORK_FILE, compile=False)

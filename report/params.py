@@ -300,6 +300,7 @@ class ScoreboardParams(_Section):
     """The scoreboard: every generator scored on the same face measure."""
 
     n_decodes: int = Field(500, ge=10, description="decodes scored per generator")
+    n_examples: int = Field(6, ge=1, le=12, description="example decodes shown per generator")
     timeout_s: int = Field(900, ge=10)
 
 

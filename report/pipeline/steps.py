@@ -108,6 +108,9 @@ STEPS: tuple[Step, ...] = (
     _analysis("pca", ("encode", "normal_fit"), ("spectrum.png", "principal-histograms.png",
                                                 "principal-scatter.png"), 9),
     _analysis("pca_sampling", ("data", "encode", "train", "normal_fit", "pca"), (), 10),
+    # Not a post of the series: its own page (post number 11 has no entry in render.context.POSTS).
+    _analysis("scoreboard", ("data", "encode", "train", "distributions", "paths", "intervals", "normal_fit",
+                             "pca_sampling", "face_measure"), (), 11),
 )
 
 STEPS_BY_NAME = {step.name: step for step in STEPS}

@@ -14,6 +14,7 @@ from report.notebook import open_step
 step = open_step("pca_sampling", run_dir, request)
 
 import numpy as np
+from scipy import stats as sps
 
 from report import figures
 from report.cloud import open_decoding
@@ -70,6 +71,8 @@ step.save(PcaSamplingResults(
     data_mahalanobis_mean=float(data_d.mean()),
     data_mahalanobis_std=float(data_d.std()),
     data_distance_mean=data_distance,
+    data_share_within_3=float(np.mean(data_d < 3)),
+    expected_share_within_3=float(sps.chi2.cdf(9, whiten.dof)),
     samples=samples,
     real_nearest_image_distance=real_distance,
     n_reference_images=len(decoding.reference) if decoding else None,

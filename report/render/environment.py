@@ -37,6 +37,13 @@ def percent(value, digits: int = 1) -> str:
     return f"{100 * float(value):.{digits}f} %" if value is not None else "–"
 
 
+def pvalue(value) -> str:
+    """A p-value with its relation, to follow "p ": "= 0.0123", or "< 0.0001" below that."""
+    if value is None:
+        return "–"
+    return "< 0.0001" if float(value) < 1e-4 else f"= {float(value):.3g}"
+
+
 def roman(number: int) -> str:
     return ROMAN.get(int(number), str(number))
 
@@ -58,5 +65,6 @@ def environment(templates: Path = TEMPLATES_DIR):
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    env.filters.update(num=num, thousands=thousands, percent=percent, roman=roman, stat=stat, plural=plural)
+    env.filters.update(num=num, thousands=thousands, percent=percent, roman=roman, stat=stat, plural=plural,
+                       pvalue=pvalue)
     return env

@@ -137,6 +137,8 @@ class NormalFitFindings(Record):
     best_k_at_edge: bool  # BIC's minimum at the largest K tried: more components might fit better still
     best_k_one: bool
     k_range: tuple[int, int]
+    test_reduced: bool  # the multivariate test saw fewer principal coordinates than z_dim
+    mixture_reduced: bool  # the mixtures modelled fewer principal coordinates than z_dim
     figures: dict[str, int]  # figure numbers by role
     positions: dict[str, Position] | None = None  # sample name -> position against the yardstick
 
@@ -172,6 +174,8 @@ def findings(results: NormalFitResults, upstream: Mapping[str, StepResults]) -> 
         best_k_at_edge=results.mixture.best_k == ks[-1] and len(ks) > 1,
         best_k_one=results.mixture.best_k == 1,
         k_range=(ks[0], ks[-1]),
+        test_reduced=results.normality.dims < results.z_dim,
+        mixture_reduced=results.mixture.n_dims < results.z_dim,
         figures=figures,
         positions=positions,
     )

@@ -6,12 +6,13 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from typing import ClassVar, Literal
 
 from report.results import Record, StepResults
 
-UNCORRELATED_R = 0.05  # principal coordinates of a sample with all |r| below this count as uncorrelated
+UNCORRELATED_SIGMAS = 4.0  # |r| below 4 / sqrt(sample size), sampling noise: principal coordinates count as uncorrelated
 BORDER_SHARE = 0.01  # the origin lies at the cloud's border when fewer than this share of z-points lie farther out
 FEW_AXES = 0.25  # 90 % of the variance in at most this share of the axes: the variance is concentrated
 MOST_AXES = 0.8  # this share of the shown coordinates passing their test: "most" look normal
@@ -94,6 +95,6 @@ def findings(results: PcaResults, upstream: Mapping[str, StepResults]) -> PcaFin
     position = "outside" if share == 0 else "border" if share < BORDER_SHARE else "inside"
     return PcaFindings(
         k90=k90, k99=k99, concentrated=k90 <= FEW_AXES * results.z_dim,
-        largest_share=results.explained_variance_ratio[0], uncorrelated=results.max_abs_r < UNCORRELATED_R,
+        largest_share=results.explained_variance_ratio[0], uncorrelated=results.max_abs_r < UNCORRELATED_SIGMAS / math.sqrt(results.sample_size),
         shapes=shapes, n_normal=normal, origin_position=position, origin_top=results.origin.top_axes[0],
     )

@@ -45,6 +45,8 @@ class PcaSamplingResults(StepResults):
     data_mahalanobis_mean: float
     data_mahalanobis_std: float
     data_distance_mean: float
+    data_share_within_3: float  # share of real z-points within Mahalanobis distance 3 (the "3-sigma ellipsoid")
+    expected_share_within_3: float  # the same for N(mu, Sigma): chi-square(dof) CDF at 9
     samples: list[ShellSample]
     real_nearest_image_distance: float | None = None
     real_face_share: float | None = None

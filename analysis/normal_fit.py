@@ -19,6 +19,7 @@ from scipy import stats as sps
 from report import figures
 from report.cloud import open_decoding
 from report.data.sources import load_zpoints
+from report.facelike.scorer import FaceScorer
 from report.normal_models import COVARIANCE_FILE, MEAN_FILE, save_mixtures
 from report.results import normal_fit as record
 from report.stats import normal_fit, principal
@@ -32,6 +33,7 @@ np.save(step.output / COVARIANCE_FILE, covariance)
 axes = principal.principal_axes(mean, covariance)
 whiten = principal.whitening(axes, rule=settings.regularisation, relative_floor=settings.relative_floor)
 decoding = open_decoding(step, settings.reference_images)
+scorer = FaceScorer.open(step) if decoding else None  # None until face_measure has run
 n_shown = settings.rows * settings.columns
 (n_points, z_dim, whiten.summary())
 
@@ -95,10 +97,12 @@ draws = {
     "mixture-best": (f"mixture, K = {fit.best_k} (lowest BIC)", normal_fit.sample_mixture(fit, fit.best_k, n_shown, rng)[0]),
     "mixture-fixed": (f"mixture, K = {fit.fixed_k} (as in RAE)", normal_fit.sample_mixture(fit, fit.fixed_k, n_shown, rng)[0]),
 }
-samples, real_distance = [], None
+samples, real_distance, real_faces = [], None, None
 if decoding:
     real = np.asarray(z[normal_fit.sample_rows(n_points, n_shown, rng)])
-    real_distance, _ = decoding.scores(decoding.decode(real))
+    real_decodes = decoding.decode(real)
+    real_distance, _ = decoding.scores(real_decodes)
+    real_faces = float(scorer.is_face(real_decodes).mean()) if scorer else None
 for name, (title, vectors) in draws.items():
     values = dict(name=name, title=title,
                   mahalanobis_mean=float(np.sqrt(normal_fit.mahalanobis_sq(vectors, whiten)).mean()))
@@ -106,6 +110,8 @@ for name, (title, vectors) in draws.items():
         decodes = decoding.decode(vectors)
         values["figure"] = step.figure(f"decodes-{name}.png", figures.image_grid(decodes, columns=settings.columns))
         values["nearest_image_distance"], values["pixel_spread"] = decoding.scores(decodes)
+        if scorer:
+            values["face_share"] = float(scorer.is_face(decodes).mean())
     samples.append(record.Samples(**values))
 [(s.name, round(s.mahalanobis_mean, 2), s.nearest_image_distance) for s in samples]
 
@@ -125,5 +131,6 @@ step.save(record.NormalFitResults(
     samples=samples,
     scatter_points=len(scatter),
     real_nearest_image_distance=real_distance,
+    real_face_share=real_faces,
     n_reference_images=len(decoding.reference) if decoding else None,
 ))

@@ -19,6 +19,7 @@ from scipy import stats as sps
 from report import figures
 from report.cloud import open_decoding
 from report.data.sources import load_zpoints
+from report.facelike.scorer import FaceScorer
 from report.normal_models import open_normal
 from report.results.pca_sampling import PcaSamplingResults, ShellSample
 from report.stats import normal_fit, principal
@@ -32,6 +33,7 @@ data_d = np.sqrt(normal_fit.mahalanobis_sq(z, whiten))
 data_distance = float(np.concatenate([np.linalg.norm(np.asarray(z[s : s + 8192], dtype=np.float64) - axes.mean, axis=1)
                                      for s in range(0, len(z), 8192)]).mean())
 decoding = open_decoding(step, settings.reference_images)
+scorer = FaceScorer.open(step) if decoding else None  # None until face_measure has run
 n_shown = settings.rows * settings.columns
 (whiten.dof, round(float(data_d.mean()), 2))
 
@@ -44,10 +46,12 @@ for number, (low, high) in enumerate(settings.shells, start=1):
                        vectors))
 generators.append((dict(name="normal", kind="normal", low=None, high=None, r_low=None, r_high=None, data_share=None),
                    principal.sample_principal(axes, settings.n_vectors, rng)))
-real_distance = None
+real_distance = real_faces = None
 if decoding:
     real = np.asarray(z[normal_fit.sample_rows(len(z), n_shown, rng)])
-    real_distance, _ = decoding.scores(decoding.decode(real))
+    real_decodes = decoding.decode(real)
+    real_distance, _ = decoding.scores(real_decodes)
+    real_faces = float(scorer.is_face(real_decodes).mean()) if scorer else None
 samples = []
 for values, vectors in generators:
     values = dict(values, mahalanobis_mean=float(np.sqrt(normal_fit.mahalanobis_sq(vectors, whiten)).mean()),
@@ -56,6 +60,8 @@ for values, vectors in generators:
         decodes = decoding.decode(vectors[:n_shown])
         values["figure"] = step.figure(f"{values['name']}.png", figures.image_grid(decodes, columns=settings.columns))
         values["nearest_image_distance"], values["pixel_spread"] = decoding.scores(decodes)
+        if scorer:
+            values["face_share"] = float(scorer.is_face(decodes).mean())
     samples.append(ShellSample(**values))
 [(s.name, round(s.mahalanobis_mean, 2), s.data_share, s.nearest_image_distance) for s in samples]
 
@@ -75,5 +81,6 @@ step.save(PcaSamplingResults(
     expected_share_within_3=float(sps.chi2.cdf(9, whiten.dof)),
     samples=samples,
     real_nearest_image_distance=real_distance,
+    real_face_share=real_faces,
     n_reference_images=len(decoding.reference) if decoding else None,
 ))

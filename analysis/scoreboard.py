@@ -71,7 +71,9 @@ if ranked:
         [s["title"] for s in ranked], [s["face_share"] for s in ranked], "share of decodes counted as faces"))
     order = {g.name: k for k, g in enumerate(drawn)}
     rows = [examples[order[s["name"]]] for s in ranked]
-    examples_figure = step.figure("examples.png", figures.image_grid(np.concatenate(rows), columns=settings.n_examples))
+    titles = [f"{s['rank']}. {s['name']}" if k == 0 else "" for s, row in zip(ranked, rows) for k in range(len(row))]
+    examples_figure = step.figure("examples.png", figures.image_grid(np.concatenate(rows), columns=settings.n_examples,
+                                                                     titles=titles))
 step.save(ScoreboardResults(
     has_decoder=decoding is not None,
     has_face_measure=scorer is not None,

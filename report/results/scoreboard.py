@@ -15,6 +15,7 @@ from report.results import Record, StepResults
 CEILING = "reconstructions"
 CORRELATED_FAMILIES = ("normal", "mixture", "shell")  # generators that keep the covariance of the z-points
 CLEAR_GAIN = 0.05  # a face share this much higher counts as a clear gain
+DATA_DISTANCE_TOLERANCE = 0.25  # vectors within 25 % of the real z-points' mean Mahalanobis distance lie "where they do"
 
 
 class GeneratorScore(Record):
@@ -61,6 +62,7 @@ class ScoreboardFindings(Record):
     runner_up: GeneratorScore | None
     last: GeneratorScore
     winner_correlated: bool  # the winner keeps the covariance of the z-points
+    winner_at_data_distance: bool  # the winner's vectors lie about as far from the centre as real z-points
     fit_helps: Literal["clearly", "slightly", "no"]  # N(mu, Sigma) against N(0, I)
     mixture_helps: Literal["clearly", "slightly", "no"]  # best mixture against N(mu, Sigma)
     normal: GeneratorScore | None
@@ -103,6 +105,8 @@ def findings(results: ScoreboardResults, upstream: Mapping[str, StepResults]) ->
         runner_up=others[1] if len(others) > 1 else None,
         last=scored[-1],
         winner_correlated=winner.family in CORRELATED_FAMILIES,
+        winner_at_data_distance=abs(winner.mahalanobis_mean / results.data_mahalanobis_mean - 1)
+        <= DATA_DISTANCE_TOLERANCE,
         fit_helps=_gain(normal, standard),
         mixture_helps=_gain(best_mixture, normal),
         normal=normal,

@@ -16,6 +16,7 @@ import numpy as np
 
 from report import figures, samplers, stats
 from report.cloud import open_cloud, open_decoding
+from report.results.face_measure import FaceCount
 from report.results.intervals import IntervalGrid, IntervalsResults, Individuals
 from report.stats import positions
 
@@ -45,8 +46,16 @@ for factor in settings.factors:
     )
     if decoding:
         decodes = decoding.decode(vectors)
-        grid["figure"] = step.figure(f"factor-{factor:g}.png", figures.image_grid(decodes, columns=settings.columns))
+        marks = decoding.faces(decodes)
+        grid["figure"] = step.figure(f"factor-{factor:g}.png",
+                                     figures.image_grid(decodes, columns=settings.columns, faces=marks))
         grid["nearest_image_distance"], grid["pixel_spread"] = decoding.scores(decodes)
+        if marks is not None:
+            # More decodes of this f than the grid shows, for a face share with a smaller sampling error.
+            extra = samplers.interval_vectors(centre, widths, factor, max(0, settings.scored_decodes - len(vectors)),
+                                              rng)
+            judged = np.concatenate([marks, decoding.faces(decoding.decode(extra))]) if len(extra) else marks
+            grid.update(faces=FaceCount.of(marks), face_share=float(judged.mean()), n_scored=len(judged))
     grids.append(IntervalGrid(**grid))
     pool.append(vectors)
 [(g.factor, round(g.distance_mean, 2)) for g in grids]
@@ -58,7 +67,9 @@ picked_distances = stats.radii(pool[picked] - centre)
 individuals = dict(distances=picked_distances.tolist(), figure=None)
 if decoding:
     decodes = decoding.decode(pool[picked])
-    individuals["figure"] = step.figure("individuals.png", figures.individuals(decodes, picked_distances))
+    marks = decoding.faces(decodes)
+    individuals["figure"] = step.figure("individuals.png", figures.individuals(decodes, picked_distances, faces=marks))
+    individuals["faces"] = FaceCount.of(marks) if marks is not None else None
     individuals["nearest_image_distance"] = stats.nearest_image_distance(decodes, decoding.reference).tolist()
     individuals["pixel_spread"] = stats.pixel_spread(decodes).tolist()
 

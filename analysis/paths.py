@@ -18,6 +18,7 @@ import numpy as np
 from report import figures, samplers, stats
 from report.cloud import open_cloud, open_decoding
 from report.errors import ReportError
+from report.results.face_measure import FaceCount
 from report.results.paths import PathRecord, PathsResults
 
 settings, rng = step.settings, step.rng
@@ -53,8 +54,10 @@ def describe(name, title, path, shown_planes, plane=None, angle=None) -> PathRec
     )
     if decoding:
         decodes = decoding.decode(path.astype(np.float32))
+        marks = decoding.faces(decodes)
         labels = [f"{k / (len(path) - 1):.2f}" for k in range(len(path))]
-        entry["strip"] = step.figure(f"{name}-strip.png", figures.image_strip(decodes, labels))
+        entry["strip"] = step.figure(f"{name}-strip.png", figures.image_strip(decodes, labels, faces=marks))
+        entry["faces"] = FaceCount.of(marks) if marks is not None else None
         entry["nearest_image_distance"] = stats.nearest_image_distance(decodes, decoding.reference).tolist()
         entry["pixel_spread"] = stats.pixel_spread(decodes).tolist()
     return PathRecord(**entry)

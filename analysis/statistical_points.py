@@ -16,6 +16,7 @@ import numpy as np
 
 from report import figures, stats
 from report.cloud import open_cloud, open_decoding
+from report.results.face_measure import FaceCount
 from report.results.statistical_points import StatisticalPointsResults, UniformBatch, b_values_with_matching
 from report.stats import positions
 
@@ -33,11 +34,14 @@ b_values
 # %%
 n_shown = settings.rows * settings.columns
 decoding = open_decoding(step, settings.reference_images)
-real_distance = real_spread = None
+real_distance = real_spread = real_faces = None
 if decoding:
     real_decodes = decoding.decode(cloud.sample(n_shown, rng))
-    step.figure("real-reconstructions.png", figures.image_grid(real_decodes, columns=settings.columns))
+    real_marks = decoding.faces(real_decodes)
+    step.figure("real-reconstructions.png",
+                figures.image_grid(real_decodes, columns=settings.columns, faces=real_marks))
     real_distance, real_spread = decoding.scores(real_decodes)
+    real_faces = FaceCount.of(real_marks) if real_marks is not None else None
 
 # %% papermill_description=batches
 batches = []
@@ -46,9 +50,14 @@ for b in b_values:
     batch = dict(b=b, is_matching_b=b == matching_b, figure=None, **positions.batch_position(
         vectors, low, high, (radius_low, radius_high), cloud.centre, cloud.covariance))
     if decoding:
-        decodes = decoding.decode(vectors[:n_shown])
-        batch["figure"] = step.figure(f"uniform-b-{b:g}.png", figures.image_grid(decodes, columns=settings.columns))
+        judged = decoding.decode(vectors[:max(n_shown, settings.scored_decodes)])
+        decodes, marks = judged[:n_shown], decoding.faces(judged)
+        shown_marks = None if marks is None else marks[:n_shown]
+        batch["figure"] = step.figure(f"uniform-b-{b:g}.png",
+                                      figures.image_grid(decodes, columns=settings.columns, faces=shown_marks))
         batch["nearest_image_distance"], batch["pixel_spread"] = decoding.scores(decodes)
+        if marks is not None:
+            batch.update(faces=FaceCount.of(shown_marks), face_share=float(marks.mean()), n_scored=len(marks))
     batches.append(UniformBatch(**batch))
 [(batch.b, round(batch.mahalanobis_mean, 1)) for batch in batches]
 
@@ -69,4 +78,5 @@ step.save(StatisticalPointsResults(
     data_mahalanobis_mean=float(data_mahalanobis.mean()),
     n_data_sample=len(data_sample),
     n_reference_images=len(decoding.reference) if decoding else None,
+    real_faces=real_faces,
 ))

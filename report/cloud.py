@@ -63,10 +63,15 @@ def open_cloud(step) -> Cloud:
 
 @dataclass(frozen=True)
 class Decoding:
-    """The trained decoder and the training images its decodes are compared with."""
+    """The trained decoder, the training images its decodes are compared with, and the face scorer."""
 
     decoder: object
     reference: np.ndarray  # (n_reference, s, s, 3) uint8 training images
+    scorer: object = None  # report.facelike.scorer.FaceScorer of face_measure; None where the step has none
+
+    def faces(self, decodes: np.ndarray) -> np.ndarray | None:
+        """bool (n,): which decodes count as faces (FaceScorer.is_face); None without a scorer."""
+        return None if self.scorer is None else self.scorer.is_face(decodes)
 
     def decode(self, vectors: np.ndarray) -> np.ndarray:
         """uint8 images of shape (n, s, s, 3) for latent vectors of shape (n, z_dim)."""
@@ -80,12 +85,15 @@ class Decoding:
 
 
 def open_decoding(step, reference_images: int) -> Decoding | None:
-    """The step's decoder and `reference_images` training images drawn with `step.rng`; None without a decoder."""
+    """The step's decoder, `reference_images` training images drawn with `step.rng` and, where the step
+    needs face_measure, its face scorer; None without a decoder."""
     if "decoder" not in step.inputs:
         return None
     from report import model
+    from report.facelike.scorer import FaceScorer
 
     images = open_images(step.input("images"))
     decoder = model.load_decoder(step.input("decoder"))
     reference = np.asarray(images[stats.sample_rows(len(images), reference_images, step.rng)])
-    return Decoding(decoder=decoder, reference=reference)
+    scorer = FaceScorer.open(step) if "face_measure" in step.needs else None
+    return Decoding(decoder=decoder, reference=reference, scorer=scorer)

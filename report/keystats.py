@@ -143,6 +143,33 @@ def _widest_grid(field: str) -> Callable[[dict], object]:
     return read
 
 
+def _calibration(name: str) -> Callable[[dict], object]:
+    def read(stats: dict):
+        for item in stats.get("calibration") or []:
+            if isinstance(item, dict) and item.get("name") == name:
+                return item.get("face_share")
+        return None
+
+    return read
+
+
+def _paths_face_share(stats: dict):
+    counts = [p.get("faces") for p in stats.get("paths") or [] if isinstance(p, dict)]
+    if not counts or any(not isinstance(c, dict) for c in counts):
+        return None
+    total = sum(c.get("n_decodes", 0) for c in counts)
+    return sum(c.get("n_faces", 0) for c in counts) / total if total else None
+
+
+# Face shares (issue 10) are shares of n judged images, so their sampling error alone is
+# sqrt(p (1 - p) / n) <= 0.5 / sqrt(n): <= 0.016 for the 1,000 calibration images of the default,
+# <= 0.022 for 500 judged decodes per b or f, <= 0.08 for the ~40 decodes of all paths. The
+# tolerances are about 3-4 of these; they were reasoned, not measured on another CPU (the
+# decodes move with the autoencoder's arithmetic, images near a ball's surface may flip).
+FACE_SHARE_ATOL = 0.06
+DECODE_FACE_SHARE_ATOL = 0.08
+PATH_FACE_SHARE_ATOL = 0.25
+
 # Order is the order of tables. The tolerances were set from measurements, not guessed: on
 # `synthetic-faces`, turning oneDNN off or training on one thread (another CPU's arithmetic, as
 # far as one machine can show it) moved the radius mean by up to 2.7 %, the centre by 3.8 %, the
@@ -158,6 +185,14 @@ KEY_STATS: tuple[KeyStat, ...] = (
     KeyStat("train.final_loss", "final training loss", rtol=0.03),
     KeyStat("train.final_val_loss", "final validation loss", rtol=0.03),
     KeyStat("encode.reconstruction_mse", "reconstruction MSE", rtol=0.05),
+    KeyStat("face_measure.real.face_share", "face share of held-out real images", atol=FACE_SHARE_ATOL,
+            read=_calibration("real")),
+    KeyStat("face_measure.reconstructions.face_share", "face share of their reconstructions", atol=FACE_SHARE_ATOL,
+            read=_calibration("reconstructions")),
+    KeyStat("face_measure.uniform.face_share", "face share of uniform decodes (post I's b)", atol=FACE_SHARE_ATOL,
+            read=_calibration("uniform")),
+    KeyStat("face_measure.noise.face_share", "face share of pixel noise", atol=FACE_SHARE_ATOL,
+            read=_calibration("noise")),
     KeyStat("distributions.n_points", "latent vectors"),
     KeyStat("distributions.z_dim", "latent dimension z_dim"),
     KeyStat("distributions.radius.mean", "radius mean", rtol=0.05),
@@ -192,8 +227,14 @@ KEY_STATS: tuple[KeyStat, ...] = (
     KeyStat("statistical_points.matching.share_radius_in_data_range",
             "share of radii inside the data range (uniform, matching b)", atol=0.03,
             read=_matching_batch("share_radius_in_data_range")),
+    KeyStat("statistical_points.matching.face_share", "face share of uniform decodes (matching b)",
+            atol=DECODE_FACE_SHARE_ATOL, read=_matching_batch("face_share")),
+    KeyStat("paths.face_share", "face share of the decodes along all paths", atol=PATH_FACE_SHARE_ATOL,
+            read=_paths_face_share),
     KeyStat("intervals.widest.share_inside_ranges", "share inside the ranges (widest interval factor)",
             atol=0.02, read=_widest_grid("share_inside_ranges")),
+    KeyStat("intervals.widest.face_share", "face share of interval decodes (widest factor)",
+            atol=DECODE_FACE_SHARE_ATOL, read=_widest_grid("face_share")),
     KeyStat("intervals.data_distance_mean", "mean distance of the data from the centre", rtol=0.05),
 )
 

@@ -108,6 +108,36 @@ class EncodeParams(_Section):
     timeout_s: int = Field(600, ge=10)
 
 
+class FaceMeasureParams(_Section):
+    """Post I, "Is this a face?": feature spaces outside the autoencoder, and their calibration."""
+
+    k: int = Field(5, ge=1, le=50, description="neighbourhood size of the real k-NN balls (Naeem et al.: 5)")
+    reference_images: int = Field(
+        5000, ge=20, description="training images (never the held-out ones) whose features form the real manifold")
+    held_out_images: int = Field(
+        1000, ge=10, description="validation images (held out of training) scored as the 'real' set, at most")
+    network_images: int = Field(
+        12_000, ge=20, description="training images the trained feature network learns from, at most")
+    network_epochs: int = Field(
+        12, ge=1, le=500, description="epochs of the trained feature network (the factor network needs >= 12)")
+    network_filters: tuple[int, ...] = Field(
+        (32, 64, 128), min_length=1, description="stride-2 convolution widths of the trained feature network")
+    network_feature_dim: int = Field(64, ge=2, description="width of the trained network's dense layer")
+    network_batch_size: int = Field(128, ge=1)
+    network_learning_rate: float = Field(1e-3, gt=0, le=1)
+    random_filters: tuple[int, ...] = Field(
+        (32, 64, 128, 128), min_length=1, description="convolution widths of the random (never trained) network")
+    blur_sigma: float = Field(1.5, gt=0, description="Gaussian blur of the 'blurred' set, in pixels")
+    n_noise: int = Field(1000, ge=10, description="uniform pixel-noise images scored")
+    n_uniform: int = Field(1000, ge=10, description="decodes of uniform vectors in [-b, b] (post I's b) scored")
+    realism_percentile: float = Field(
+        50.0, gt=0, le=100, description="real balls above this radius percentile are dropped for realism scores")
+    kid_subsets: int = Field(100, ge=1, description="subsets averaged for KID")
+    kid_subset_size: int = Field(1000, ge=2, description="points per KID subset (or the smaller set's size)")
+    n_examples: int = Field(10, ge=1, le=24, description="example images per calibration set in the figure")
+    timeout_s: int = Field(900, ge=10)
+
+
 class DistributionsParams(_Section):
     """Post II: number distributions of the components and radii."""
 
@@ -202,6 +232,8 @@ class StatisticalPointsParams(_Section):
     data_sample: int = Field(5000, ge=10, description="real z-points sampled for their mean Mahalanobis distance")
     reference_images: int = Field(
         2000, ge=1, description="training images searched for each decode's nearest-image distance")
+    scored_decodes: int = Field(
+        500, ge=1, description="decodes per b judged by the face measure (the grid shows the first of them)")
     timeout_s: int = Field(600, ge=10)
 
 
@@ -231,6 +263,8 @@ class IntervalsParams(_Section):
     data_sample: int = Field(5000, ge=10, description="real z-points sampled for their distances from the centre")
     reference_images: int = Field(
         2000, ge=1, description="training images searched for each decode's nearest-image distance")
+    scored_decodes: int = Field(
+        500, ge=1, description="decodes per f judged by the face measure (the grid shows the first of them)")
     timeout_s: int = Field(600, ge=10)
 
 
@@ -308,6 +342,7 @@ class AnalysisParams(_Section):
     """One section per pipeline step."""
 
     encode: EncodeParams = EncodeParams()
+    face_measure: FaceMeasureParams = FaceMeasureParams()
     distributions: DistributionsParams = DistributionsParams()
     correlations: CorrelationsParams = CorrelationsParams()
     origin_slices: OriginSlicesParams = OriginSlicesParams()

@@ -33,7 +33,7 @@ def saved(tmp_path_factory):
     faces, factors = generate_faces(360, 16, np.random.default_rng(3))
     reference, held_out = faces[:300], faces[300:]
     network = train_factor_network(reference, factor_targets(factors)[:300], seed=1, epochs=2)
-    spaces = {"random": random_space(reference, seed=5), "factors": trained_space("factors", network, reference)}
+    spaces = {"random": random_space(reference, seed=5), "trained": trained_space("trained", network, reference)}
     arrays = {}
     for name, space in spaces.items():
         features = space.features(reference)
@@ -42,7 +42,7 @@ def saved(tmp_path_factory):
     records = [
         FeatureSpaceRecord(name="random", kind="random", task=None, layer="features", seed=5,
                            filters=list(RANDOM_FILTERS), n_features=RANDOM_FILTERS[-1]),
-        FeatureSpaceRecord(name="factors", kind="trained", task="factors", layer="pooled", seed=1,
+        FeatureSpaceRecord(name="trained", kind="trained", task="factors", layer="pooled", seed=1,
                            filters=list(TRAINED_FILTERS), n_features=TRAINED_FILTERS[-1], epochs=2),
     ]
     save_results(folder, FaceMeasureResults(
@@ -54,7 +54,7 @@ def saved(tmp_path_factory):
 
 
 def test_every_output_file_is_written(saved):
-    assert all((saved.folder / name).is_file() for name in output_files(["random", "factors"]))
+    assert all((saved.folder / name).is_file() for name in output_files())
 
 
 def test_reopened_scorer_judges_as_the_spaces_in_memory(saved):
@@ -64,7 +64,7 @@ def test_reopened_scorer_judges_as_the_spaces_in_memory(saved):
         np.testing.assert_allclose(scores.features[name], space.features(saved.held_out), rtol=1e-5, atol=1e-5)
         expected = manifold_membership(reference, space.features(saved.held_out), K, real_radii=radii)
         np.testing.assert_array_equal(scores.inside[name], expected)
-    np.testing.assert_array_equal(scorer.is_face(saved.held_out), scores.inside["random"] & scores.inside["factors"])
+    np.testing.assert_array_equal(scorer.is_face(saved.held_out), scores.inside["random"] & scores.inside["trained"])
 
 
 def test_faces_are_faces_and_noise_is_not(saved):
@@ -82,7 +82,7 @@ def test_score_set_has_exactly_the_scoreboard_keys(saved):
     assert record["name"] == "real" and record["n_decodes"] == 60
     assert record["face_share"] == pytest.approx(scorer.is_face(saved.held_out).mean())
     by_space = scorer.score_set_by_space(saved.noise, "noise")
-    assert set(by_space) == {"random", "factors"} and all(tuple(r) == SCOREBOARD_KEYS for r in by_space.values())
+    assert set(by_space) == {"random", "trained"} and all(tuple(r) == SCOREBOARD_KEYS for r in by_space.values())
     assert record["fd"] < by_space["random"]["fd"]  # real is closer than noise in the primary space
     with pytest.raises(ValueError, match="more than k"):
         scorer.score_set(saved.held_out[:K], "few")
@@ -101,3 +101,18 @@ def test_open_returns_none_without_decoder_or_record(saved, tmp_path):
 
     assert FaceScorer.open(Step()) is None
     assert isinstance(FaceScorer.open(Step({"decoder": "x"})), FaceScorer)
+
+
+def test_validation_rows_are_the_autoencoders():
+    import inspect
+
+    from report import model
+    from report.facelike.calibration import validation_rows
+
+    source = inspect.getsource(model.train_autoencoder)
+    assert "order = np.random.default_rng(seed).permutation(n)" in source  # the split validation_rows mirrors
+    assert "n_validation = int(round(n * train.validation_split))" in source
+    held_out, train = validation_rows(100, 0.1, seed=4)
+    assert len(held_out) == 10 and len(train) == 90 and not set(held_out) & set(train)
+    order = np.random.default_rng(4).permutation(100)
+    np.testing.assert_array_equal(held_out, np.sort(order[:10]))

@@ -26,10 +26,10 @@ kid (unbiased KID, mean over subsets) are taken in the primary space, the random
 (`FaceScorer.primary`, recorded as `primary_space`): it depends on nothing learnt and is the one
 that tells murk from faces. `score_set_by_space` gives the same record in every space.
 
-What face_measure leaves in its results folder (written by `save_spaces`, read by `load`):
-`stats.json` (the `FaceMeasureResults` record: k, spaces with their seeds and filters, KID
-settings), `trained-network.keras` (the trained feature extractor, uint8-valued images in,
-features out) and per space NAME: `NAME-mean.npy`, `NAME-std.npy` (standardisation fitted on the
+What face_measure leaves in its results folder (written by `save_spaces`, read by `load`; names
+in `report.results.face_measure`): `stats.json` (the `FaceMeasureResults` record: k, spaces with
+their seeds and filters, KID settings), `trained-network.keras` (the trained feature extractor,
+uint8-valued images in, features out) and per space NAME ("random", "trained"): `NAME-mean.npy`, `NAME-std.npy` (standardisation fitted on the
 reference images), `NAME-reference.npy` (standardised reference features) and `NAME-radii.npy`
 (their k-NN radii). The random network is rebuilt from its recorded seed and filters.
 """
@@ -51,23 +51,18 @@ from report.facelike.metrics import (
     realism_score,
 )
 from report.results import STATS_FILE, read_results
-from report.results.face_measure import FaceMeasureResults, FeatureSpaceRecord
+from report.results.face_measure import (
+    SPACE_FILES,
+    TRAINED_NETWORK_FILE,
+    FaceMeasureResults,
+    FeatureSpaceRecord,
+    output_files,
+    space_file,
+)
+
+__all__ = ["STEP", "FaceScorer", "ImageScores", "ScoredSpace", "output_files", "save_spaces", "space_file"]
 
 STEP = "face_measure"
-TRAINED_NETWORK_FILE = "trained-network.keras"
-SPACE_FILES = ("mean", "std", "reference", "radii")  # NAME-<part>.npy per space
-
-
-def space_file(space: str, part: str) -> str:
-    """File name of one saved array of a space, e.g. space_file("random", "radii") -> "random-radii.npy"."""
-    if part not in SPACE_FILES:
-        raise ValueError(f"part: expected one of {SPACE_FILES}, got {part!r}")
-    return f"{space}-{part}.npy"
-
-
-def output_files(space_names: list[str]) -> tuple[str, ...]:
-    """Every file the face_measure step leaves besides stats.json, for spaces with these names."""
-    return (TRAINED_NETWORK_FILE, *(space_file(name, part) for name in space_names for part in SPACE_FILES))
 
 
 def save_spaces(folder: str | Path, spaces: dict[str, tuple[FeatureSpace, np.ndarray, np.ndarray]],

@@ -5,7 +5,7 @@ No function touches pyplot, shows or saves; `save_figure` is the one place that 
 """
 
 from report.figures.curves import component_histograms, dominant_histograms, loss_curve, radius_histograms
-from report.figures.images import image_grid, image_pairs, image_strip, individuals
+from report.figures.images import image_grid, image_pairs, image_strip, individuals, judged_rows
 from report.figures.projections import (correlation_heatmap, origin_projection, pair_scatter_grid,
                                         path_projections, slice_projection)
 from report.figures.normal import (bic_curve, ellipse_planes, mahalanobis_qq, principal_histograms,
@@ -16,7 +16,7 @@ from report.figures.style import PALETTE, TEXT_WIDTH, zlabel
 __all__ = [
     "PALETTE", "PNG_DPI", "TEXT_WIDTH", "zlabel", "save_figure",
     # post I
-    "image_grid", "image_pairs", "loss_curve",
+    "image_grid", "image_pairs", "loss_curve", "judged_rows",
     # post II
     "component_histograms", "dominant_histograms", "radius_histograms",
     # post III

@@ -10,10 +10,11 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from numpy.typing import ArrayLike
 
-from report.figures.style import TEXT_WIDTH, grid_axes, new_figure, styled
+from report.figures.style import PALETTE, TEXT_WIDTH, grid_axes, new_figure, styled
 
 MAX_CELL = 1.25  # inches: the largest an image is drawn, so few images don't fill a page
 LABEL_SPACE = 0.22  # inches per line of title or label text (9 pt plus padding)
+FRAME_WIDTH = 2.5  # points: the green (face) or red (not a face) frame around a judged image
 
 
 def _as_images(images: ArrayLike, name: str = "images") -> np.ndarray:
@@ -42,6 +43,24 @@ def _show(ax: Axes, image: np.ndarray) -> None:
         spine.set_visible(False)
 
 
+def _frame(ax: Axes, is_face: bool) -> None:
+    """A green frame around an image that counts as a face, a red one around one that does not."""
+    colour = PALETTE["face"] if is_face else PALETTE["not_face"]
+    for spine in ax.spines.values():
+        spine.set_visible(True)
+        spine.set_color(colour)
+        spine.set_linewidth(FRAME_WIDTH)
+
+
+def _faces(faces: Sequence[bool] | None, n: int) -> list[bool] | None:
+    if faces is None:
+        return None
+    faces = [bool(face) for face in np.asarray(faces).ravel()]
+    if len(faces) != n:
+        raise ValueError(f"faces: {len(faces)} marks for {n} images")
+    return faces
+
+
 def _labels(labels: Sequence[str] | None, n: int, name: str) -> list[str] | None:
     if labels is None:
         return None
@@ -51,7 +70,8 @@ def _labels(labels: Sequence[str] | None, n: int, name: str) -> list[str] | None
     return labels
 
 
-def _grid(images: np.ndarray, columns: int, above: list[str] | None, below: list[str] | None) -> Figure:
+def _grid(images: np.ndarray, columns: int, above: list[str] | None, below: list[str] | None,
+          faces: list[bool] | None = None) -> Figure:
     n = len(images)
     columns = max(1, min(int(columns), n))
     rows = math.ceil(n / columns)
@@ -61,6 +81,8 @@ def _grid(images: np.ndarray, columns: int, above: list[str] | None, below: list
     fig = new_figure(cell * columns, rows * (cell * aspect + extra) + 0.05)
     for k, ax in enumerate(grid_axes(fig, n, columns)):
         _show(ax, images[k])
+        if faces is not None:
+            _frame(ax, faces[k])
         if above is not None:
             ax.set_title(above[k], pad=2)
         if below is not None:
@@ -69,15 +91,17 @@ def _grid(images: np.ndarray, columns: int, above: list[str] | None, below: list
 
 
 @styled
-def image_grid(images_uint8: ArrayLike, columns: int, titles: Sequence[str] | None = None) -> Figure:
+def image_grid(images_uint8: ArrayLike, columns: int, titles: Sequence[str] | None = None,
+               faces: Sequence[bool] | None = None) -> Figure:
     """Images in a grid of `columns` columns, without ticks.
 
     images_uint8: (n, s, s, 3) uint8 (also (n, s, s) grey, or floats in [0, 1]).
     titles: n strings shown above the images, or None.
+    faces: n bools, or None: each image gets a green frame if True (counts as a face), red if False.
     Returns a Figure with exactly n axes, one image each, row-major.
     """
     images = _as_images(images_uint8)
-    return _grid(images, columns, _labels(titles, len(images), "titles"), None)
+    return _grid(images, columns, _labels(titles, len(images), "titles"), None, _faces(faces, len(images)))
 
 
 @styled
@@ -105,22 +129,24 @@ def image_pairs(originals: ArrayLike, reconstructions: ArrayLike,
 
 
 @styled
-def image_strip(images: ArrayLike, labels: Sequence[str] | None = None) -> Figure:
+def image_strip(images: ArrayLike, labels: Sequence[str] | None = None, faces: Sequence[bool] | None = None) -> Figure:
     """One row of images (e.g. decodes along a path) with a label under each (e.g. 't=0.2').
 
-    images: (n, s, s, 3) uint8. labels: n strings or None. Returns a Figure with n axes.
+    images: (n, s, s, 3) uint8. labels: n strings or None. faces: n bools or None (green frame:
+    counts as a face, red: not). Returns a Figure with n axes.
     """
     array = _as_images(images)
-    return _grid(array, len(array), None, _labels(labels, len(array), "labels"))
+    return _grid(array, len(array), None, _labels(labels, len(array), "labels"), _faces(faces, len(array)))
 
 
 @styled
 def individuals(images: ArrayLike, distances: ArrayLike, columns: int | None = None,
-                label: str = "d = {:.1f}") -> Figure:
+                label: str = "d = {:.1f}", faces: Sequence[bool] | None = None) -> Figure:
     """Single decoded images, each labelled with its distance from the centre (post VII).
 
     images: (n, s, s, 3) uint8; distances: (n,) floats, in the order of the images (sort before
-    calling to show growing distance). columns: default at most 7, rows as even as possible. Returns a Figure with n axes.
+    calling to show growing distance). columns: default at most 7, rows as even as possible.
+    faces: n bools or None (green frame: counts as a face, red: not). Returns a Figure with n axes.
     """
     array = _as_images(images)
     dist = np.asarray(distances, dtype=float).ravel()
@@ -128,4 +154,31 @@ def individuals(images: ArrayLike, distances: ArrayLike, columns: int | None = N
         raise ValueError(f"{len(dist)} distances for {len(array)} images")
     if columns is None:  # at most 7 a row, rows as even as possible
         columns = math.ceil(len(array) / math.ceil(len(array) / 7))
-    return _grid(array, columns, None, [label.format(d) for d in dist])
+    return _grid(array, columns, None, [label.format(d) for d in dist], _faces(faces, len(array)))
+
+
+@styled
+def judged_rows(sets: Sequence[tuple[str, ArrayLike, Sequence[bool]]]) -> Figure:
+    """One row of example images per set, labelled at the left, each framed green (face) or red (not).
+
+    sets: (row label, (n, s, s, 3) uint8 images, n bools) per row; every row the same n.
+    Returns a Figure with one axis per image, row by row.
+    """
+    rows = [(str(label), _as_images(images, label), _faces(faces, len(_as_images(images, label))))
+            for label, images, faces in sets]
+    if not rows:
+        raise ValueError("judged_rows: no sets")
+    n = len(rows[0][1])
+    if any(len(images) != n for _, images, _ in rows):
+        raise ValueError("judged_rows: every set needs the same number of images")
+    label_width = 1.1  # inches for the horizontal row labels
+    cell = min(MAX_CELL * 0.6, (TEXT_WIDTH - label_width) / n)
+    aspect = rows[0][1].shape[1] / rows[0][1].shape[2]
+    fig = new_figure(cell * n + label_width, len(rows) * cell * aspect * 1.08 + 0.1)
+    axes = fig.subplots(len(rows), n, squeeze=False)
+    for row, (label, images, faces) in enumerate(rows):
+        for k in range(n):
+            _show(axes[row, k], images[k])
+            _frame(axes[row, k], faces[k])
+        axes[row, 0].set_ylabel(label, rotation=0, ha="right", va="center", labelpad=6)
+    return fig

@@ -37,6 +37,8 @@ PALETTE: dict[str, str] = {
     "train": "#1f77b4",
     "validation": "#ff7f0e",
     "guide": "#7f7f7f",
+    "face": "#2ca02c",  # frame of a decode that counts as a face
+    "not_face": "#d62728",  # frame of one that does not
     "diverging_cmap": "RdBu_r",
     "sequential_cmap": "YlOrRd",
 }

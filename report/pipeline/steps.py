@@ -18,6 +18,8 @@ import numpy as np
 
 from report.params import Params, to_jsonable, value_at
 from report.results import StepResults
+from report.results.face_measure import EXAMPLES_FIGURE
+from report.results.face_measure import output_files as face_measure_files
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 ANALYSIS_DIR = PROJECT_ROOT / "analysis"
@@ -95,14 +97,17 @@ STEPS: tuple[Step, ...] = (
          ("model", "train", "data.image_size"), "train.timeout_s", 1, uses_images=True),
     _analysis("encode", ("data", "train"), ("latents.npy", "reconstructions.png", "random-decodes.png"), 1,
               uses_images=True),
+    Step("face_measure", ("data", "train", "encode"), ("stats.json", EXAMPLES_FIGURE, *face_measure_files()),
+         ("analysis.face_measure", "train.validation_split"), "analysis.face_measure.timeout_s", 1,
+         uses_images=True),
     _analysis("distributions", ("encode",),
               ("component-histograms.png", "dominant-histograms.png", "radius-histograms.png"), 2),
     _analysis("correlations", ("encode", "distributions"),
               ("correlation.npy", "correlation-heatmap.png", "pair-scatter.png"), 3),
     _analysis("origin_slices", ("encode", "distributions", "correlations"), (), 4),
-    _analysis("statistical_points", ("data", "encode", "train", "distributions", "correlations"), (), 5),
-    _analysis("paths", ("data", "encode", "train", "distributions", "correlations"), (), 6),
-    _analysis("intervals", ("data", "encode", "train", "distributions", "correlations"), (), 7),
+    _analysis("statistical_points", ("data", "encode", "train", "distributions", "correlations", "face_measure"), (), 5),
+    _analysis("paths", ("data", "encode", "train", "distributions", "correlations", "face_measure"), (), 6),
+    _analysis("intervals", ("data", "encode", "train", "distributions", "correlations", "face_measure"), (), 7),
     _analysis("normal_fit", ("data", "encode", "train", "face_measure"),
               ("mean.npy", "covariance.npy", "mixtures.npz", "mahalanobis-qq.png", "ellipses.png", "mixture-bic.png"), 8),
     _analysis("pca", ("encode", "normal_fit"), ("spectrum.png", "principal-histograms.png",

@@ -17,13 +17,33 @@ from report.results import Record, StepResults
 
 CLEARLY_FACES = 0.8  # a set "clearly" counts as faces when at least this share of it does
 CLEARLY_NOT = 0.05  # ... and clearly not when at most this share does
+TASK_LEARNT = {"factors": 0.5, "rotation": 0.5}  # held-out R² (factors) or accuracy (rotation, chance 0.25) of a learnt task
 CALIBRATION_SETS = ("real", "reconstructions", "blurred", "uniform", "noise")  # in the order the post shows them
+
+# What the step leaves beside stats.json for `report.facelike.scorer.FaceScorer` (kept here, free of
+# keras, so the step graph can name the files).
+SPACE_NAMES = ("random", "trained")  # the random network's space and the trained network's
+TRAINED_NETWORK_FILE = "trained-network.keras"  # the trained feature extractor (uint8-valued images in)
+SPACE_FILES = ("mean", "std", "reference", "radii")  # per space NAME: NAME-<part>.npy
+EXAMPLES_FIGURE = "examples.png"
+
+
+def space_file(space: str, part: str) -> str:
+    """File name of one saved array of a space, e.g. space_file("random", "radii") -> "random-radii.npy"."""
+    if part not in SPACE_FILES:
+        raise ValueError(f"part: expected one of {SPACE_FILES}, got {part!r}")
+    return f"{space}-{part}.npy"
+
+
+def output_files() -> tuple[str, ...]:
+    """Every file the face_measure step leaves besides stats.json and its figure."""
+    return (TRAINED_NETWORK_FILE, *(space_file(name, part) for name in SPACE_NAMES for part in SPACE_FILES))
 
 
 class FeatureSpaceRecord(Record):
     """One feature space in which images are judged."""
 
-    name: str  # "random", "factors" or "rotation"
+    name: Literal["random", "trained"]
     kind: Literal["random", "trained"]
     task: str | None  # what the trained network learnt: "factors" (the synthetic source's) or "rotation"
     layer: str  # where its features are read
@@ -86,6 +106,37 @@ class FaceMeasureResults(StepResults):
 
 
 Clarity = Literal["clearly_faces", "clearly_not", "mixed"]
+Verdict = Literal["none", "few", "some", "most", "all"]
+FEW = 0.25  # below this share of faces a grid has "few", from here to MOST "some"
+MOST = 0.75  # from this share on, "most" (short of all)
+
+
+class FaceCount(Record):
+    """How many of a set of decodes (a grid, a strip) count as faces, and which, in figure order."""
+
+    n_decodes: int
+    n_faces: int
+    faces: list[bool]  # per decode, in the order the figure shows them
+
+    @classmethod
+    def of(cls, faces) -> FaceCount:
+        """From a bool array (n,) of FaceScorer.is_face."""
+        marks = [bool(face) for face in faces]
+        return cls(n_decodes=len(marks), n_faces=sum(marks), faces=marks)
+
+    @property
+    def share(self) -> float:
+        return self.n_faces / self.n_decodes if self.n_decodes else 0.0
+
+
+def verdict(n_faces: int, n_decodes: int) -> Verdict:
+    """None, few, some, most or all of a grid's decodes count as faces."""
+    if n_faces == 0:
+        return "none"
+    if n_faces == n_decodes:
+        return "all"
+    share = n_faces / n_decodes
+    return "few" if share < FEW else "some" if share < MOST else "most"
 
 
 def clarity(share: float) -> Clarity:
@@ -116,6 +167,7 @@ class FaceMeasureFindings(Record):
     trained: FeatureSpaceRecord
     primary: FeatureSpaceRecord
     blur_separates: Literal["both", "random_only", "trained_only", "neither"]  # which spaces score blur below real
+    task_learnt: bool  # the trained network solves its task on held-out images (TASK_LEARNT)
 
 
 def findings(results: FaceMeasureResults, upstream: Mapping[str, StepResults]) -> FaceMeasureFindings:
@@ -151,4 +203,5 @@ def findings(results: FaceMeasureResults, upstream: Mapping[str, StepResults]) -
         trained=trained,
         primary=next(space for space in results.spaces if space.name == results.primary_space),
         blur_separates=blur,
+        task_learnt=trained.task_score is not None and trained.task_score >= TASK_LEARNT.get(trained.task or "", 1.0),
     )

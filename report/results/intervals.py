@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from typing import ClassVar, Literal
 
 from report.results import Record, StepResults
+from report.results.face_measure import FaceCount, Verdict, verdict
 from report.results.statistical_points import (ABOVE_YARDSTICK, BELOW_YARDSTICK, Position, coverage, trend,
                                                yardstick_position)
 
@@ -19,6 +20,9 @@ SPREAD_MATCH_TOLERANCE = 0.1  # an f this close to the spread-matching f counts 
 FWHM_PER_STD = 2 * math.sqrt(2 * math.log(2))  # full width at half maximum of a Gaussian, in standard deviations
 UNIFORM_STD_PER_HALF_WIDTH = 1 / math.sqrt(3)  # std of a uniform value on mu +/- a, in units of a
 P99_SHARE = 0.99  # data_mahalanobis_p99 is the 99th percentile: this share of real z-points lies within it
+
+
+FACE_TREND = 0.1  # the face share must change by this much from the narrowest to the widest f to count as a trend
 
 
 class IntervalGrid(Record):
@@ -32,6 +36,9 @@ class IntervalGrid(Record):
     figure: str | None  # decoded grid; None without a decoder
     nearest_image_distance: float | None = None
     pixel_spread: float | None = None
+    faces: FaceCount | None = None  # the grid's decodes that count as faces (face_measure); None without
+    face_share: float | None = None  # share of faces among n_scored decodes of this f (the grid's first)
+    n_scored: int | None = None
 
 
 class Individuals(Record):
@@ -41,6 +48,7 @@ class Individuals(Record):
     figure: str | None
     nearest_image_distance: list[float] | None = None
     pixel_spread: list[float] | None = None
+    faces: FaceCount | None = None  # which single decodes count as faces
 
 
 class IntervalsResults(StepResults):
@@ -95,6 +103,10 @@ class IntervalsFindings(Record):
     distance_trend: Literal["grows", "flat"] | None = None  # None with a single f
     last_position: Position | None = None
     individuals_farther: bool | None = None  # the farthest single vector decodes clearly farther from the data
+    # with the face measure (None without):
+    verdicts: list[Verdict] | None = None  # per grid: none, few, some, most or all of it count as faces
+    individuals_verdict: Verdict | None = None
+    face_trend: Literal["falls", "grows", "flat"] | None = None  # face share from the narrowest to the widest f
 
 
 def spread_matching_factor(width: str) -> float:
@@ -165,4 +177,13 @@ def findings(results: IntervalsResults, upstream: Mapping[str, StepResults]) -> 
     yardstick = getattr(points, "real_nearest_image_distance", None)
     if results.has_decoder and yardstick is not None and grids[0].nearest_image_distance is not None:
         values.update(_decode_findings(results, yardstick, upstream))
+    faces = results.individuals.faces
+    if all(g.faces is not None and g.face_share is not None for g in grids) and faces is not None:
+        first_share, last_share = grids[0].face_share, grids[-1].face_share
+        values.update(
+            verdicts=[verdict(g.faces.n_faces, g.faces.n_decodes) for g in grids],
+            individuals_verdict=verdict(faces.n_faces, faces.n_decodes),
+            face_trend="falls" if last_share < first_share - FACE_TREND else
+            "grows" if last_share > first_share + FACE_TREND else "flat",
+        )
     return IntervalsFindings(**values)

@@ -10,6 +10,7 @@ from collections.abc import Mapping
 from typing import ClassVar, Literal
 
 from report.results import Record, StepResults
+from report.results.face_measure import FaceCount, Verdict, verdict
 from report.results.statistical_points import ABOVE_YARDSTICK, Position, coverage, yardstick_position
 
 ORIGIN_BORDER_SHARE = 0.05  # fewer z-points farther from c than the origin (Mahalanobis): the origin is at the border
@@ -34,6 +35,7 @@ class PathRecord(Record):
     radius_end: float
     projection: str  # figure file of the projections
     strip: str | None  # figure file of the decoded strip; None without a decoder
+    faces: FaceCount | None = None  # the strip's decodes that count as faces (face_measure); None without
     nearest_image_distance: list[float] | None = None  # per point: RMS pixel distance to the nearest reference image
     pixel_spread: list[float] | None = None  # per point: pixel standard deviation of the decode
 
@@ -66,6 +68,7 @@ class PathFigure(Record):
     projection_figure: int
     strip_figure: int
     dominant: Dominance | None = None
+    verdict: Verdict | None = None  # none, few, some, most or all of its decodes count as faces
 
 
 class PathsFindings(Record):
@@ -102,6 +105,9 @@ class PathsFindings(Record):
     all_below: bool | None = None  # every decode of every through-centre path lies clearly below the yardstick
     through_min: float | None = None  # smallest and largest distance on the through-centre paths
     through_max: float | None = None
+    # with the face measure (None without):
+    n_faces: int | None = None  # decodes of all paths that count as faces
+    n_decodes: int | None = None  # decodes of all paths
 
 
 def dominance(plane: tuple[int, int], dominant: set[int]) -> Dominance:
@@ -118,7 +124,8 @@ def _figures(results: PathsResults, dominant: set[int]) -> dict:
 
     def figure(path: PathRecord, number: int, with_dominance: bool = False) -> PathFigure:
         return PathFigure(path=path, projection_figure=number, strip_figure=number + 1,
-                          dominant=dominance(path.plane, dominant) if with_dominance else None)
+                          dominant=dominance(path.plane, dominant) if with_dominance else None,
+                          verdict=verdict(path.faces.n_faces, path.faces.n_decodes) if path.faces else None)
 
     base = step * (2 + len(rotated))
     return dict(
@@ -192,4 +199,7 @@ def findings(results: PathsResults, upstream: Mapping[str, StepResults]) -> Path
     yardstick = getattr(points, "real_nearest_image_distance", None)
     if results.has_decoder and yardstick is not None and results.paths[0].nearest_image_distance is not None:
         values.update(_decode_findings(results, yardstick))
+    if all(path.faces is not None for path in results.paths):
+        values.update(n_faces=sum(path.faces.n_faces for path in results.paths),
+                      n_decodes=sum(path.faces.n_decodes for path in results.paths))
     return PathsFindings(**values)

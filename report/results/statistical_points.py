@@ -11,6 +11,7 @@ from collections.abc import Mapping, Sequence
 from typing import ClassVar, Literal
 
 from report.results import Record, StepResults
+from report.results.face_measure import FaceCount, Verdict, verdict
 
 ABOVE_YARDSTICK = 1.1  # a decode more than 10 % farther from every training image than the yardstick resembles none
 BELOW_YARDSTICK = 0.9  # more than 10 % nearer than the yardstick: blander than reconstructions of real images
@@ -36,6 +37,9 @@ class UniformBatch(Record):
     figure: str | None  # file name of the decoded grid; None without a decoder
     nearest_image_distance: float | None = None  # mean RMS pixel distance of the decodes to the nearest reference image
     pixel_spread: float | None = None  # mean per-image pixel standard deviation of the decodes
+    faces: FaceCount | None = None  # the grid's decodes that count as faces (face_measure); None without
+    face_share: float | None = None  # share of faces among the first n_scored decodes of the batch
+    n_scored: int | None = None  # decodes judged for face_share (the grid's are the first of them)
 
 
 class StatisticalPointsResults(StepResults):
@@ -58,6 +62,7 @@ class StatisticalPointsResults(StepResults):
     data_mahalanobis_mean: float  # mean Mahalanobis distance of sampled real z-points from c
     n_data_sample: int | None = None  # real z-points sampled for data_mahalanobis_mean
     n_reference_images: int | None = None  # training images the nearest-image distances search; None without decoder
+    real_faces: FaceCount | None = None  # decodes of real vectors (the comparison grid) that count as faces
 
     @property
     def matching(self) -> UniformBatch:
@@ -124,6 +129,10 @@ class StatisticalPointsFindings(Record):
     below_others: list[float] | None = None  # non-matching b whose decodes lie clearly below the yardstick
     distance_trend: Literal["grows", "flat"] | None = None  # None with a single batch
     max_nearest_image_distance: float | None = None
+    # with the face measure (None without):
+    verdicts: list[Verdict] | None = None  # per batch: none, few, some, most or all of its grid count as faces
+    real_verdict: Verdict | None = None
+    face_free: list[float] | None = None  # b values whose judged decodes hold no face at all
 
 
 def findings(results: StatisticalPointsResults, upstream: Mapping[str, StepResults]) -> StatisticalPointsFindings:
@@ -160,6 +169,12 @@ def findings(results: StatisticalPointsResults, upstream: Mapping[str, StepResul
                           and yardstick_position(b.nearest_image_distance, yardstick) == "below"],
             distance_trend=trend(distances[0], distances[-1]) if len(batches) > 1 else None,
             max_nearest_image_distance=max(distances),
+        )
+    if all(batch.faces is not None for batch in batches) and results.real_faces is not None:
+        values.update(
+            verdicts=[verdict(batch.faces.n_faces, batch.faces.n_decodes) for batch in batches],
+            real_verdict=verdict(results.real_faces.n_faces, results.real_faces.n_decodes),
+            face_free=[batch.b for batch in batches if batch.face_share == 0],
         )
     return StatisticalPointsFindings(**values)
 

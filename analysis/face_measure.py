@@ -1,0 +1,191 @@
+# %% [markdown]
+# # Step `face_measure`: is this a face? A measure outside the autoencoder (post I)
+# Two feature spaces fixed by the step's seed and independent of the autoencoder: a randomly
+# initialised network (never trained) and a small network trained on the training images for
+# another task (the synthetic source's generating factors, else telling rotations apart). A
+# sample of training images spans the real k-NN manifold in each; an image counts as a face when
+# it lies inside it in both. Calibration: held-out real images, their reconstructions, blurred
+# real images, decodes of uniform vectors (post I's b) and pixel noise, each scored like any
+# decode. The spaces are saved for `report.facelike.scorer.FaceScorer`, which posts V-VII open.
+
+# %% tags=["parameters"]
+run_dir: str = "build/tiny"  # a finished build; the pipeline passes this run's folder
+request: dict = {}  # set by the pipeline; empty: replay the last build's request for this step
+
+# %%
+from report.notebook import open_step
+
+step = open_step("face_measure", run_dir, request)
+
+import json
+import time
+
+import numpy as np
+
+from report import figures, model, stats
+from report.data import sources
+from report.errors import ReportError
+from report.facelike import (
+    blurred_images,
+    factor_targets,
+    knn_radii,
+    noise_images,
+    random_space,
+    train_factor_network,
+    train_rotation_network,
+    trained_space,
+)
+from report.facelike.calibration import validation_rows
+from report.facelike.features import rotation_targets
+from report.facelike.scorer import FaceScorer, ScoredSpace, save_spaces
+from report.notebook import STEP_RECORD
+from report.results.encode import EncodeResults
+from report.results.face_measure import (
+    CALIBRATION_SETS,
+    EXAMPLES_FIGURE,
+    CalibrationSet,
+    FaceMeasureResults,
+    FeatureSpaceRecord,
+    SpaceScores,
+)
+from report.results.train import TrainResults
+
+settings, rng = step.settings.face_measure, step.rng
+random_seed, network_seed, noise_seed, kid_seed = (int(s) for s in rng.integers(0, 2**31 - 1, size=4))
+images = sources.open_images(step.input("images"))
+image_size = images.shape[1]
+
+# The autoencoder's held-out rows: the train step's seed and split (report.model.train_autoencoder).
+train_request = json.loads((step.upstream_folder("train") / STEP_RECORD).read_text(encoding="utf-8"))["request"]
+held_out_rows, train_rows = validation_rows(len(images), step.settings.validation_split, int(train_request["seed"]))
+n_validation = step.upstream(TrainResults).history.n_validation
+if len(held_out_rows) != n_validation:
+    raise ReportError(f"face_measure: {len(held_out_rows)} held-out rows, but train held out {n_validation}")
+if len(held_out_rows) <= settings.k:
+    raise ReportError(f"face_measure: {len(held_out_rows)} held-out images; raise train.validation_split above "
+                      f"{settings.k} images' worth to score real images the autoencoder never saw")
+held_out_rows = np.sort(rng.choice(held_out_rows, size=min(settings.held_out_images, len(held_out_rows)),
+                                   replace=False))
+reference_rows = np.sort(rng.choice(train_rows, size=min(settings.reference_images, len(train_rows)), replace=False))
+network_rows = np.sort(rng.choice(train_rows, size=min(settings.network_images, len(train_rows)), replace=False))
+reference = np.asarray(images[reference_rows])
+len(reference_rows), len(held_out_rows), len(network_rows)
+
+# %% papermill_description=trained_network
+seconds = {}
+start = time.perf_counter()
+factors_file = step.upstream_folder("data") / "factors.npz"
+network_images = np.asarray(images[network_rows])
+real = np.asarray(images[held_out_rows])
+network_options = dict(filters=settings.network_filters, feature_dim=settings.network_feature_dim,
+                       batch_size=settings.network_batch_size, learning_rate=settings.network_learning_rate)
+if factors_file.is_file():
+    task = "factors"
+    with np.load(factors_file) as table:
+        targets = factor_targets({name: table[name] for name in table.files})
+    network = train_factor_network(network_images, targets[network_rows], network_seed, settings.network_epochs,
+                                   **network_options)
+    predicted = network.model.predict(real.astype(np.float32), verbose=0)
+    residual = ((predicted - targets[held_out_rows]) ** 2).mean(axis=0)
+    task_score = float(np.mean(1 - residual / targets[held_out_rows].var(axis=0).clip(min=1e-12)))  # mean R²
+else:
+    task = "rotation"
+    network = train_rotation_network(network_images, network_seed, settings.network_epochs, **network_options)
+    rotated, labels = rotation_targets(real, network_seed + 1)
+    task_score = float((network.model.predict(rotated.astype(np.float32), verbose=0).argmax(axis=1) == labels).mean())
+del network_images
+seconds["trained_network"] = time.perf_counter() - start
+task, round(task_score, 3), {name: round(values[-1], 4) for name, values in network.history.items()}
+
+# %% papermill_description=reference
+start = time.perf_counter()
+spaces = {"random": random_space(reference, random_seed, filters=settings.random_filters),
+          "trained": trained_space("trained", network, reference)}
+saved, scored = {}, []
+for name, space in spaces.items():
+    features = space.features(reference)
+    radii = knn_radii(features, settings.k)
+    saved[name] = (space, features, radii)
+    n_dead = int((features.std(axis=0) < 1e-6).sum())  # units constant on every reference image
+    record = FeatureSpaceRecord(
+        name=name,
+        kind="random" if name == "random" else "trained",
+        task=None if name == "random" else task,
+        layer="features" if name == "random" else "pooled",
+        seed=random_seed if name == "random" else network_seed,
+        filters=list(settings.random_filters if name == "random" else settings.network_filters),
+        n_features=features.shape[1],
+        epochs=None if name == "random" else settings.network_epochs,
+        final_loss=None if name == "random" else network.history["loss"][-1],
+        task_score=None if name == "random" else task_score,
+        n_dead=n_dead,
+    )
+    scored.append(ScoredSpace(record, space, features, radii))
+save_spaces(step.output, saved, network.pooled)
+scorer = FaceScorer(scored, k=settings.k, realism_percentile=settings.realism_percentile, primary="random",
+                    kid_subsets=settings.kid_subsets, kid_subset_size=settings.kid_subset_size, seed=kid_seed)
+seconds["reference"] = time.perf_counter() - start
+[(s.name, s.n_features, s.n_dead) for s in (item.record for item in scored)]
+
+# %% papermill_description=calibration
+start = time.perf_counter()
+encode = step.upstream(EncodeResults)
+decoder = model.load_decoder(step.input("decoder"))
+latents = sources.load_zpoints(step.input("latents"))
+uniform_vectors = stats.uniform_vectors(settings.n_uniform, latents.shape[1], encode.random_half_range, rng)
+sets = {
+    "real": real,
+    "reconstructions": model.decode_vectors(decoder, np.asarray(latents[held_out_rows])),
+    "blurred": blurred_images(real, settings.blur_sigma),
+    "uniform": model.decode_vectors(decoder, uniform_vectors),
+    "noise": noise_images(settings.n_noise, image_size, np.random.default_rng(noise_seed)),
+}
+assert tuple(sets) == CALIBRATION_SETS
+calibration, judged = [], {}
+for name, set_images in sets.items():
+    scores = scorer.scores(set_images)
+    judged[name] = scores.is_face
+    by_space = scorer.score_set_by_space(set_images, name, scores)
+    calibration.append(CalibrationSet(
+        name=name,
+        n_images=len(set_images),
+        face_share=float(scores.is_face.mean()),
+        spaces={space: SpaceScores(realism_median=float(np.median(scores.realism[space])),
+                                   **{key: value for key, value in record.items() if key not in ("name", "n_decodes")})
+                for space, record in by_space.items()},
+    ))
+seconds["calibration"] = time.perf_counter() - start
+[(c.name, round(c.face_share, 3), {s: round(v.face_share, 3) for s, v in c.spaces.items()}) for c in calibration]
+
+# %%
+n_examples = min(settings.n_examples, *(len(images) for images in sets.values()))
+labels = {"real": "held-out real", "reconstructions": "reconstructed", "blurred": f"blurred (σ {settings.blur_sigma:g})",
+          "uniform": f"uniform, b = {encode.random_half_range:g}", "noise": "pixel noise"}
+examples = figures.judged_rows([(labels[name], set_images[:n_examples], judged[name][:n_examples])
+                                for name, set_images in sets.items()])
+step.figure(EXAMPLES_FIGURE, examples)
+step.save(FaceMeasureResults(
+    image_size=image_size,
+    k=settings.k,
+    realism_percentile=settings.realism_percentile,
+    rule="inside_every_space",
+    primary_space="random",
+    kid_subsets=settings.kid_subsets,
+    kid_subset_size=settings.kid_subset_size,
+    n_reference=len(reference_rows),
+    n_held_out=len(held_out_rows),
+    blur_sigma=settings.blur_sigma,
+    uniform_b=encode.random_half_range,
+    spaces=[item.record for item in scored],
+    calibration=calibration,
+    examples_figure=EXAMPLES_FIGURE,
+    n_examples=n_examples,
+    seconds={name: round(value, 2) for name, value in seconds.items()},
+))
+
+# %%
+# What posts V-VII open must judge as the scorer in memory: same networks, arrays and rule.
+check = np.concatenate([real[:20], sets["reconstructions"][:20], sets["noise"][:20]])
+if not np.array_equal(FaceScorer.load(step.output).is_face(check), scorer.is_face(check)):
+    raise ReportError("face_measure: the saved feature spaces judge differently from the ones just built")
+examples

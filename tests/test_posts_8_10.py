@@ -164,7 +164,7 @@ def test_scoreboard_ranks_by_face_share_then_fd_and_says_who_wins():
     record = validate_results(ScoreboardResults, {"has_decoder": True, "has_face_measure": True, "n_decodes": 100,
                                                   "z_dim": 16, "data_mahalanobis_mean": 4.0, "generators": ranked})
     found = scoreboard_findings(record, {})
-    assert found.ceiling_first and found.uniform_last
+    assert found.ceiling_first and found.uniform_last and not found.ceiling_low
     assert found.winner.name == "mixture-best" and found.winner_correlated
     assert found.fit_helps == "clearly" and found.mixture_helps == "no"
     assert found.gap_to_ceiling == pytest.approx(0.3)

@@ -15,6 +15,7 @@ from report.results import Record, StepResults
 CEILING = "reconstructions"
 CORRELATED_FAMILIES = ("normal", "mixture", "shell")  # generators that keep the covariance of the z-points
 CLEAR_GAIN = 0.05  # a face share this much higher counts as a clear gain
+CEILING_LOW = 0.2  # below this face share for reconstructions the measure sees too few faces to rank generators by
 DATA_DISTANCE_TOLERANCE = 0.25  # vectors within 25 % of the real z-points' mean Mahalanobis distance lie "where they do"
 
 
@@ -57,6 +58,8 @@ class ScoreboardFindings(Record):
     """What the scoreboard page states."""
 
     ceiling_first: bool  # reconstructions rank first
+    ceiling_low: bool  # even reconstructions rarely count as faces: the ranking rests on a handful of decodes and FD
+    ceiling_share: float
     uniform_last: bool
     winner: GeneratorScore  # the best generator besides the ceiling
     runner_up: GeneratorScore | None
@@ -100,6 +103,8 @@ def findings(results: ScoreboardResults, upstream: Mapping[str, StepResults]) ->
     ceiling = by_name.get(CEILING)
     return ScoreboardFindings(
         ceiling_first=scored[0].name == CEILING,
+        ceiling_low=ceiling is not None and ceiling.face_share < CEILING_LOW,
+        ceiling_share=ceiling.face_share if ceiling else 0.0,
         uniform_last=scored[-1].name == "uniform",
         winner=winner,
         runner_up=others[1] if len(others) > 1 else None,

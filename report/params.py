@@ -340,6 +340,76 @@ class IntervalsParams(_Section):
     timeout_s: int = Field(600, ge=10)
 
 
+class NormalFitParams(_Section):
+    """Post VIII: the cloud as a multivariate normal, its ellipses, and Gaussian mixtures."""
+
+    component_test: Literal["dagostino", "shapiro"] = Field(
+        "dagostino", description="per-component normality test: D'Agostino-Pearson K^2 or Shapiro-Wilk")
+    component_sample: int = Field(5000, ge=20, description="z-points drawn for the per-component tests")
+    test_sample: int = Field(2000, ge=20, description="z-points drawn for the multivariate (Henze-Zirkler) test")
+    test_dims: int = Field(16, ge=1, description="leading principal coordinates the multivariate test sees")
+    alpha: float = Field(0.01, gt=0, lt=1, description="significance level of every normality test")
+    regularisation: Literal["drop", "floor"] = Field(
+        "drop", description="eigenvalues below relative_floor x the largest are dropped (pseudo-inverse) or "
+        "raised to that floor before the Mahalanobis distances")
+    relative_floor: float = Field(1e-6, gt=0, lt=1)
+    n_planes: int = Field(4, ge=1, le=8, description="planes with 1/2/3-sigma ellipses")
+    planes: tuple[Pair, ...] | None = Field(None, description="component planes; default: chosen to see distinct "
+                                            "principal directions")
+    scatter_points: int = Field(5000, ge=10, description="real z-points drawn under the ellipses")
+    mixture_k: tuple[int, ...] = Field((1, 2, 3, 4, 5, 6, 7, 8), min_length=1,
+                                       description="numbers of mixture components compared by BIC")
+    fixed_k: int = Field(10, ge=1, description="mixture components fitted besides, as in RAE (Ghosh et al. 2020)")
+    mixture_sample: int = Field(10000, ge=50, description="z-points the mixtures are fitted to")
+    mixture_dims: int = Field(16, ge=1, description="leading principal coordinates the mixtures model")
+    rows: int = Field(3, ge=1)
+    columns: int = Field(7, ge=1)
+    reference_images: int = Field(
+        2000, ge=1, description="training images searched for each decode's nearest-image distance")
+    timeout_s: int = Field(600, ge=10)
+
+
+class PcaParams(_Section):
+    """Post IX: the cloud in the frame of its principal axes."""
+
+    shares: tuple[float, ...] = Field((0.9, 0.99), min_length=1, description="variance shares for components_for")
+    n_histograms: int = Field(8, ge=1, le=16, description="leading principal coordinates shown as histograms")
+    pairs: tuple[Pair, ...] = Field(((0, 1), (0, 2), (1, 2), (2, 3)), min_length=1,
+                                    description="pairs of principal axes shown as scatters (0 = the largest)")
+    scatter_points: int = Field(5000, ge=10, description="real z-points drawn in the scatters")
+    timeout_s: int = Field(600, ge=10)
+
+
+class PcaSamplingParams(_Section):
+    """Post X: vectors drawn in the principal frame, mapped back and decoded."""
+
+    shells: tuple[tuple[float, float], ...] = Field(
+        ((0.0, 0.5), (0.5, 0.9), (0.9, 1.1), (1.1, 1.3)), min_length=1,
+        description="Mahalanobis shells [low, high) in units of sqrt(dof), where real z-points lie near 1")
+    rows: int = Field(3, ge=1)
+    columns: int = Field(7, ge=1)
+    n_vectors: int = Field(1000, ge=10, description="vectors per shell for the position statistics")
+    reference_images: int = Field(
+        2000, ge=1, description="training images searched for each decode's nearest-image distance")
+    timeout_s: int = Field(600, ge=10)
+
+    @field_validator("shells")
+    @classmethod
+    def _ordered(cls, shells):
+        for low, high in shells:
+            if not 0 <= low < high:
+                raise ValueError(f"a shell needs 0 <= low < high, got [{low}, {high})")
+        return shells
+
+
+class ScoreboardParams(_Section):
+    """The scoreboard: every generator scored on the same face measure."""
+
+    n_decodes: int = Field(500, ge=10, description="decodes scored per generator")
+    n_examples: int = Field(6, ge=1, le=12, description="example decodes shown per generator")
+    timeout_s: int = Field(900, ge=10)
+
+
 class AnalysisParams(_Section):
     """One section per pipeline step."""
 
@@ -352,6 +422,10 @@ class AnalysisParams(_Section):
     statistical_points: StatisticalPointsParams = StatisticalPointsParams()
     paths: PathsParams = PathsParams()
     intervals: IntervalsParams = IntervalsParams()
+    normal_fit: NormalFitParams = NormalFitParams()
+    pca: PcaParams = PcaParams()
+    pca_sampling: PcaSamplingParams = PcaSamplingParams()
+    scoreboard: ScoreboardParams = ScoreboardParams()
 
 
 class Params(_Section):

@@ -64,7 +64,8 @@ def test_one_parameter_changed_reruns_that_step_and_its_dependents(tiny_copy, tm
     lines = []
     outcome = build_variant(write_params(tmp_path, raw), build_root=tiny_copy, progress=False, echo=lines.append)
     assert "correlations" in outcome.executed
-    assert set(outcome.executed) <= {"correlations", "origin_slices", "statistical_points", "paths", "intervals"}
+    assert set(outcome.executed) <= {"correlations", "origin_slices", "statistical_points", "paths", "intervals",
+                                     "scoreboard"}
     for untouched in ("data", "train", "encode", "distributions"):
         assert outcome.status[untouched] == "up to date"
     assert any("analysis.correlations.pair_threshold 0.3 → 0.45" in line for line in lines)

@@ -50,10 +50,12 @@ def _stats(run, step):
 def test_zpoints_skips_the_image_steps(zpoints_build):
     run, outcome, _ = zpoints_build
     assert set(outcome.executed) == {"distributions", "correlations", "origin_slices", "statistical_points",
-                                     "paths", "intervals"}
-    for number in range(1, 8):
+                                     "paths", "intervals", "normal_fit", "pca", "pca_sampling", "scoreboard"}
+    for number in range(1, 11):
         assert (run / "site" / f"post-{number}.html").is_file()
     assert "no decoder" in (run / "site" / "post-6.html").read_text().lower()
+    for page in ("post-8.html", "post-10.html", "scoreboard.html"):
+        assert "no decoder" in (run / "site" / page).read_text().lower()
 
 
 def test_zpoints_recovers_means_widths_and_dominant_components(zpoints_build):

@@ -9,6 +9,8 @@ from report.figures.formation import formation_curves
 from report.figures.images import image_grid, image_pairs, image_strip, individuals, judged_rows
 from report.figures.projections import (correlation_heatmap, origin_projection, pair_scatter_grid,
                                         path_projections, slice_projection)
+from report.figures.normal import (bic_curve, ellipse_planes, mahalanobis_qq, principal_histograms,
+                                   principal_scatter, scoreboard, spectrum)
 from report.figures.save import PNG_DPI, save_figure
 from report.figures.style import PALETTE, TEXT_WIDTH, zlabel
 
@@ -26,4 +28,7 @@ __all__ = [
     "path_projections", "image_strip",
     # post VII
     "individuals",
+    # posts VIII-X and the scoreboard
+    "mahalanobis_qq", "ellipse_planes", "bic_curve", "spectrum", "principal_histograms", "principal_scatter",
+    "scoreboard",
 ]

@@ -109,6 +109,14 @@ STEPS: tuple[Step, ...] = (
     _analysis("statistical_points", ("data", "encode", "train", "distributions", "correlations", "face_measure"), (), 5),
     _analysis("paths", ("data", "encode", "train", "distributions", "correlations", "face_measure"), (), 6),
     _analysis("intervals", ("data", "encode", "train", "distributions", "correlations", "face_measure"), (), 7),
+    _analysis("normal_fit", ("data", "encode", "train", "face_measure"),
+              ("mean.npy", "covariance.npy", "mixtures.npz", "mahalanobis-qq.png", "ellipses.png", "mixture-bic.png"), 8),
+    _analysis("pca", ("encode", "normal_fit"), ("spectrum.png", "principal-histograms.png",
+                                                "principal-scatter.png"), 9),
+    _analysis("pca_sampling", ("data", "encode", "train", "face_measure", "normal_fit", "pca"), (), 10),
+    # Not a post of the series: its own page (post number 11 has no entry in render.context.POSTS).
+    _analysis("scoreboard", ("data", "encode", "train", "distributions", "paths", "intervals", "normal_fit",
+                             "pca_sampling", "face_measure"), (), 11),
 )
 
 STEPS_BY_NAME = {step.name: step for step in STEPS}

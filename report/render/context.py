@@ -27,6 +27,9 @@ POSTS = (
     (5, "Decoding simple statistical z-points"),
     (6, "Decoding along straight paths through the centre"),
     (7, "Component values from per-component intervals"),
+    (8, "The cloud as a multivariate normal"),
+    (9, "The cloud in its principal axes"),
+    (10, "Latent vectors drawn in the principal frame"),
 )
 
 

@@ -56,6 +56,13 @@ def key_stat(value, key: str = "") -> str:
     return stat(value)
 
 
+def pvalue(value) -> str:
+    """A p-value with its relation, to follow "p ": "= 0.0123", or "< 0.0001" below that."""
+    if value is None:
+        return "–"
+    return "< 0.0001" if float(value) < 1e-4 else f"= {float(value):.3g}"
+
+
 def roman(number: int) -> str:
     return ROMAN.get(int(number), str(number))
 
@@ -78,5 +85,5 @@ def environment(templates: Path = TEMPLATES_DIR):
         lstrip_blocks=True,
     )
     env.filters.update(num=num, thousands=thousands, percent=percent, roman=roman, stat=stat, plural=plural,
-                       share=share, key_stat=key_stat)
+                       share=share, key_stat=key_stat, pvalue=pvalue)
     return env

@@ -149,6 +149,8 @@ def render_site(run_dir: Path, params: Params, records: dict[str, dict], *, forc
     (staging / "index.html").write_text(env.get_template("index.html").render(context, post=None), encoding="utf-8")
     (staging / "comparison.html").write_text(env.get_template("comparison.html").render(context, post=None, page="comparison"),
                                              encoding="utf-8")
+    (staging / "scoreboard.html").write_text(env.get_template("scoreboard.html").render(context, post=None, page="scoreboard"),
+                                             encoding="utf-8")
     printable = env.get_template("report.html").render(context, post=None, printing=True)
     write_pdf(printable, staging, staging / "report.pdf")
     write_text(staging / RENDER_RECORD, json.dumps({"fingerprint": fingerprint}))

@@ -1,0 +1,87 @@
+# %% [markdown]
+# # Step `scoreboard`: every generator on the same face measure
+# Reconstructions (the ceiling), uniform vectors (V), per-component intervals (VII), path points (VI),
+# N(mu, Sigma) and Gaussian mixtures (VIII), principal-frame shells (X) and N(0, I) as in RAE:
+# the same number of decodes each, scored by face_measure's FaceScorer.
+
+# %% tags=["parameters"]
+run_dir: str = "build/tiny"  # a finished build; the pipeline passes this run's folder
+request: dict = {}  # set by the pipeline; empty: replay the last build's request for this step
+
+# %%
+from report.notebook import open_step
+
+step = open_step("scoreboard", run_dir, request)
+
+import numpy as np
+
+from report import figures, generators
+from report.cloud import open_decoding
+from report.data.sources import load_zpoints
+from report.facelike.scorer import FaceScorer
+from report.normal_models import open_normal
+from report.results.distributions import DistributionsResults
+from report.results.intervals import IntervalsResults
+from report.results.paths import PathsResults
+from report.results.pca_sampling import PcaSamplingResults
+from report.results.scoreboard import GeneratorScore, ScoreboardResults, rank
+from report.stats import normal_fit
+
+settings, rng = step.settings, step.rng
+z = load_zpoints(step.input("latents"))
+model = open_normal(step)
+distributions = step.upstream(DistributionsResults)
+intervals = step.upstream(IntervalsResults)
+paths = step.upstream(PathsResults)
+shells = step.upstream(PcaSamplingResults)
+centre, _, half_widths = distributions.columns()
+decoding = open_decoding(step, 1)
+scorer = FaceScorer.open(step) if decoding else None
+n = settings.n_decodes
+data_d = np.sqrt(normal_fit.mahalanobis_sq(z, model.whiten))
+(decoding is not None, scorer is not None, n)
+
+# %% papermill_description=generators
+real = np.asarray(z[normal_fit.sample_rows(len(z), n, rng)], dtype=np.float64)
+drawn = [generators.Generator("reconstructions", "reconstructions", "ceiling", "I", real)]
+drawn += generators.all_generators(
+    len(real), rng, z_dim=z.shape[1], matching_b=distributions.matching_b, centre=centre, half_widths=half_widths,
+    width=intervals.width, factors=intervals.factors,
+    plane_paths=[(p.plane[0], p.plane[1], p.angle or 0.0) for p in paths.paths if p.plane is not None],
+    extent=paths.extent, axes=model.axes, whiten=model.whiten, mixtures=model.mixtures,
+    shells=[(s.low, s.high) for s in shells.samples if s.kind == "shell"])
+[(g.name, g.vectors.shape) for g in drawn]
+
+# %% papermill_description=scores
+scores, examples = [], []
+if scorer is not None:
+    for g in drawn:
+        decodes = decoding.decode(g.vectors)
+        record = scorer.score_set(decodes, g.name)
+        scores.append(dict(record, title=g.title, family=g.family, post=g.post,
+                           mahalanobis_mean=float(np.sqrt(normal_fit.mahalanobis_sq(g.vectors, model.whiten)).mean())))
+        examples.append(decodes[:settings.n_examples])
+ranked = rank(scores)
+[(s["rank"], s["name"], round(s["face_share"], 3), round(s["fd"], 2)) for s in ranked]
+
+# %%
+figure = examples_figure = None
+if ranked:
+    figure = step.figure("scoreboard.png", figures.scoreboard(
+        [s["title"] for s in ranked], [s["face_share"] for s in ranked], "share of decodes counted as faces"))
+    order = {g.name: k for k, g in enumerate(drawn)}
+    rows = [examples[order[s["name"]]] for s in ranked]
+    titles = [f"{s['rank']}. {s['name']}" if k == 0 else "" for s, row in zip(ranked, rows) for k in range(len(row))]
+    examples_figure = step.figure("examples.png", figures.image_grid(np.concatenate(rows), columns=settings.n_examples,
+                                                                     titles=titles))
+step.save(ScoreboardResults(
+    has_decoder=decoding is not None,
+    has_face_measure=scorer is not None,
+    n_decodes=len(real),
+    z_dim=z.shape[1],
+    data_mahalanobis_mean=float(data_d.mean()),
+    generators=[GeneratorScore(**s) for s in ranked],
+    primary_space=scorer.primary if scorer else None,
+    figure=figure,
+    examples_figure=examples_figure,
+))

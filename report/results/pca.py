@@ -1,0 +1,100 @@
+"""Post IX (`pca`): the cloud in the frame of its principal axes.
+
+`PcaResults` is the step's stats.json (names fixed in INTERFACE.md: `eigenvalues`,
+`explained_variance_ratio`, `components_for`); `findings` turns it into the judgements post IX states.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from typing import ClassVar, Literal
+
+from report.results import Record, StepResults
+
+UNCORRELATED_SIGMAS = 4.0  # |r| below 4 / sqrt(sample size), sampling noise: principal coordinates count as uncorrelated
+BORDER_SHARE = 0.01  # the origin lies at the cloud's border when fewer than this share of z-points lie farther out
+FEW_AXES = 0.25  # 90 % of the variance in at most this share of the axes: the variance is concentrated
+MOST_AXES = 0.8  # this share of the shown coordinates passing their test: "most" look normal
+
+
+class Axis(Record):
+    """One leading principal coordinate: its spread and shape, and the components that load most on it."""
+
+    axis: int
+    eigenvalue: float
+    sd: float  # sqrt(eigenvalue)
+    std: float  # of the coordinate over the sample (sqrt of the eigenvalue, up to sampling)
+    skewness: float
+    excess_kurtosis: float
+    p_value: float  # D'Agostino-Pearson normality test on the sample (level: PcaResults.alpha)
+    top_components: list[int]
+    top_loadings: list[float]
+
+
+class OriginAxis(Record):
+    axis: int
+    coordinate: float
+    sigmas: float  # coordinate / sqrt(eigenvalue)
+
+
+class Origin(Record):
+    """Where the origin z = 0 lies in the principal frame, whose centre is the cloud's mean."""
+
+    euclidean: float  # |mu|: the centre's distance from the origin
+    mahalanobis: float  # the origin's Mahalanobis distance from the centre (post VIII's regularisation)
+    share_farther: float  # share of z-points farther from the centre than the origin
+    top_axes: list[OriginAxis]
+
+
+class PcaResults(StepResults):
+    """The record of post IX."""
+
+    step: ClassVar[str] = "pca"
+
+    n_points: int
+    z_dim: int
+    eigenvalues: list[float]  # all z_dim, descending
+    explained_variance_ratio: list[float]
+    components_for: dict[str, int]  # {"0.9": k, "0.99": k}
+    n_regularised: int  # eigenvalues below post VIII's floor (numerically zero)
+    axes: list[Axis]  # the leading coordinates shown as histograms
+    sample_size: int  # z-points in the histograms, scatters and shape statistics
+    max_abs_r: float  # largest |Pearson r| between two shown principal coordinates of the sample
+    pairs: list[tuple[int, int]]
+    origin: Origin
+    data_mahalanobis_mean: float  # post VIII: mean Mahalanobis distance of all z-points
+    alpha: float  # post VIII's significance level
+    figures: dict[str, str]  # role -> file name: spectrum, histograms, scatter
+
+
+class PcaFindings(Record):
+    """What post IX states."""
+
+    k90: int
+    k99: int
+    concentrated: bool  # 90 % of the variance in at most FEW_AXES of the axes
+    largest_share: float  # share of the first axis
+    uncorrelated: bool
+    shapes: Literal["all", "most", "some", "none"]  # shown coordinates whose normality test passes
+    n_normal: int
+    origin_position: Literal["inside", "border", "outside"]
+    origin_top: OriginAxis
+
+
+def findings(results: PcaResults, upstream: Mapping[str, StepResults]) -> PcaFindings:
+    """The judgements of post IX from its record."""
+    k90, k99 = results.components_for.get("0.9"), results.components_for.get("0.99")
+    if k90 is None or k99 is None:
+        ordered = sorted(results.components_for.items(), key=lambda item: float(item[0]))
+        k90, k99 = ordered[0][1], ordered[-1][1]
+    normal = sum(a.p_value >= results.alpha for a in results.axes)
+    n = len(results.axes)
+    shapes = "all" if normal == n else "none" if normal == 0 else "most" if normal >= MOST_AXES * n else "some"
+    share = results.origin.share_farther
+    position = "outside" if share == 0 else "border" if share < BORDER_SHARE else "inside"
+    return PcaFindings(
+        k90=k90, k99=k99, concentrated=k90 <= FEW_AXES * results.z_dim,
+        largest_share=results.explained_variance_ratio[0], uncorrelated=results.max_abs_r < UNCORRELATED_SIGMAS / math.sqrt(results.sample_size),
+        shapes=shapes, n_normal=normal, origin_position=position, origin_top=results.origin.top_axes[0],
+    )

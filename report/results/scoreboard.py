@@ -1,0 +1,122 @@
+"""The scoreboard (`scoreboard`): every generator of the series scored on the same face measure.
+
+`ScoreboardResults` is the step's stats.json (INTERFACE: `generators`, a list of
+{"name", "n_decodes", "face_share", "precision", "recall", "density", "coverage", "fd", "kid"},
+best first); `findings` turns it into the judgements the page states.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import ClassVar, Literal
+
+from report.results import Record, StepResults
+
+CEILING = "reconstructions"
+CORRELATED_FAMILIES = ("normal", "mixture", "shell")  # generators that keep the covariance of the z-points
+CLEAR_GAIN = 0.05  # a face share this much higher counts as a clear gain
+CEILING_LOW = 0.2  # below this face share for reconstructions the measure sees too few faces to rank generators by
+DATA_DISTANCE_TOLERANCE = 0.25  # vectors within 25 % of the real z-points' mean Mahalanobis distance lie "where they do"
+
+
+class GeneratorScore(Record):
+    """One generator's decodes on the face measure (scorer.score_set) and where its vectors lie."""
+
+    name: str
+    title: str
+    family: Literal["ceiling", "independent", "path", "normal", "mixture", "shell"]
+    post: str
+    n_decodes: int
+    face_share: float
+    precision: float
+    recall: float
+    density: float
+    coverage: float
+    fd: float
+    kid: float
+    mahalanobis_mean: float  # mean Mahalanobis distance of its vectors from the centre (post VIII's fit)
+    rank: int  # 1 = best
+
+
+class ScoreboardResults(StepResults):
+    """The record of the scoreboard."""
+
+    step: ClassVar[str] = "scoreboard"
+
+    has_decoder: bool
+    has_face_measure: bool
+    n_decodes: int  # per generator
+    z_dim: int
+    data_mahalanobis_mean: float
+    generators: list[GeneratorScore]  # best first: face share, then Fréchet distance
+    primary_space: str | None = None  # the feature space of precision ... kid
+    figure: str | None = None
+    examples_figure: str | None = None
+
+
+class ScoreboardFindings(Record):
+    """What the scoreboard page states."""
+
+    ceiling_first: bool  # reconstructions rank first
+    ceiling_low: bool  # even reconstructions rarely count as faces: the ranking rests on a handful of decodes and FD
+    ceiling_share: float
+    uniform_last: bool
+    winner: GeneratorScore  # the best generator besides the ceiling
+    runner_up: GeneratorScore | None
+    last: GeneratorScore
+    winner_correlated: bool  # the winner keeps the covariance of the z-points
+    winner_at_data_distance: bool  # the winner's vectors lie about as far from the centre as real z-points
+    fit_helps: Literal["clearly", "slightly", "no"]  # N(mu, Sigma) against N(0, I)
+    mixture_helps: Literal["clearly", "slightly", "no"]  # best mixture against N(mu, Sigma)
+    normal: GeneratorScore | None
+    standard_normal: GeneratorScore | None
+    best_mixture: GeneratorScore | None
+    best_independent: GeneratorScore | None
+    gap_to_ceiling: float  # ceiling's face share minus the winner's
+
+
+def rank(scores: list[dict]) -> list[dict]:
+    """Generators best first: higher face share, then lower Fréchet distance; `rank` added from 1."""
+    ordered = sorted(scores, key=lambda s: (-s["face_share"], s["fd"]))
+    return [{**s, "rank": n} for n, s in enumerate(ordered, start=1)]
+
+
+def _gain(better: GeneratorScore | None, worse: GeneratorScore | None) -> Literal["clearly", "slightly", "no"]:
+    if better is None or worse is None:
+        return "no"
+    diff = better.face_share - worse.face_share
+    return "clearly" if diff >= CLEAR_GAIN else "slightly" if diff > 0 else "no"
+
+
+def findings(results: ScoreboardResults, upstream: Mapping[str, StepResults]) -> ScoreboardFindings | None:
+    """The judgements of the scoreboard; None when nothing was scored (no decoder or no face measure)."""
+    scored = results.generators
+    if not scored:
+        return None
+    by_name = {g.name: g for g in scored}
+    others = [g for g in scored if g.name != CEILING]
+    winner = others[0]
+    mixtures = [g for g in others if g.family == "mixture"]
+    independent = [g for g in others if g.family == "independent"]
+    normal, standard = by_name.get("normal"), by_name.get("standard-normal")
+    best_mixture = mixtures[0] if mixtures else None
+    ceiling = by_name.get(CEILING)
+    return ScoreboardFindings(
+        ceiling_first=scored[0].name == CEILING,
+        ceiling_low=ceiling is not None and ceiling.face_share < CEILING_LOW,
+        ceiling_share=ceiling.face_share if ceiling else 0.0,
+        uniform_last=scored[-1].name == "uniform",
+        winner=winner,
+        runner_up=others[1] if len(others) > 1 else None,
+        last=scored[-1],
+        winner_correlated=winner.family in CORRELATED_FAMILIES,
+        winner_at_data_distance=abs(winner.mahalanobis_mean / results.data_mahalanobis_mean - 1)
+        <= DATA_DISTANCE_TOLERANCE,
+        fit_helps=_gain(normal, standard),
+        mixture_helps=_gain(best_mixture, normal),
+        normal=normal,
+        standard_normal=standard,
+        best_mixture=best_mixture,
+        best_independent=independent[0] if independent else None,
+        gap_to_ceiling=(ceiling.face_share - winner.face_share) if ceiling else 0.0,
+    )

@@ -1,0 +1,210 @@
+"""Posts VIII-X and the scoreboard: schemas, findings, generators, and zpoints runs that recover what was planted."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+from scipy import stats as sps
+
+from conftest import write_params
+from report import generators
+from report.params import load_params
+from report.pipeline.run import run_steps
+from report.pipeline.steps import steps_for
+from report.results import validate_results
+from report.results.normal_fit import NormalFitResults
+from report.results.normal_fit import findings as normal_findings
+from report.results.pca import PcaResults
+from report.results.pca import findings as pca_findings
+from report.results.scoreboard import ScoreboardResults, rank
+from report.results.scoreboard import findings as scoreboard_findings
+from report.stats import normal_fit, principal
+
+# --- a known multivariate normal and a known mixture, as zpoints files -------------------------------------------------
+
+Z_DIM = 24
+PLANTED_EIGENVALUES = np.array([20.0, 8.0, 4.0, 1.0] + [0.01] * (Z_DIM - 4))  # 90 %: 3 axes (96 %), 99 %: 4 (99.4 %)
+PLANTED_MEAN = np.linspace(-1.0, 1.0, Z_DIM)
+N_CLUSTERS = 3
+
+
+def _rotation(rng, n):
+    q, r = np.linalg.qr(rng.standard_normal((n, n)))
+    return q * np.sign(np.diag(r))
+
+
+def _run(folder, name, z, analysis, only):
+    np.save(folder / f"{name}.npy", z.astype(np.float32))
+    params_path = write_params(folder, {"variant": name, "seed": 5,
+                                        "data": {"source": "zpoints", "path": str(folder / f"{name}.npy")},
+                                        "analysis": analysis}, name=f"{name}.yaml")
+    params = load_params(params_path)
+    run_dir = folder / "build" / name
+    for sub in ("results", "notebooks", "logs", ".staging"):
+        (run_dir / sub).mkdir(parents=True, exist_ok=True)
+    run_steps(params, steps_for(params), run_dir, only=only, progress=False, echo=lambda line: None)
+    return run_dir
+
+
+def _stats(run_dir, step):
+    return json.loads((run_dir / "results" / step / "stats.json").read_text())
+
+
+@pytest.fixture(scope="module")
+def normal_run(tmp_path_factory):
+    rng = np.random.default_rng(11)
+    rotation = _rotation(rng, Z_DIM)
+    z = PLANTED_MEAN + (rng.standard_normal((6000, Z_DIM)) * np.sqrt(PLANTED_EIGENVALUES)) @ rotation.T
+    analysis = {"normal_fit": {"mixture_k": [1, 2, 3], "fixed_k": 3, "mixture_sample": 3000, "test_sample": 1000,
+                               "scatter_points": 500, "component_sample": 2000},
+                "pca": {"scatter_points": 500, "n_histograms": 4}}
+    return _run(tmp_path_factory.mktemp("normal"), "planted-normal", z, analysis, "pca"), z
+
+
+@pytest.fixture(scope="module")
+def mixture_run(tmp_path_factory):
+    rng = np.random.default_rng(12)
+    centres = np.zeros((N_CLUSTERS, Z_DIM))
+    for k in range(N_CLUSTERS):
+        centres[k, k] = 12.0  # well separated: 12 standard deviations apart along their own axes
+    labels = rng.integers(N_CLUSTERS, size=4500)
+    z = centres[labels] + rng.standard_normal((4500, Z_DIM))
+    analysis = {"normal_fit": {"mixture_k": [1, 2, 3, 4, 5], "fixed_k": 3, "mixture_sample": 3000,
+                               "test_sample": 1000, "scatter_points": 500, "component_sample": 2000}}
+    return _run(tmp_path_factory.mktemp("mixture"), "planted-mixture", z, analysis, "normal_fit")
+
+
+def test_pca_recovers_the_planted_spectrum(normal_run):
+    run_dir, _ = normal_run
+    stats = _stats(run_dir, "pca")
+    assert len(stats["eigenvalues"]) == Z_DIM
+    assert stats["eigenvalues"] == sorted(stats["eigenvalues"], reverse=True)
+    np.testing.assert_allclose(stats["eigenvalues"][:4], PLANTED_EIGENVALUES[:4], rtol=0.1)
+    np.testing.assert_allclose(stats["eigenvalues"][4:], PLANTED_EIGENVALUES[4:], rtol=0.2)
+    assert sum(stats["explained_variance_ratio"]) == pytest.approx(1.0)
+    expected = principal.components_for(PLANTED_EIGENVALUES)
+    assert stats["components_for"] == expected == {"0.9": 3, "0.99": 4}
+
+
+def test_normal_fit_accepts_the_planted_normal_and_recovers_its_shape(normal_run):
+    run_dir, z = normal_run
+    stats = _stats(run_dir, "normal_fit")
+    assert stats["n_points"] == len(z) and stats["z_dim"] == Z_DIM
+    assert set(stats["normality"]) >= {"test", "n_points", "statistic", "p_value", "normal"}
+    assert stats["normality"]["normal"] is True
+    chi_mean, chi_std = normal_fit.chi_moments(Z_DIM)
+    m = stats["mahalanobis"]
+    assert m["expected_mean"] == pytest.approx(chi_mean) and m["expected_std"] == pytest.approx(chi_std)
+    assert m["mean"] == pytest.approx(chi_mean, abs=0.05)
+    assert m["std"] == pytest.approx(chi_std, abs=0.05)
+    for e in stats["ellipses"]:
+        assert e["expected_share"] == pytest.approx(-np.expm1(-e["k"] ** 2 / 2))
+        assert e["share"] == pytest.approx(e["expected_share"], abs=0.025)
+    assert {e["k"] for e in stats["ellipses"]} == {1, 2, 3}
+    assert stats["mixture"]["best_k"] == 1
+
+
+def test_mixture_is_rejected_and_bic_finds_its_clusters(mixture_run):
+    stats = _stats(mixture_run, "normal_fit")
+    assert stats["normality"]["normal"] is False
+    assert stats["normality"]["p_value"] < 0.01
+    assert sorted(stats["mixture"]["bic"], key=int) == ["1", "2", "3", "4", "5"]
+    assert stats["mixture"]["best_k"] == N_CLUSTERS
+
+
+def test_zpoints_posts_say_no_decoder(normal_run):
+    run_dir, _ = normal_run
+    stats = _stats(run_dir, "normal_fit")
+    assert stats["has_decoder"] is False
+    assert all(s["figure"] is None and s["nearest_image_distance"] is None for s in stats["samples"])
+
+
+# --- findings on records ------------------------------------------------------------------------------------------------
+
+def test_normal_fit_findings_follow_the_numbers(normal_run):
+    run_dir, _ = normal_run
+    record = validate_results(NormalFitResults, _stats(run_dir, "normal_fit"))
+    found = normal_findings(record, {})
+    assert found.radius == "matches" and not found.radius_spread_wider
+    assert found.ellipses_match == "all"
+    assert found.best_k_one and not found.best_k_at_edge
+    assert found.test_reduced and found.mixture_reduced  # z_dim 24 > the 16 principal coordinates used
+    heavy = record.model_copy(update={"mahalanobis": record.mahalanobis.model_copy(
+        update={"mean": record.mahalanobis.expected_mean * 1.5, "std": record.mahalanobis.expected_std * 3})})
+    assert normal_findings(heavy, {}).radius == "farther"
+    assert normal_findings(heavy, {}).radius_spread_wider
+
+
+def test_pca_findings_place_the_origin(normal_run):
+    run_dir, _ = normal_run
+    record = validate_results(PcaResults, _stats(run_dir, "pca"))
+    found = pca_findings(record, {})
+    assert (found.k90, found.k99) == (3, 4)
+    assert found.uncorrelated
+    # the planted mean is ~2.8 long; along axes of variance 0.05 it is many sigmas out: the border or beyond
+    assert found.origin_position in ("border", "outside")
+    outside = record.model_copy(update={"origin": record.origin.model_copy(update={"share_farther": 0.0})})
+    assert pca_findings(outside, {}).origin_position == "outside"
+
+
+def _generator(name, face_share, fd=1.0, family="independent"):
+    return {"name": name, "title": name, "family": family, "post": "V", "n_decodes": 100, "face_share": face_share,
+            "precision": 0.5, "recall": 0.5, "density": 0.5, "coverage": 0.5, "fd": fd, "kid": 0.01,
+            "mahalanobis_mean": 5.0}
+
+
+def test_scoreboard_ranks_by_face_share_then_fd_and_says_who_wins():
+    ranked = rank([_generator("uniform", 0.0, 9.0), _generator("reconstructions", 0.9, family="ceiling"),
+                   _generator("normal", 0.6, 2.0, "normal"), _generator("standard-normal", 0.1),
+                   _generator("mixture-best", 0.6, 1.5, "mixture")])
+    assert [g["name"] for g in ranked] == ["reconstructions", "mixture-best", "normal", "standard-normal", "uniform"]
+    assert [g["rank"] for g in ranked] == [1, 2, 3, 4, 5]
+    record = validate_results(ScoreboardResults, {"has_decoder": True, "has_face_measure": True, "n_decodes": 100,
+                                                  "z_dim": 16, "data_mahalanobis_mean": 4.0, "generators": ranked})
+    found = scoreboard_findings(record, {})
+    assert found.ceiling_first and found.uniform_last and not found.ceiling_low
+    assert found.winner.name == "mixture-best" and found.winner_correlated
+    assert found.fit_helps == "clearly" and found.mixture_helps == "no"
+    assert found.gap_to_ceiling == pytest.approx(0.3)
+    empty = record.model_copy(update={"generators": []})
+    assert scoreboard_findings(empty, {}) is None
+
+
+# --- generators ---------------------------------------------------------------------------------------------------------
+
+def test_path_points_lie_on_the_paths_through_the_centre():
+    rng = np.random.default_rng(0)
+    centre, widths = np.arange(6.0), np.full(6, 2.0)
+    points = generators.path_points(centre, widths, [(1, 3, 0.0), (2, 4, 90.0)], 0.5, 500, rng)
+    moved = np.abs(points - centre) > 1e-12
+    assert not moved[:, [0, 5]].any()  # only the planes' components move
+    first = moved[:, 1] | moved[:, 3]
+    assert not (moved[first][:, [2, 4]]).any()
+    assert np.abs(points[:, 1] - 1).max() <= 1.0 + 1e-12  # reach = 0.5 x half width 2
+    offset = points[~first][:, [2, 4]] - centre[[2, 4]]
+    assert np.allclose(offset @ np.array([1.0, 1.0]), 0.0)  # rotated by 90 degrees: across the unrotated (1, 1)
+    assert np.linalg.norm(offset, axis=1).max() <= np.sqrt(2) + 1e-9
+
+
+def test_every_generator_draws_its_vectors():
+    rng = np.random.default_rng(1)
+    z = rng.standard_normal((2000, 8)) * np.linspace(0.5, 2, 8) + 1.0
+    mean, cov = normal_fit.mean_and_covariance(z)
+    axes = principal.principal_axes(mean, cov)
+    whiten = principal.whitening(axes)
+    mixtures = normal_fit.fit_mixtures(z, axes, rng, k_range=(1, 2), fixed_k=3, sample_size=1000)
+    drawn = generators.all_generators(
+        50, rng, z_dim=8, matching_b=1.5, centre=mean, half_widths=np.full(8, 2.0), width="fwhm", factors=(0.5, 1.0),
+        plane_paths=[(0, 1, 0.0)], extent=1.0, axes=axes, whiten=whiten, mixtures=mixtures,
+        shells=[(0.0, 0.5), (0.9, 1.1)])
+    names = [g.name for g in drawn]
+    assert names == ["uniform", "intervals-0.5", "intervals-1", "paths", "normal", "mixture-best", "mixture-fixed",
+                     "shell-1", "shell-2", "standard-normal"]
+    assert all(g.vectors.shape == (50, 8) for g in drawn)
+    shell = drawn[names.index("shell-2")].vectors
+    d = np.sqrt(normal_fit.mahalanobis_sq(shell, whiten))
+    assert d.min() >= 0.9 * np.sqrt(8) - 1e-9 and d.max() < 1.1 * np.sqrt(8)
+    assert np.abs(drawn[0].vectors).max() <= 1.5
+    assert sps.normaltest(drawn[-1].vectors.ravel()).pvalue > 1e-4

@@ -17,7 +17,6 @@ from report.notebook import open_step
 
 step = open_step("face_measure", run_dir, request)
 
-import json
 import time
 
 import numpy as np
@@ -27,10 +26,8 @@ from report.data import sources
 from report.errors import ReportError
 from report.facelike import blurred_images, factor_targets, knn_radii, noise_images, random_space, trained_space
 from report.facelike import train_factor_network, train_rotation_network
-from report.facelike.calibration import validation_rows
 from report.facelike.features import rotation_targets
 from report.facelike.scorer import FaceScorer, ScoredSpace, save_spaces
-from report.notebook import STEP_RECORD
 from report.results.encode import EncodeResults
 from report.results.face_measure import CALIBRATION_SETS, EXAMPLES_FIGURE, CalibrationSet, FaceMeasureResults
 from report.results.face_measure import FeatureSpaceRecord, SpaceScores
@@ -41,9 +38,9 @@ random_seed, network_seed, noise_seed, kid_seed = (int(s) for s in rng.integers(
 images = sources.open_images(step.input("images"))
 image_size = images.shape[1]
 
-# The autoencoder's held-out rows: the train step's seed and split (report.model.train_autoencoder).
-train_request = json.loads((step.upstream_folder("train") / STEP_RECORD).read_text(encoding="utf-8"))["request"]
-held_out_rows, train_rows = validation_rows(len(images), step.settings.validation_split, int(train_request["seed"]))
+# The autoencoder's held-out rows, as the train step recorded them; the others it trained on.
+held_out_rows = np.load(step.upstream_file("train", "validation-rows.npy"))
+train_rows = np.setdiff1d(np.arange(len(images)), held_out_rows)
 n_validation = step.upstream(TrainResults).history.n_validation
 if len(held_out_rows) != n_validation:
     raise ReportError(f"face_measure: {len(held_out_rows)} held-out rows, but train held out {n_validation}")

@@ -103,16 +103,3 @@ def test_open_returns_none_without_decoder_or_record(saved, tmp_path):
     assert isinstance(FaceScorer.open(Step({"decoder": "x"})), FaceScorer)
 
 
-def test_validation_rows_are_the_autoencoders():
-    import inspect
-
-    from report import model
-    from report.facelike.calibration import validation_rows
-
-    source = inspect.getsource(model.train_autoencoder)
-    assert "order = np.random.default_rng(seed).permutation(n)" in source  # the split validation_rows mirrors
-    assert "n_validation = int(round(n * train.validation_split))" in source
-    held_out, train = validation_rows(100, 0.1, seed=4)
-    assert len(held_out) == 10 and len(train) == 90 and not set(held_out) & set(train)
-    order = np.random.default_rng(4).permutation(100)
-    np.testing.assert_array_equal(held_out, np.sort(order[:10]))

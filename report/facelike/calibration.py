@@ -32,21 +32,6 @@ BLUR_SIGMA = 1.5  # Gaussian blur of the "blurred" set, in pixels (at 32 x 32 it
 SCOREBOARD_KEYS = ("name", "n_decodes", "face_share", "precision", "recall", "density", "coverage", "fd", "kid")
 
 
-def validation_rows(n_images: int, validation_split: float, seed: int) -> tuple[np.ndarray, np.ndarray]:
-    """The autoencoder's held-out and training rows, as `report.model.train_autoencoder` splits them.
-
-    The first round(n * validation_split) rows of a permutation drawn from the train step's seed
-    are held out. Kept in step with train_autoencoder by a test; the face_measure step also checks
-    the count against the train record.
-
-    Returns:
-        (held-out rows, training rows), each sorted int arrays.
-    """
-    order = np.random.default_rng(seed).permutation(n_images)
-    n_validation = int(round(n_images * validation_split))
-    return np.sort(order[:n_validation]), np.sort(order[n_validation:])
-
-
 def noise_images(n_images: int, image_size: int, rng: np.random.Generator) -> np.ndarray:
     """Uniform uint8 pixel noise (n_images, image_size, image_size, 3): certainly not faces."""
     return rng.integers(0, 256, size=(n_images, image_size, image_size, 3), dtype=np.uint8)

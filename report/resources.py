@@ -56,8 +56,8 @@ def estimate(data, model, train) -> Estimate:
         disk, memory,
         f"data.n_images {data.n_images} x data.image_size {data.image_size}^2 x 3 bytes of images "
         f"and x model.z_dim {model.z_dim} x 4 bytes of latent vectors",
-        f"the largest of the pixel PCA sample (data.pca_sample), a chunk (data.chunk_size), "
-        f"a training batch (train.batch_size) and the latent vectors",
+        "the largest of the pixel PCA sample (data.pca_sample), a chunk (data.chunk_size), "
+        "a training batch (train.batch_size) and the latent vectors",
     )
 
 

@@ -24,8 +24,8 @@ from report.normal_models import COVARIANCE_FILE, MEAN_FILE, save_mixtures
 from report.results import normal_fit as record
 from report.stats import normal_fit, principal
 
-settings, rng = step.settings, step.rng
 z = load_zpoints(step.input("latents"))
+settings, rng = step.settings, step.rng
 n_points, z_dim = z.shape
 mean, covariance = normal_fit.mean_and_covariance(z)
 np.save(step.output / MEAN_FILE, mean)

@@ -21,8 +21,8 @@ from report.normal_models import open_normal
 from report.results.pca import Axis, Origin, PcaResults
 from report.stats import normal_fit, principal
 
-settings, rng = step.settings, step.rng
 z = load_zpoints(step.input("latents"))
+settings, rng = step.settings, step.rng
 model = open_normal(step)
 axes, whiten = model.axes, model.whiten
 ratio, cumulative = principal.explained_variance(axes.eigenvalues)

@@ -27,9 +27,9 @@ from report.results.pca_sampling import PcaSamplingResults
 from report.results.scoreboard import GeneratorScore, ScoreboardResults, rank
 from report.stats import normal_fit
 
-settings, rng = step.settings, step.rng
-z = load_zpoints(step.input("latents"))
 model = open_normal(step)
+z = load_zpoints(step.input("latents"))
+settings, rng = step.settings, step.rng
 distributions = step.upstream(DistributionsResults)
 intervals = step.upstream(IntervalsResults)
 paths = step.upstream(PathsResults)

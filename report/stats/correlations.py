@@ -6,23 +6,11 @@ listed above a level, and chosen for the scatter plots of posts IV and VI.
 
 from __future__ import annotations
 
-import contextlib
 from collections.abc import Sequence
 
 import numpy as np
 
-from report.stats._common import CHUNK_ROWS, check_z, row_chunks
-
-try:  # installed with scikit-learn; without it BLAS keeps its own thread count
-    from threadpoolctl import threadpool_limits
-except ImportError:  # pragma: no cover
-    threadpool_limits = None
-
-
-def _blas_threads(n: int | None) -> contextlib.AbstractContextManager:
-    if n is None or threadpool_limits is None:
-        return contextlib.nullcontext()
-    return threadpool_limits(limits=n, user_api="blas")
+from report.stats._common import CHUNK_ROWS, centred_gram, check_z
 
 
 def streaming_correlation(z: np.ndarray, *, chunk_rows: int = CHUNK_ROWS, blas_threads: int | None = 1) -> np.ndarray:
@@ -45,14 +33,7 @@ def streaming_correlation(z: np.ndarray, *, chunk_rows: int = CHUNK_ROWS, blas_t
     """
     check_z(z)
     n_points, z_dim = z.shape
-    shift = np.asarray(z[:chunk_rows], dtype=np.float64).mean(axis=0)
-    sums = np.zeros(z_dim)
-    gram = np.zeros((z_dim, z_dim))
-    with _blas_threads(blas_threads):
-        for chunk in row_chunks(z, chunk_rows):
-            chunk -= shift
-            sums += chunk.sum(axis=0)
-            gram += chunk.T @ chunk  # numpy runs A.T @ A as a symmetric rank-k update
+    _, sums, gram = centred_gram(z, chunk_rows, blas_threads, user_api="blas")
     mean = sums / n_points
     cov = gram / n_points - np.outer(mean, mean)
     std = np.sqrt(np.diag(cov))

@@ -19,7 +19,7 @@ import numpy as np
 from scipy import stats as sps
 from scipy.special import gammaln
 
-from report.stats._common import CHUNK_ROWS, check_z, row_chunks, sample_rows
+from report.stats._common import CHUNK_ROWS, centred_gram, check_z, sample_rows
 from report.stats.principal import PrincipalAxes, Whitening, blas_threads
 
 # ---------------------------------------------------------------- mean, covariance, distances
@@ -42,14 +42,7 @@ def mean_and_covariance(z: np.ndarray, *, chunk_rows: int = CHUNK_ROWS, ddof: in
     """
     check_z(z)
     n_points, z_dim = z.shape
-    shift = np.asarray(z[:chunk_rows], dtype=np.float64).mean(axis=0)
-    sums = np.zeros(z_dim)
-    gram = np.zeros((z_dim, z_dim))
-    with blas_threads(threads):
-        for chunk in row_chunks(z, chunk_rows):
-            chunk -= shift
-            sums += chunk.sum(axis=0)
-            gram += chunk.T @ chunk  # numpy runs A.T @ A as a symmetric rank-k update
+    shift, sums, gram = centred_gram(z, chunk_rows, threads)
     offset = sums / n_points
     cov = (gram - n_points * np.outer(offset, offset)) / (n_points - ddof)
     return shift + offset, (cov + cov.T) / 2

@@ -22,12 +22,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.special import gammaln
 
-from report.stats._common import CHUNK_ROWS
-
-try:  # installed with scikit-learn; without it BLAS keeps its own thread count
-    from threadpoolctl import threadpool_limits
-except ImportError:  # pragma: no cover
-    threadpool_limits = None
+from report.stats._common import CHUNK_ROWS, limited_threads
 
 #: Eigenvalues below this fraction of the largest count as numerically zero (see `whitening`).
 RELATIVE_FLOOR = 1e-6
@@ -40,9 +35,7 @@ def blas_threads(n: int | None) -> contextlib.AbstractContextManager:
     little from more, and multi-threaded OpenBLAS slows down many-fold (30x measured for
     GaussianMixture) when other processes share the cores.
     """
-    if n is None or threadpool_limits is None:
-        return contextlib.nullcontext()
-    return threadpool_limits(limits=n)
+    return limited_threads(n)
 
 
 @dataclass(frozen=True)

@@ -23,6 +23,7 @@ from report.results.train import TrainResults
 from report.stats.formation import latent_summary
 
 formation, rng = step.settings, step.rng
+rule = step.shared("analysis.mahalanobis")
 train = step.upstream(TrainResults)
 images = sources.open_images(step.input("images"))
 rows = np.sort(rng.choice(len(images), size=min(formation.sample_size, len(images)), replace=False))
@@ -46,7 +47,8 @@ for epoch, folder, final in kept:
     else:
         error = {"heldout_mse": None, "heldout_psnr": None}
     records.append(Snapshot(epoch=epoch, final=final, **error,
-                            **latent_summary(z, formation.thresholds, formation.variance_share)))
+                            **latent_summary(z, formation.thresholds, formation.variance_share,
+                                            rule=rule.regularisation, relative_floor=rule.relative_floor)))
 [(s.epoch, round(s.heldout_psnr or 0, 2), s.pairs_above, s.directions) for s in records]
 
 # %%

@@ -22,13 +22,13 @@ from report.stats import positions
 
 settings, rng = step.settings, step.rng
 cloud = open_cloud(step)
-centre, covariance = cloud.centre, cloud.covariance
+centre = cloud.centre
 widths = cloud.half_widths if settings.width == "fwhm" else cloud.half_widths / 2
 low, high = positions.component_ranges(cloud.z)
 scale = positions.std_scale(cloud.stds)
 data_sample = cloud.sample(settings.data_sample, rng)
 data_distances, data_scaled_distances = positions.centre_distances(data_sample, centre, scale)
-data_mahalanobis = stats.mahalanobis_distances(data_sample, centre, covariance)
+data_mahalanobis = cloud.mahalanobis(data_sample)
 decoding = open_decoding(step, settings.reference_images)
 
 # %% papermill_description=interval_grids
@@ -40,7 +40,7 @@ for factor in settings.factors:
         factor=factor,
         distance_mean=float(distances.mean()),
         scaled_distance_mean=float(scaled_distances.mean()),
-        mahalanobis_mean=float(stats.mahalanobis_distances(vectors, centre, covariance).mean()),
+        mahalanobis_mean=float(cloud.mahalanobis(vectors).mean()),
         share_inside_ranges=stats.share_inside_ranges(vectors, low, high),
         figure=None,
     )
@@ -77,6 +77,7 @@ if decoding:
 step.save(IntervalsResults(
     n_points=cloud.n_points,
     z_dim=cloud.z_dim,
+    regularisation=cloud.regularisation,
     has_decoder=decoding is not None,
     width=settings.width,
     factors=list(settings.factors),

@@ -31,7 +31,8 @@ mean, covariance = normal_fit.mean_and_covariance(z)
 np.save(step.output / MEAN_FILE, mean)
 np.save(step.output / COVARIANCE_FILE, covariance)
 axes = principal.principal_axes(mean, covariance)
-whiten = principal.whitening(axes, rule=settings.regularisation, relative_floor=settings.relative_floor)
+rule = step.shared("analysis.mahalanobis")
+whiten = principal.whitening(axes, rule=rule.regularisation, relative_floor=rule.relative_floor)
 decoding = open_decoding(step, settings.reference_images)
 scorer = FaceScorer.open(step) if decoding else None  # None until face_measure has run
 n_shown = settings.rows * settings.columns

@@ -44,7 +44,8 @@ pairs
 
 # %%
 position = stats.origin_position(z, means)
-position["mahalanobis"] = stats.mahalanobis_position(z, means, cloud.covariance)
+position["mahalanobis"] = stats.mahalanobis_position(z, means, cloud.covariance, rule=cloud.whiten.rule,
+                                                         relative_floor=cloud.whiten.relative_floor)
 sample = stats.sample_rows(n_points, settings.sample_size, rng)
 z_sample = np.asarray(z[sample])
 overview_uniform = stats.uniform_vectors(settings.n_overview_uniform, z_dim, uniform_b, rng)
@@ -100,6 +101,7 @@ misleading
 step.save(OriginSlicesResults(
     n_points=n_points,
     z_dim=z_dim,
+    regularisation=cloud.regularisation,
     pairs=pairs,
     pairs_from_parameters=settings.pairs is not None,
     slice_half_width=t,

@@ -31,7 +31,7 @@ if bad:
     raise ReportError(f"analysis.paths.planes: {bad} do not fit z_dim {cloud.z_dim}")
 z_sample = cloud.sample(settings.scatter_points, rng)
 data_sample = cloud.sample(settings.data_sample, rng)
-data_mahalanobis = stats.mahalanobis_distances(data_sample, centre, cloud.covariance)
+data_mahalanobis = cloud.mahalanobis(data_sample)
 decoding = open_decoding(step, settings.reference_images)
 planes
 
@@ -43,7 +43,7 @@ def describe(name, title, path, shown_planes, plane=None, angle=None) -> PathRec
         title=title,
         plane=plane,
         pair_r=float(r[plane[0], plane[1]]) if plane else None,
-        mahalanobis=stats.mahalanobis_distances(path, centre, cloud.covariance).tolist(),
+        mahalanobis=cloud.mahalanobis(path).tolist(),
         angle=angle,
         length=float(np.linalg.norm(path[-1] - path[0])),
         radius_start=float(np.linalg.norm(path[0])),
@@ -84,6 +84,7 @@ for angle in settings.angles:
 step.save(PathsResults(
     n_points=cloud.n_points,
     z_dim=cloud.z_dim,
+    regularisation=cloud.regularisation,
     has_decoder=decoding is not None,
     points_per_path=settings.n_points,
     extent=settings.extent,

@@ -26,7 +26,7 @@ low, high = positions.component_ranges(cloud.z)
 data_radii = stats.radii(cloud.z)
 radius_low, radius_high = np.percentile(data_radii, [1, 99])
 data_sample = cloud.sample(settings.data_sample, rng)
-data_mahalanobis = stats.mahalanobis_distances(data_sample, cloud.centre, cloud.covariance)
+data_mahalanobis = cloud.mahalanobis(data_sample)
 matching_b = round(cloud.distributions.matching_b, 2)
 b_values = b_values_with_matching(settings.b_values, cloud.distributions.matching_b)
 b_values
@@ -48,7 +48,7 @@ batches = []
 for b in b_values:
     vectors = stats.uniform_vectors(settings.n_vectors, cloud.z_dim, b, rng)
     batch = dict(b=b, is_matching_b=b == matching_b, figure=None, **positions.batch_position(
-        vectors, low, high, (radius_low, radius_high), cloud.centre, cloud.covariance))
+        vectors, low, high, (radius_low, radius_high), cloud.whiten))
     if decoding:
         judged = decoding.decode(vectors[:max(n_shown, settings.scored_decodes)])
         decodes, marks = judged[:n_shown], decoding.faces(judged)
@@ -65,6 +65,7 @@ for b in b_values:
 step.save(StatisticalPointsResults(
     n_points=cloud.n_points,
     z_dim=cloud.z_dim,
+    regularisation=cloud.regularisation,
     has_decoder=decoding is not None,
     b_values=b_values,
     matching_b=cloud.distributions.matching_b,

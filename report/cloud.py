@@ -14,7 +14,7 @@ import numpy as np
 from report import stats
 from report.data.sources import load_zpoints, open_images
 from report.results.distributions import DistributionsResults
-from report.stats import positions
+from report.stats import positions, principal
 
 CORRELATION_FILE = "correlation.npy"
 
@@ -28,6 +28,9 @@ class Cloud:
         distributions: post II's record.
         centre, stds, half_widths: (z_dim,) component means, standard deviations and FWHM.
         correlation, covariance: (z_dim, z_dim) Pearson matrix of post III and the covariance it implies.
+        whiten: the covariance's regularised inverse square root (`analysis.mahalanobis`), which every
+            Mahalanobis distance of posts IV-VII uses.
+        regularisation: what the post states about it (`stats.principal.regularisation_summary`).
     """
 
     z: np.ndarray
@@ -37,6 +40,8 @@ class Cloud:
     half_widths: np.ndarray
     correlation: np.ndarray
     covariance: np.ndarray
+    whiten: principal.Whitening
+    regularisation: dict
 
     @property
     def n_points(self) -> int:
@@ -45,6 +50,10 @@ class Cloud:
     @property
     def z_dim(self) -> int:
         return self.z.shape[1]
+
+    def mahalanobis(self, points: np.ndarray) -> np.ndarray:
+        """Mahalanobis distance of each point (n, z_dim) from the centre, under the stated regularisation."""
+        return principal.mahalanobis(points, self.whiten)
 
     def sample(self, size: int, rng: np.random.Generator) -> np.ndarray:
         """`size` real z-points drawn without replacement (all of them if size >= n_points), in file order."""
@@ -56,9 +65,13 @@ def open_cloud(step) -> Cloud:
     distributions = step.upstream(DistributionsResults)
     centre, stds, half_widths = distributions.columns()
     correlation = np.load(step.upstream_file("correlations", CORRELATION_FILE))
+    covariance = stats.covariance_from_correlation(correlation, stds)
+    rule = step.shared("analysis.mahalanobis")
+    axes = principal.principal_axes(centre, covariance)
+    whiten = principal.whitening(axes, rule=rule.regularisation, relative_floor=rule.relative_floor)
     return Cloud(z=load_zpoints(step.input("latents")), distributions=distributions, centre=centre, stds=stds,
-                 half_widths=half_widths, correlation=correlation,
-                 covariance=stats.covariance_from_correlation(correlation, stds))
+                 half_widths=half_widths, correlation=correlation, covariance=covariance, whiten=whiten,
+                 regularisation=principal.regularisation_summary(whiten, axes))
 
 
 @dataclass(frozen=True)

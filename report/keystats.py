@@ -169,6 +169,29 @@ def _calibration(name: str) -> Callable[[dict], object]:
     return read
 
 
+def _first_ratio(stats: dict):
+    ratios = stats.get("explained_variance_ratio")
+    return ratios[0] if isinstance(ratios, list) and ratios else None
+
+
+def _ellipse_shares(stats: dict):
+    """Per k, the mean share of points inside the k-sigma ellipse over the chosen planes."""
+    shares: dict[int, list[float]] = {}
+    for ellipse in stats.get("ellipses") or []:
+        if isinstance(ellipse, dict) and _number(ellipse.get("k")) is not None and _number(ellipse.get("share")) is not None:
+            shares.setdefault(ellipse["k"], []).append(ellipse["share"])
+    return {k: sum(v) / len(v) for k, v in shares.items()} or None
+
+
+def _generators(field: str) -> Callable[[dict], dict | None]:
+    """Per scoreboard generator (keyed by its name) one field of its record."""
+    def read(stats: dict):
+        generators = [g for g in stats.get("generators") or [] if isinstance(g, dict) and g.get("name")]
+        return {g["name"]: g.get(field) for g in generators} or None
+
+    return read
+
+
 def _paths_face_share(stats: dict):
     counts = [p.get("faces") for p in stats.get("paths") or [] if isinstance(p, dict)]
     if not counts or any(not isinstance(c, dict) for c in counts):
@@ -221,6 +244,8 @@ KEY_STATS: tuple[KeyStat, ...] = (
             read=_calibration("uniform")),
     KeyStat("face_measure.noise.face_share", "face share of pixel noise", atol=FACE_SHARE_ATOL,
             read=_calibration("noise")),
+    KeyStat("face_measure.blurred.face_share", "face share of blurred held-out images", atol=FACE_SHARE_ATOL,
+            read=_calibration("blurred")),
     KeyStat("distributions.n_points", "latent vectors"),
     KeyStat("distributions.z_dim", "latent dimension z_dim"),
     KeyStat("distributions.radius.mean", "radius mean", rtol=0.05),
@@ -264,6 +289,21 @@ KEY_STATS: tuple[KeyStat, ...] = (
     KeyStat("intervals.widest.face_share", "face share of interval decodes (widest factor)",
             atol=DECODE_FACE_SHARE_ATOL, read=_widest_grid("face_share")),
     KeyStat("intervals.data_distance_mean", "mean distance of the data from the centre", rtol=0.05),
+    # Posts VIII-X and the scoreboard (issue 12). Mahalanobis distances and eigenvalue shares move
+    # with the cloud as the radius does; counts of directions as the pair counts; the BIC-best
+    # mixture size may step by one or two where neighbouring BICs lie close.
+    KeyStat("normal_fit.mahalanobis.mean", "mean Mahalanobis distance from the centre", rtol=0.05),
+    KeyStat("normal_fit.mahalanobis.std", "std of the Mahalanobis distances", rtol=0.1),
+    KeyStat("normal_fit.ellipse_*.share", "mean share inside the *-sigma ellipses of the chosen planes",
+            atol=0.04, read=_ellipse_shares),
+    KeyStat("normal_fit.mixture.best_k", "mixture components with the lowest BIC", atol=2),
+    KeyStat("pca.components_for.*", "principal directions for * of the variance", rtol=0.1, atol=2),
+    KeyStat("pca.first_share", "variance share of the first principal direction", atol=0.03, read=_first_ratio),
+    KeyStat("pca.origin.mahalanobis", "Mahalanobis distance of the origin (principal frame)", factor=2),
+    KeyStat("scoreboard.*.face_share", "face share of the scoreboard's *", atol=DECODE_FACE_SHARE_ATOL,
+            read=_generators("face_share")),
+    KeyStat("scoreboard.*.fd", "Fréchet distance of the scoreboard's *", factor=1.3, atol=2,
+            read=_generators("fd")),
 )
 
 EXACT = KeyStat("*", "")  # keys no definition knows (a file from an older or newer version) must match exactly

@@ -35,6 +35,7 @@ class StepContext:
     settings: object
     needs: tuple[str, ...]
     inputs: dict[str, Path]
+    shared_sections: dict[str, object] = field(default_factory=dict)
     rng: np.random.Generator = field(init=False)
 
     def __post_init__(self):
@@ -45,6 +46,12 @@ class StepContext:
         if name not in self.inputs:
             raise ReportError(f"step {self.name}: no input '{name}' (inputs: {', '.join(sorted(self.inputs)) or 'none'})")
         return self.inputs[name]
+
+    def shared(self, path: str):
+        """A rule several steps share (e.g. "analysis.mahalanobis"), typed; the step must declare it."""
+        if path not in self.shared_sections:
+            raise ReportError(f"step {self.name} reads the shared parameters '{path}' but does not declare them")
+        return section_value(path, self.shared_sections[path])
 
     def upstream(self, schema: type[Results]) -> Results:
         """The typed results record of a step this one needs."""
@@ -148,6 +155,7 @@ def open_step(name: str, run_dir: str | Path, request: dict | None = None) -> St
         settings=settings_from(request["section"]),
         needs=tuple(request.get("needs", ())),
         inputs=inputs,
+        shared_sections=dict(request.get("shared", {})),
     )
 
 

@@ -340,6 +340,16 @@ class IntervalsParams(_Section):
     timeout_s: int = Field(600, ge=10)
 
 
+class MahalanobisParams(_Section):
+    """Posts IV-X: how every Mahalanobis distance treats a near-singular covariance (one rule for all posts)."""
+
+    regularisation: Literal["drop", "floor"] = Field(
+        "drop", description="covariance eigenvalues below relative_floor x the largest are dropped (a pseudo-"
+        "inverse: distances live in the principal subspace of the others) or raised to that floor")
+    relative_floor: float = Field(1e-6, gt=0, lt=1, description="threshold as a share of the largest eigenvalue; "
+                                  "far above the ~1e-14 that float32 round-off leaves in an empty direction")
+
+
 class NormalFitParams(_Section):
     """Post VIII: the cloud as a multivariate normal, its ellipses, and Gaussian mixtures."""
 
@@ -349,10 +359,6 @@ class NormalFitParams(_Section):
     test_sample: int = Field(2000, ge=20, description="z-points drawn for the multivariate (Henze-Zirkler) test")
     test_dims: int = Field(16, ge=1, description="leading principal coordinates the multivariate test sees")
     alpha: float = Field(0.01, gt=0, lt=1, description="significance level of every normality test")
-    regularisation: Literal["drop", "floor"] = Field(
-        "drop", description="eigenvalues below relative_floor x the largest are dropped (pseudo-inverse) or "
-        "raised to that floor before the Mahalanobis distances")
-    relative_floor: float = Field(1e-6, gt=0, lt=1)
     n_planes: int = Field(4, ge=1, le=8, description="planes with 1/2/3-sigma ellipses")
     planes: tuple[Pair, ...] | None = Field(None, description="component planes; default: chosen to see distinct "
                                             "principal directions")
@@ -411,8 +417,9 @@ class ScoreboardParams(_Section):
 
 
 class AnalysisParams(_Section):
-    """One section per pipeline step."""
+    """One section per pipeline step, and the rules several steps share."""
 
+    mahalanobis: MahalanobisParams = MahalanobisParams()
     encode: EncodeParams = EncodeParams()
     formation: FormationParams = FormationParams()
     face_measure: FaceMeasureParams = FaceMeasureParams()

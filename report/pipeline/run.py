@@ -123,7 +123,8 @@ def step_request(step: Step, params: Params, run_dir: Path, seed: int) -> dict:
     section = step.section(params)
     if isinstance(section.get("data"), dict) and section["data"].get("path"):
         section["data"] = {**section["data"], "path": str(Path(section["data"]["path"]).resolve())}
-    return {"section": section, "seed": seed, "needs": list(step.needs), "inputs": step_inputs(params, run_dir)}
+    return {"section": section, "shared": step.shared_section(params), "seed": seed, "needs": list(step.needs),
+            "inputs": step_inputs(params, run_dir)}
 
 
 def _upstream(step: Step, params: Params, records: dict[str, dict], cache: hashing.DigestCache,
@@ -178,7 +179,7 @@ def fingerprint(step: Step, params: Params, run_dir: Path, records: dict[str, di
     return {
         "notebook": _shown_in_run(step.notebook, PROJECT_ROOT),
         "code": hashing.code_hash(notebook),
-        "parameters": step.section(params),
+        "parameters": {**step.section(params), **step.shared_section(params)},
         "seed": step.seed(params),
         "upstream": _upstream(step, params, records, cache, inputs),
         "modules": hashing.modules_hash(hashing.report_modules(code)),

@@ -40,6 +40,8 @@ class Step:
         timeout: Dotted path of the step's per-cell time limit in seconds.
         post: The post the step's results appear in.
         uses_images: Skipped when the latent vectors come from a file (data.source zpoints).
+        shared: Dotted paths of rules several steps read besides their own sections (a change reruns
+            each of them); the notebook reads one with `step.shared(path)`.
     """
 
     name: str
@@ -49,6 +51,7 @@ class Step:
     timeout: str
     post: int
     uses_images: bool = False
+    shared: tuple[str, ...] = ()
 
     @property
     def notebook(self) -> Path:
@@ -71,6 +74,10 @@ class Step:
         """The parameters this step reads, JSON-native, keyed by dotted path."""
         return {path: _jsonable(value_at(params, path)) for path in self.sections}
 
+    def shared_section(self, params: Params) -> dict:
+        """The shared rules this step reads, JSON-native, keyed by dotted path."""
+        return {path: _jsonable(value_at(params, path)) for path in self.shared}
+
     def timeout_seconds(self, params: Params) -> int:
         return int(value_at(params, self.timeout))
 
@@ -90,6 +97,8 @@ def _analysis(name: str, needs: tuple[str, ...], outputs: tuple[str, ...], post:
                 **kwargs)
 
 
+MAHALANOBIS = ("analysis.mahalanobis",)  # the regularisation of every Mahalanobis distance (posts VIII-X read normal_fit's)
+
 STEPS: tuple[Step, ...] = (
     Step("data", (), ("stats.json", "images.npy", "sample-grid.png"), ("data",), "data.timeout_s", 1,
          uses_images=True),
@@ -97,7 +106,8 @@ STEPS: tuple[Step, ...] = (
          ("model", "train", "data.image_size"), "train.timeout_s", 1, uses_images=True),
     _analysis("encode", ("data", "train"), ("latents.npy", "reconstructions.png", "random-decodes.png"), 1,
               uses_images=True),
-    _analysis("formation", ("data", "train", "encode"), ("formation.png",), 1, uses_images=True),
+    _analysis("formation", ("data", "train", "encode"), ("formation.png",), 1, uses_images=True,
+              shared=MAHALANOBIS),
     Step("face_measure", ("data", "train", "encode"), ("stats.json", EXAMPLES_FIGURE, *face_measure_files()),
          ("analysis.face_measure", "train.validation_split"), "analysis.face_measure.timeout_s", 1,
          uses_images=True),
@@ -105,12 +115,16 @@ STEPS: tuple[Step, ...] = (
               ("component-histograms.png", "dominant-histograms.png", "radius-histograms.png"), 2),
     _analysis("correlations", ("encode", "distributions"),
               ("correlation.npy", "correlation-heatmap.png", "pair-scatter.png"), 3),
-    _analysis("origin_slices", ("encode", "distributions", "correlations"), (), 4),
-    _analysis("statistical_points", ("data", "encode", "train", "distributions", "correlations", "face_measure"), (), 5),
-    _analysis("paths", ("data", "encode", "train", "distributions", "correlations", "face_measure"), (), 6),
-    _analysis("intervals", ("data", "encode", "train", "distributions", "correlations", "face_measure"), (), 7),
+    _analysis("origin_slices", ("encode", "distributions", "correlations"), (), 4, shared=MAHALANOBIS),
+    _analysis("statistical_points", ("data", "encode", "train", "distributions", "correlations", "face_measure"), (),
+              5, shared=MAHALANOBIS),
+    _analysis("paths", ("data", "encode", "train", "distributions", "correlations", "face_measure"), (),
+              6, shared=MAHALANOBIS),
+    _analysis("intervals", ("data", "encode", "train", "distributions", "correlations", "face_measure"), (),
+              7, shared=MAHALANOBIS),
     _analysis("normal_fit", ("data", "encode", "train", "face_measure"),
-              ("mean.npy", "covariance.npy", "mixtures.npz", "mahalanobis-qq.png", "ellipses.png", "mixture-bic.png"), 8),
+              ("mean.npy", "covariance.npy", "mixtures.npz", "mahalanobis-qq.png", "ellipses.png", "mixture-bic.png"), 8,
+              shared=MAHALANOBIS),
     _analysis("pca", ("encode", "normal_fit"), ("spectrum.png", "principal-histograms.png",
                                                 "principal-scatter.png"), 9),
     _analysis("pca_sampling", ("data", "encode", "train", "face_measure", "normal_fit", "pca"), (), 10),

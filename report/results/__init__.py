@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 import math
 from pathlib import Path
-from typing import ClassVar, TypeVar
+from typing import ClassVar, Literal, TypeVar
 
 import numpy as np
 from pydantic import BaseModel, ConfigDict, ValidationError
@@ -35,6 +35,19 @@ class StepResults(Record):
 
 
 Results = TypeVar("Results", bound=StepResults)
+
+
+class Regularisation(Record):
+    """How a step's Mahalanobis distances treat a near-singular covariance (`analysis.mahalanobis`,
+    `stats.principal.regularisation_summary`), so its post can state it."""
+
+    rule: Literal["drop", "floor"]  # eigenvalues below relative_floor x the largest left out, or raised to it
+    relative_floor: float
+    n_regularised: int  # eigenvalues the rule touched
+    dof: int  # dimensions the distances live in
+    largest_eigenvalue: float
+    smallest_eigenvalue: float
+    condition: float | None  # largest / smallest; None for a singular covariance
 
 
 def jsonable(value):

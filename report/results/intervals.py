@@ -10,7 +10,7 @@ import math
 from collections.abc import Mapping
 from typing import ClassVar, Literal
 
-from report.results import Record, StepResults
+from report.results import Record, Regularisation, StepResults
 from report.results.face_measure import FaceCount, Verdict, verdict
 from report.results.statistical_points import (ABOVE_YARDSTICK, BELOW_YARDSTICK, Position, coverage, trend,
                                                yardstick_position)
@@ -70,6 +70,7 @@ class IntervalsResults(StepResults):
     individuals: Individuals
     n_data_sample: int | None = None  # real z-points sampled for the data_* statistics
     n_reference_images: int | None = None  # training images the nearest-image distances search
+    regularisation: Regularisation | None = None  # of its Mahalanobis distances (None in older records)
 
 
 class IntervalsFindings(Record):

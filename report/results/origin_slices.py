@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import ClassVar, Literal
 
-from report.results import Record, StepResults
+from report.results import Record, Regularisation, StepResults
 
 BORDER_SHARE = 0.05  # fewer points than this share farther from the centre: the origin is at the border
 OUTER_SHARE = 0.5  # fewer than this share farther out: the origin is in the outer part of the cloud
@@ -127,6 +127,7 @@ class OriginSlicesResults(StepResults):
     planes_tried: int = 0  # planes tried by the rule before distinct counts were kept (0: pairs given)
     first_axis_share: float | None = None  # variance share of the first principal direction
     misleading: list[MisleadingPlane] = []  # planes of non-dominant components where projection misleads
+    regularisation: Regularisation | None = None  # of its Mahalanobis distances (None in older records)
 
 
 class SliceFinding(Record):

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import ClassVar, Literal
 
-from report.results import Record, StepResults
+from report.results import Record, Regularisation, StepResults
 from report.results.face_measure import FaceCount, Verdict, verdict
 from report.results.statistical_points import ABOVE_YARDSTICK, Position, coverage, yardstick_position
 
@@ -59,6 +59,7 @@ class PathsResults(StepResults):
     n_scatter_points: int | None = None  # real z-points drawn in the projections
     n_data_sample: int | None = None  # real z-points sampled for the Mahalanobis statistics
     n_reference_images: int | None = None  # training images the nearest-image distances search
+    regularisation: Regularisation | None = None  # of its Mahalanobis distances (None in older records)
 
 
 class PathFigure(Record):

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import ClassVar, Literal
 
-from report.results import Record, StepResults
+from report.results import Record, Regularisation, StepResults
 from report.results.face_measure import FaceCount, Verdict, verdict
 
 ABOVE_YARDSTICK = 1.1  # a decode more than 10 % farther from every training image than the yardstick resembles none
@@ -68,6 +68,7 @@ class StatisticalPointsResults(StepResults):
     def matching(self) -> UniformBatch:
         """The batch drawn with post II's matching b."""
         return next(batch for batch in self.batches if batch.is_matching_b)
+    regularisation: Regularisation | None = None  # of its Mahalanobis distances (None in older records)
 
 
 def yardstick_position(value: float, yardstick: float) -> Position:

@@ -14,17 +14,19 @@ import numpy as np
 from report.stats._common import check_z
 from report.stats.correlations import pairs_above, streaming_correlation
 from report.stats.distributions import radii
-from report.stats.principal import components_for
+from report.stats.principal import RELATIVE_FLOOR, components_for
 from report.stats.slices import mahalanobis_position, origin_position
 
 
-def latent_summary(z: np.ndarray, thresholds: Sequence[float], variance_share: float) -> dict:
+def latent_summary(z: np.ndarray, thresholds: Sequence[float], variance_share: float, *,
+                   rule: str = "drop", relative_floor: float = RELATIVE_FLOOR) -> dict:
     """Correlated pairs, principal directions, radius and the origin's position of a set of latent vectors.
 
     Args:
         z: ndarray of shape (n_points, z_dim), n_points >= 2.
         thresholds: |r| thresholds for the pair counts.
         variance_share: The share of the total variance the counted leading directions carry.
+        rule, relative_floor: the regularisation of the Mahalanobis distances (`principal.whitening`).
 
     Returns:
         {"pairs_above": {"0.1": int, ...}, "directions": smallest number of principal directions
@@ -42,7 +44,7 @@ def latent_summary(z: np.ndarray, thresholds: Sequence[float], variance_share: f
         directions = components_for(eigenvalues, (variance_share,))[f"{variance_share:g}"]
     else:
         directions = 0
-    position = mahalanobis_position(z64, centre, covariance)
+    position = mahalanobis_position(z64, centre, covariance, rule=rule, relative_floor=relative_floor)
     return {
         "pairs_above": pairs_above(streaming_correlation(z), thresholds),
         "directions": int(directions),

@@ -20,7 +20,7 @@ from scipy import stats as sps
 from scipy.special import gammaln
 
 from report.stats._common import CHUNK_ROWS, centred_gram, check_z, sample_rows
-from report.stats.principal import PrincipalAxes, Whitening, blas_threads
+from report.stats.principal import PrincipalAxes, Whitening, blas_threads, mahalanobis_sq  # noqa: F401 (post VIII's name)
 
 # ---------------------------------------------------------------- mean, covariance, distances
 
@@ -46,27 +46,6 @@ def mean_and_covariance(z: np.ndarray, *, chunk_rows: int = CHUNK_ROWS, ddof: in
     offset = sums / n_points
     cov = (gram - n_points * np.outer(offset, offset)) / (n_points - ddof)
     return shift + offset, (cov + cov.T) / 2
-
-
-def mahalanobis_sq(points: np.ndarray, whiten: Whitening, *, chunk_rows: int = CHUNK_ROWS,
-                   threads: int | None = 1) -> np.ndarray:
-    """Squared Mahalanobis distances from the centre, under the whitening's regularisation.
-
-    Args:
-        points: ndarray of shape (n, z_dim).
-        whiten: from `principal.whitening`.
-        threads: BLAS threads (default 1).
-
-    Returns:
-        float64 ndarray of shape (n,).
-    """
-    transform = whiten.axes / whiten.scales
-    out = np.empty(len(points))
-    with blas_threads(threads):
-        for start in range(0, len(points), chunk_rows):
-            w = (np.asarray(points[start : start + chunk_rows], dtype=np.float64) - whiten.mean) @ transform
-            out[start : start + len(w)] = np.einsum("ij,ij->i", w, w)
-    return out
 
 
 def chi_moments(dof: int) -> tuple[float, float]:

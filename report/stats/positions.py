@@ -9,7 +9,8 @@ import numpy as np
 
 from report.stats.distributions import radii
 from report.stats.images import nearest_image_distance, pixel_spread
-from report.stats.slices import mahalanobis_distances, share_inside_ranges
+from report.stats.principal import Whitening, mahalanobis
+from report.stats.slices import share_inside_ranges
 
 
 def share_in_interval(values: np.ndarray, low: float, high: float) -> float:
@@ -24,15 +25,16 @@ def component_ranges(z: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 
 def batch_position(vectors: np.ndarray, low: np.ndarray, high: np.ndarray, radius_range: tuple[float, float],
-                   centre: np.ndarray, covariance: np.ndarray) -> dict[str, float]:
+                   whiten: Whitening) -> dict[str, float]:
     """A batch of vectors against the data: mean length, share of components inside the data's ranges,
-    share of lengths inside the data's radius range, and mean Mahalanobis distance from the centre."""
+    share of lengths inside the data's radius range, and mean Mahalanobis distance from the centre
+    (under the cloud's regularised whitening, `principal.whitening`)."""
     lengths = radii(vectors)
     return {
         "radius_mean": float(lengths.mean()),
         "share_inside_ranges": share_inside_ranges(vectors, low, high),
         "share_radius_in_data_range": share_in_interval(lengths, *radius_range),
-        "mahalanobis_mean": float(mahalanobis_distances(vectors, centre, covariance).mean()),
+        "mahalanobis_mean": float(mahalanobis(vectors, whiten).mean()),
     }
 
 

@@ -157,6 +157,43 @@ def whitening(axes: PrincipalAxes, *, rule: str = "drop", relative_floor: float 
                      int(small.sum()))
 
 
+def regularisation_summary(whiten: Whitening, axes: PrincipalAxes) -> dict:
+    """What a post says about its Mahalanobis distances: the rule, what it touched, and the spread of
+    the eigenvalues that made it necessary (largest, smallest, and their ratio)."""
+    largest, smallest = float(axes.eigenvalues[0]), float(axes.eigenvalues[-1])
+    return {**whiten.summary(), "largest_eigenvalue": largest, "smallest_eigenvalue": smallest,
+            "condition": largest / smallest if smallest > 0 else None}
+
+
+def mahalanobis_sq(points: np.ndarray, whiten: Whitening, *, dtype=np.float64, chunk_rows: int = CHUNK_ROWS,
+                   threads: int | None = 1) -> np.ndarray:
+    """Squared Mahalanobis distances from the centre, under the whitening's regularisation.
+
+    Args:
+        points: ndarray of shape (n, z_dim).
+        whiten: from `whitening`.
+        dtype: precision of the products; float32 halves the cost of a large cloud and is ample for
+            distances, float64 (default) for tails compared with a chi-square law.
+        threads: BLAS threads (default 1).
+
+    Returns:
+        float64 ndarray of shape (n,).
+    """
+    transform = (whiten.axes / whiten.scales).astype(dtype)
+    mean = whiten.mean.astype(dtype)
+    out = np.empty(len(points))
+    with blas_threads(threads):
+        for start in range(0, len(points), chunk_rows):
+            w = (np.asarray(points[start : start + chunk_rows], dtype=dtype) - mean) @ transform
+            out[start : start + len(w)] = np.einsum("ij,ij->i", w, w, dtype=np.float64)
+    return out
+
+
+def mahalanobis(points: np.ndarray, whiten: Whitening, *, threads: int | None = 1) -> np.ndarray:
+    """Mahalanobis distances from the centre (float32 products), float64 ndarray of shape (n,)."""
+    return np.sqrt(mahalanobis_sq(points, whiten, dtype=np.float32, threads=threads))
+
+
 def principal_coordinates(z: np.ndarray, axes: PrincipalAxes, *, n_axes: int | None = None,
                           chunk_rows: int = CHUNK_ROWS, threads: int | None = 1) -> np.ndarray:
     """Coordinates of the points along the principal axes: (z - mean) @ V, in row chunks.

@@ -12,6 +12,7 @@ import numpy as np
 from scipy.special import ndtr
 
 from report.stats._common import CHUNK_ROWS, check_z, sample_rows
+from report.stats.principal import RELATIVE_FLOOR, Whitening, mahalanobis, principal_axes, whitening
 
 
 def slice_mask(
@@ -148,20 +149,14 @@ def origin_position(z: np.ndarray, centre: np.ndarray, *, chunk_rows: int = CHUN
             "nearest_point_radius": nearest}
 
 
-def _whitening(covariance: np.ndarray, relative_floor: float) -> np.ndarray:
-    """Columns that map centred points to unit variance along the covariance's kept eigen-directions."""
-    variances, axes = np.linalg.eigh(np.asarray(covariance, dtype=np.float64))
-    kept = variances > relative_floor * max(float(variances.max()), np.finfo(float).tiny)
-    return axes[:, kept] / np.sqrt(variances[kept])
-
-
 def mahalanobis_distances(points: np.ndarray, centre: np.ndarray, covariance: np.ndarray, *,
-                          relative_floor: float = 1e-9, chunk_rows: int = CHUNK_ROWS) -> np.ndarray:
+                          rule: str = "drop", relative_floor: float = RELATIVE_FLOOR) -> np.ndarray:
     """Mahalanobis distance of each point from the centre of a cloud with the given covariance.
 
     A correlated cloud is a thin, tilted ellipsoid; a point at a modest Euclidean distance from the
-    centre can still lie far outside it. Directions with variance below relative_floor x the largest
-    are left out (a pseudo-inverse), so a degenerate cloud does not blow up the distances.
+    centre can still lie far outside it. A near-singular covariance is regularised by the stated
+    rule (`principal.whitening`: eigenvalues below relative_floor x the largest dropped or floored),
+    so directions that carry only round-off do not blow up the distances.
 
     Args:
         points: ndarray of shape (n, z_dim).
@@ -171,18 +166,15 @@ def mahalanobis_distances(points: np.ndarray, centre: np.ndarray, covariance: np
     Returns:
         float64 ndarray of shape (n,).
     """
-    # float32 products: distances need no more digits, and this is the costliest product of post IV
-    whitening = _whitening(covariance, relative_floor).astype(np.float32)
-    centre32 = np.asarray(centre, dtype=np.float32)
-    distances = np.empty(len(points))
-    for start in range(0, len(points), chunk_rows):
-        whitened = (np.asarray(points[start : start + chunk_rows], dtype=np.float32) - centre32) @ whitening
-        distances[start : start + len(whitened)] = np.sqrt(np.einsum("ij,ij->i", whitened, whitened, dtype=np.float64))
-    return distances
+    return mahalanobis(points, _whiten(centre, covariance, rule, relative_floor))
+
+
+def _whiten(centre: np.ndarray, covariance: np.ndarray, rule: str, relative_floor: float) -> Whitening:
+    return whitening(principal_axes(centre, covariance), rule=rule, relative_floor=relative_floor)
 
 
 def mahalanobis_position(z: np.ndarray, centre: np.ndarray, covariance: np.ndarray, *,
-                         relative_floor: float = 1e-9) -> dict:
+                         rule: str = "drop", relative_floor: float = RELATIVE_FLOOR) -> dict:
     """Where the origin lies once the cloud's shape counts (see mahalanobis_distances).
 
     Args:
@@ -195,8 +187,8 @@ def mahalanobis_position(z: np.ndarray, centre: np.ndarray, covariance: np.ndarr
         "share_farther": share of points farther from the centre than the origin, "rank": directions kept}.
     """
     check_z(z)
-    origin = float(mahalanobis_distances(np.zeros((1, z.shape[1])), centre, covariance,
-                                         relative_floor=relative_floor)[0])
-    data = mahalanobis_distances(z, centre, covariance, relative_floor=relative_floor)
+    whiten = _whiten(centre, covariance, rule, relative_floor)
+    origin = float(mahalanobis(np.zeros((1, z.shape[1])), whiten)[0])
+    data = mahalanobis(z, whiten)
     return {"origin": origin, "data_mean": float(data.mean()), "data_max": float(data.max()),
-            "share_farther": float(np.mean(data > origin)), "rank": int(_whitening(covariance, relative_floor).shape[1])}
+            "share_farther": float(np.mean(data > origin)), "rank": whiten.dof}

@@ -110,3 +110,24 @@ def test_editing_a_statistics_module_reruns_the_steps_that_use_it(tiny_copy, tmp
     assert "data" not in outcome.executed and "train" not in outcome.executed
     record = json.loads((tiny_copy / "tiny" / "results" / "distributions" / "step.json").read_text())
     assert "report/stats/distributions.py" in record["fingerprint"]["modules"]
+
+
+def test_the_shared_mahalanobis_rule_reaches_the_steps_that_declare_it_and_reruns_only_them():
+    params = load_params(TINY)
+    raw = params.model_dump(mode="json")
+    raw["analysis"]["mahalanobis"]["relative_floor"] = 1e-3
+    from report.params import parse_params
+    changed = parse_params(raw)
+    declaring = {step.name for step in STEPS if "analysis.mahalanobis" in step.shared}
+    assert {"origin_slices", "statistical_points", "paths", "intervals", "normal_fit", "formation"} <= declaring
+    for step in STEPS:
+        moved = step.shared_section(params) != step.shared_section(changed)
+        assert moved == (step.name in declaring), step.name
+    request = run_request(STEPS_BY_NAME["paths"], changed)
+    assert request["shared"]["analysis.mahalanobis"]["relative_floor"] == 1e-3
+    assert "analysis.mahalanobis" not in request["section"]  # the step's own settings stay one section
+
+
+def run_request(step, params):
+    from report.pipeline.run import step_request
+    return step_request(step, params, Path("build/tiny"), step.seed(params))

@@ -140,3 +140,21 @@ def test_uniform_radius_is_flat_in_the_shell():
     assert np.histogram(r, bins=4, range=(1, 3))[0].min() > 4600
     with pytest.raises(ValueError, match="finite"):
         pc.sample_shell(whiten, 10, np.random.default_rng(0), r_low=1.0, r_high=np.inf, radius="uniform")
+
+
+def test_regularisation_summary_states_the_eigenvalue_spread_and_float32_distances_match():
+    rng = np.random.default_rng(5)
+    variances = np.array([4.0, 1.0, 0.25, 1e-8])  # the last far below 1e-6 x the largest
+    x = rng.normal(size=(20000, 4)) * np.sqrt(variances)
+    axes = pc.principal_axes(np.zeros(4), np.diag(variances))
+    whiten = pc.whitening(axes, rule="drop")
+    summary = pc.regularisation_summary(whiten, axes)
+    assert summary["n_regularised"] == 1 and summary["dof"] == 3
+    assert summary["largest_eigenvalue"] == pytest.approx(4.0) and summary["smallest_eigenvalue"] == pytest.approx(1e-8)
+    assert summary["condition"] == pytest.approx(4e8)
+    singular = pc.principal_axes(np.zeros(2), np.diag([1.0, 0.0]))
+    assert pc.regularisation_summary(pc.whitening(singular), singular)["condition"] is None
+    d = pc.mahalanobis(x, whiten)
+    np.testing.assert_allclose(d, np.sqrt(pc.mahalanobis_sq(x, whiten)), rtol=1e-5)
+    # in the three kept directions the squared distances follow chi-square(3): mean 3
+    assert (d**2).mean() == pytest.approx(3.0, rel=0.03)

@@ -67,6 +67,16 @@ def _relative(text: str, prefixes: list[tuple[str, str]]) -> str:
     return text
 
 
+def _describe_images(output, source: str) -> None:
+    """Give each image output an alternative text (screen readers; nbconvert warns without one): the
+    figure comes from the cell whose first code line it names."""
+    first = next((line.strip() for line in source.splitlines() if line.strip() and not line.lstrip().startswith("#")), "")
+    for kind in ("image/png", "image/jpeg", "image/svg+xml"):
+        if kind in output["data"]:
+            metadata = output.setdefault("metadata", {}).setdefault(kind, {})
+            metadata.setdefault("alt", f"Figure drawn by the cell that begins: {first[:80]}")
+
+
 def clean_notebook(notebook, run_dir: Path):
     """An executed notebook fit to publish: no stderr streams (TensorFlow's CUDA and oneDNN notices) and no
     absolute paths of this machine (the run folder and the project root read as relative paths)."""
@@ -82,6 +92,7 @@ def clean_notebook(notebook, run_dir: Path):
                     continue
                 output["text"] = _relative(output.get("text", ""), prefixes)
             elif "data" in output:
+                _describe_images(output, cell.source)
                 for kind in ("text/plain", "text/html", "text/markdown"):
                     if kind in output["data"]:
                         value = output["data"][kind]

@@ -76,8 +76,12 @@ class StepContext:
         return save_results(self.output, record)
 
     def figure(self, name: str, fig) -> str:
-        """Save a matplotlib Figure into this step's output folder; return its file name."""
-        return save_figure(self.output, name, fig)
+        """Save a matplotlib Figure into this step's output folder and, in a kernel, show it in the
+        executed notebook (once: a cell that ends with the same Figure does not show it again);
+        return its file name."""
+        saved = save_figure(self.output, name, fig)
+        _show_once(fig)
+        return saved
 
 
 def _find_run_dir(run_dir: str | Path) -> Path:
@@ -113,8 +117,23 @@ def settings_from(section: dict[str, object]):
 NOTEBOOK_FIGURE_DPI = 80  # figures shown in the executed notebooks: enough to read, small enough to publish
 
 
-def _figure_png(fig) -> bytes:
+def _show_once(fig) -> None:
+    try:
+        from IPython import get_ipython
+        from IPython.display import display
+    except ImportError:
+        return
+    if get_ipython() is None or getattr(fig, "_shown_in_notebook", False):
+        return
+    display(fig)
+    fig._shown_in_notebook = True
+
+
+def _figure_png(fig) -> bytes | None:
     import io
+
+    if getattr(fig, "_shown_in_notebook", False):
+        return None  # already shown where step.figure saved it
 
     buffer = io.BytesIO()
     fig.savefig(buffer, format="png", dpi=NOTEBOOK_FIGURE_DPI)
@@ -136,6 +155,13 @@ def show_figures_inline() -> None:
     from matplotlib.figure import Figure
 
     shell.display_formatter.formatters["image/png"].for_type(Figure, _figure_png)
+    shell.display_formatter.formatters["text/plain"].for_type(Figure, _figure_text)
+
+
+def _figure_text(fig, printer, cycle) -> None:
+    """The plain-text form of a Figure: nothing once it is shown as a picture (not '<Figure size ...>')."""
+    if not getattr(fig, "_shown_in_notebook", False):
+        printer.text(f"<Figure: {len(fig.axes)} axes>")
 
 
 def open_step(name: str, run_dir: str | Path, request: dict | None = None) -> StepContext:

@@ -52,6 +52,7 @@ from report.facelike.calibration import SCOREBOARD_KEYS
 from report.facelike.features import FeatureSpace, extract_features, random_network
 from report.facelike.judge import judge_probability
 from report.facelike.metrics import (
+    coverage,
     frechet_distance,
     kernel_inception_distance,
     manifold_membership,
@@ -218,6 +219,17 @@ class FaceScorer:
         record = self._space_record(self.primary, scores.features[self.primary], name)
         record["face_share"] = float(scores.is_face.mean())
         return record
+
+    def face_coverage(self, scores: ImageScores) -> float:
+        """Share of the reference images whose k-NN ball (primary space) holds a decode that counts as a face.
+
+        Coverage (Naeem et al. 2020) of the decodes that pass the face rule: it grows with how many
+        decodes are faces AND with how much of the real variety they reach, so neither a set of
+        murk (few faces) nor a collapsed set of one bland face (one corner of the real manifold)
+        scores high. The scoreboard ranks by it.
+        """
+        scored = self.spaces[self.primary]
+        return coverage(scored.reference, scores.features[self.primary][scores.is_face], scored.radii)
 
     def score_set_by_space(self, images: np.ndarray, name: str,
                            scores: ImageScores | None = None) -> dict[str, dict[str, object]]:

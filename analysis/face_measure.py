@@ -154,6 +154,7 @@ for name, set_images in sets.items():
         name=name,
         n_images=len(set_images),
         face_share=float(scores.is_face.mean()),
+        inside_share=float(scores.inside_every_space.mean()),
         judge_share=float(scores.judged_real.mean()),
         judge_median=float(np.median(scores.judge)),
         spaces={space: SpaceScores(realism_median=float(np.median(scores.realism[space])),

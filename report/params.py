@@ -172,9 +172,9 @@ class FaceMeasureParams(_Section):
     reference_images: int = Field(
         5000, ge=20, description="training images (never the held-out ones) whose features form the real manifold")
     held_out_images: int = Field(
-        1000, ge=10, description="validation images (held out of training) scored as the 'real' set, at most")
+        500, ge=10, description="validation images (held out of training) scored as the 'real' set, at most")
     network_images: int = Field(
-        12_000, ge=20, description="training images the trained feature network learns from, at most")
+        6000, ge=20, description="training images the trained feature network learns from, at most")
     network_epochs: int = Field(
         12, ge=1, le=500, description="epochs of the trained feature network (the factor network needs >= 12)")
     network_filters: tuple[int, ...] = Field(
@@ -195,8 +195,8 @@ class FaceMeasureParams(_Section):
     judge_threshold: float = Field(
         0.5, gt=0, lt=1, description="an image counts as a face only if the structure judge gives it at least this "
         "probability of real face structure (and it lies inside the real k-NN manifold)")
-    n_noise: int = Field(1000, ge=10, description="uniform pixel-noise images scored")
-    n_uniform: int = Field(1000, ge=10, description="decodes of uniform vectors in [-b, b] (post I's b) scored")
+    n_noise: int = Field(500, ge=10, description="uniform pixel-noise images scored")
+    n_uniform: int = Field(500, ge=10, description="decodes of uniform vectors in [-b, b] (post I's b) scored")
     realism_percentile: float = Field(
         50.0, gt=0, le=100, description="real balls above this radius percentile are dropped for realism scores")
     kid_subsets: int = Field(

@@ -36,7 +36,7 @@ def record(shares=None, trained_shares=None, task_score=0.8) -> dict:
                   "kinds": ["shuffle", "phase", "blend", "field"], "threshold": 0.5, "train_accuracy": 0.95,
                   "held_out_accuracy": 0.9},
         "calibration": [{"name": name, "n_images": 20, "face_share": min(share, trained[name]),
-                         "judge_share": share, "judge_median": share,
+                         "inside_share": min(share, trained[name]), "judge_share": share, "judge_median": share,
                          "spaces": {"random": scores(share), "trained": scores(trained[name])}}
                         for name, share in shares.items()],
         "examples_figure": "examples.png", "n_examples": 4, "seconds": {"calibration": 1.0},
@@ -76,3 +76,14 @@ def test_blur_and_an_unlearnt_task():
 def test_output_files_name_both_spaces():
     files = output_files()
     assert "trained-network.keras" in files and "judge-network.keras" in files and "random-radii.npy" in files and "trained-reference.npy" in files
+
+
+def test_findings_say_what_the_structure_judge_adds():
+    data = record({"reconstructions": 0.85, "blurred": 0.82, "uniform": 0.1})
+    for item in data["calibration"]:
+        if item["name"] == "uniform":
+            item["inside_share"] = 0.8  # the manifold passes most uniform decodes, the rule (with the judge) few
+    f = findings(validate_results(FaceMeasureResults, data), {})
+    assert f.judge_rejects_uniform and f.judge_keeps_faces and f.judge.threshold == 0.5
+    f = findings(validate_results(FaceMeasureResults, record({"blurred": 0.4})), {})
+    assert f.judge_rejects_uniform is False and not f.judge_keeps_faces

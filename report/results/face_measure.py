@@ -90,6 +90,7 @@ class CalibrationSet(Record):
     name: Literal["real", "reconstructions", "blurred", "uniform", "noise"]
     n_images: int
     face_share: float  # share counting as faces under the stated rule (inside in every space, judge passed)
+    inside_share: float  # share inside the real k-NN manifold in every space (the rule without the judge)
     judge_share: float  # share the structure judge alone passes (probability >= its threshold)
     judge_median: float  # median judge probability
     spaces: dict[str, SpaceScores]  # per feature space name
@@ -186,6 +187,10 @@ class FaceMeasureFindings(Record):
     primary: FeatureSpaceRecord
     blur_separates: Literal["both", "random_only", "trained_only", "neither"]  # which spaces score blur below real
     task_learnt: bool  # the trained network solves its task on held-out images (TASK_LEARNT)
+    judge: JudgeRecord
+    judge_rejects_uniform: bool | None  # the judge removes a clear share (2 x CLEARLY_NOT) of the uniform decodes the
+    # manifold passes; None without uniform decodes
+    judge_keeps_faces: bool  # the judge passes held-out real, blurred and reconstructed images clearly (CLEARLY_FACES)
 
 
 def findings(results: FaceMeasureResults, upstream: Mapping[str, StepResults]) -> FaceMeasureFindings:
@@ -222,4 +227,8 @@ def findings(results: FaceMeasureResults, upstream: Mapping[str, StepResults]) -
         primary=next(space for space in results.spaces if space.name == results.primary_space),
         blur_separates=blur,
         task_learnt=trained.task_score is not None and trained.task_score >= TASK_LEARNT.get(trained.task or "", 1.0),
+        judge=results.judge,
+        judge_rejects_uniform=None if uniform is None else uniform.inside_share - uniform.face_share > 2 * CLEARLY_NOT,
+        judge_keeps_faces=all(item.judge_share >= CLEARLY_FACES for item in (real, blurred, reconstructions)
+                              if item is not None),
     )

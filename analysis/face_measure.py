@@ -3,8 +3,11 @@
 # Two feature spaces fixed by the step's seed and independent of the autoencoder: a randomly
 # initialised network (never trained) and a small network trained on the training images for
 # another task (the synthetic source's generating factors, else telling rotations apart). A
-# sample of training images spans the real k-NN manifold in each; an image counts as a face when
-# it lies inside it in both. Calibration: held-out real images, their reconstructions, blurred
+# sample of training images spans the real k-NN manifold in each. A third network, the structure
+# judge, learns to tell training images from structure-destroyed copies of them (patches shuffled,
+# phase scrambled, shifted blends of several faces, smooth colour fields), all blurred and
+# colour-jittered alike. An image counts as a face when it lies inside the manifold in both spaces
+# and the judge gives it at least `judge_threshold`. Nothing here trains on decodes. Calibration: held-out real images, their reconstructions, blurred
 # real images, decodes of uniform vectors (post I's b) and pixel noise, each scored like any
 # decode. The spaces are saved for `report.facelike.scorer.FaceScorer`, which posts V-VII open.
 
@@ -26,15 +29,16 @@ from report.data import sources
 from report.errors import ReportError
 from report.facelike import blurred_images, factor_targets, knn_radii, noise_images, random_space, trained_space
 from report.facelike import train_factor_network, train_rotation_network
+from report.facelike.judge import KINDS, judge_probability, judge_training_set, train_judge
 from report.facelike.features import rotation_targets
 from report.facelike.scorer import FaceScorer, ScoredSpace, save_spaces
 from report.results.encode import EncodeResults
 from report.results.face_measure import CALIBRATION_SETS, EXAMPLES_FIGURE, CalibrationSet, FaceMeasureResults
-from report.results.face_measure import FeatureSpaceRecord, SpaceScores
+from report.results.face_measure import FeatureSpaceRecord, JudgeRecord, SpaceScores
 from report.results.train import TrainResults
 
 settings, rng = step.settings.face_measure, step.rng
-random_seed, network_seed, noise_seed, kid_seed = (int(s) for s in rng.integers(0, 2**31 - 1, size=4))
+random_seed, network_seed, noise_seed, kid_seed, judge_seed = (int(s) for s in rng.integers(0, 2**31 - 1, size=5))
 images = sources.open_images(step.input("images"))
 image_size = images.shape[1]
 
@@ -51,6 +55,7 @@ held_out_rows = np.sort(rng.choice(held_out_rows, size=min(settings.held_out_ima
                                    replace=False))
 reference_rows = np.sort(rng.choice(train_rows, size=min(settings.reference_images, len(train_rows)), replace=False))
 network_rows = np.sort(rng.choice(train_rows, size=min(settings.network_images, len(train_rows)), replace=False))
+judge_rows = np.sort(rng.choice(train_rows, size=min(settings.judge_images, len(train_rows)), replace=False))
 reference = np.asarray(images[reference_rows])
 len(reference_rows), len(held_out_rows), len(network_rows)
 
@@ -80,6 +85,21 @@ del network_images
 seconds["trained_network"] = time.perf_counter() - start
 task, round(task_score, 3), {name: round(values[-1], 4) for name, values in network.history.items()}
 
+# %% papermill_description=judge
+start = time.perf_counter()
+judge = train_judge(np.asarray(images[judge_rows]), judge_seed, settings.judge_epochs, max_sigma=settings.blur_sigma,
+                    filters=settings.judge_filters)
+# Held out: the autoencoder's validation images and destroyed copies of them, softened alike.
+check_images, check_labels = judge_training_set(real, judge_seed + 1, max_sigma=settings.blur_sigma)
+judge_record = JudgeRecord(
+    seed=judge_seed, n_images=len(judge_rows), epochs=settings.judge_epochs, filters=list(settings.judge_filters),
+    max_sigma=settings.blur_sigma, kinds=list(KINDS), threshold=settings.judge_threshold,
+    train_accuracy=judge.history["accuracy"][-1],
+    held_out_accuracy=float(((judge_probability(judge.model, check_images) >= 0.5) == (check_labels == 1)).mean()))
+del check_images, check_labels
+seconds["judge"] = time.perf_counter() - start
+judge_record
+
 # %% papermill_description=reference
 start = time.perf_counter()
 spaces = {"random": random_space(reference, random_seed, filters=settings.random_filters),
@@ -104,9 +124,10 @@ for name, space in spaces.items():
         n_dead=n_dead,
     )
     scored.append(ScoredSpace(record, space, features, radii))
-save_spaces(step.output, saved, network.pooled)
+save_spaces(step.output, saved, network.pooled, judge.model)
 scorer = FaceScorer(scored, k=settings.k, realism_percentile=settings.realism_percentile, primary="random",
-                    kid_subsets=settings.kid_subsets, kid_subset_size=settings.kid_subset_size, seed=kid_seed)
+                    kid_subsets=settings.kid_subsets, kid_subset_size=settings.kid_subset_size, seed=kid_seed,
+                    judge=judge.model, judge_threshold=settings.judge_threshold)
 seconds["reference"] = time.perf_counter() - start
 [(s.name, s.n_features, s.n_dead) for s in (item.record for item in scored)]
 
@@ -133,12 +154,16 @@ for name, set_images in sets.items():
         name=name,
         n_images=len(set_images),
         face_share=float(scores.is_face.mean()),
+        inside_share=float(scores.inside_every_space.mean()),
+        judge_share=float(scores.judged_real.mean()),
+        judge_median=float(np.median(scores.judge)),
         spaces={space: SpaceScores(realism_median=float(np.median(scores.realism[space])),
                                    **{key: value for key, value in record.items() if key not in ("name", "n_decodes")})
                 for space, record in by_space.items()},
     ))
 seconds["calibration"] = time.perf_counter() - start
-[(c.name, round(c.face_share, 3), {s: round(v.face_share, 3) for s, v in c.spaces.items()}) for c in calibration]
+[(c.name, round(c.face_share, 3), round(c.judge_share, 3), {s: round(v.face_share, 3) for s, v in c.spaces.items()})
+ for c in calibration]
 
 # %%
 n_examples = min(settings.n_examples, *(len(images) for images in sets.values()))
@@ -151,7 +176,7 @@ step.save(FaceMeasureResults(
     image_size=image_size,
     k=settings.k,
     realism_percentile=settings.realism_percentile,
-    rule="inside_every_space",
+    rule="inside_every_space_and_judge",
     primary_space="random",
     kid_subsets=settings.kid_subsets,
     kid_subset_size=settings.kid_subset_size,
@@ -160,6 +185,7 @@ step.save(FaceMeasureResults(
     blur_sigma=settings.blur_sigma,
     uniform_b=encode.random_half_range,
     spaces=[item.record for item in scored],
+    judge=judge_record,
     calibration=calibration,
     examples_figure=EXAMPLES_FIGURE,
     n_examples=n_examples,

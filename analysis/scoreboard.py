@@ -2,7 +2,9 @@
 # # Step `scoreboard`: every generator on the same face measure
 # Reconstructions (the ceiling), uniform vectors (V), per-component intervals (VII), path points (VI),
 # N(mu, Sigma) and Gaussian mixtures (VIII), principal-frame shells (X) and N(0, I) as in RAE:
-# the same number of decodes each, scored by face_measure's FaceScorer.
+# the same number of decodes each, scored by face_measure's FaceScorer. Ranked by face coverage:
+# the share of real reference images whose k-NN ball holds a decode that counts as a face (the
+# number of faces and their variety at once), then by the Fréchet distance.
 
 # %% tags=["parameters"]
 run_dir: str = "build/tiny"  # a finished build; the pipeline passes this run's folder
@@ -57,18 +59,20 @@ scores, examples = [], []
 if scorer is not None:
     for g in drawn:
         decodes = decoding.decode(g.vectors)
-        record = scorer.score_set(decodes, g.name)
-        scores.append(dict(record, title=g.title, family=g.family, post=g.post,
+        judged = scorer.scores(decodes)
+        record = scorer.score_set(decodes, g.name, judged)
+        scores.append(dict(record, face_coverage=scorer.face_coverage(judged), title=g.title, family=g.family, post=g.post,
                            mahalanobis_mean=float(np.sqrt(normal_fit.mahalanobis_sq(g.vectors, model.whiten)).mean())))
         examples.append(decodes[:settings.n_examples])
 ranked = rank(scores)
-[(s["rank"], s["name"], round(s["face_share"], 3), round(s["fd"], 2)) for s in ranked]
+[(s["rank"], s["name"], round(s["face_coverage"], 3), round(s["face_share"], 3), round(s["fd"], 2)) for s in ranked]
 
 # %%
 figure = examples_figure = None
 if ranked:
     figure = step.figure("scoreboard.png", figures.scoreboard(
-        [s["title"] for s in ranked], [s["face_share"] for s in ranked], "share of decodes counted as faces"))
+        [s["title"] for s in ranked], [s["face_coverage"] for s in ranked],
+        "face coverage: share of real images reached by a decode counted as a face"))
     order = {g.name: k for k, g in enumerate(drawn)}
     rows = [examples[order[s["name"]]] for s in ranked]
     titles = [f"{s['rank']}. {s['name']}" if k == 0 else "" for s, row in zip(ranked, rows) for k in range(len(row))]

@@ -26,7 +26,7 @@ from report.facelike import (
     train_factor_network,
     train_rotation_network,
 )
-from report.facelike.metrics import unbiased_mmd2
+from report.facelike.metrics import coverage, unbiased_mmd2
 
 
 def slow_prdc(real: np.ndarray, fake: np.ndarray, k: int) -> dict[str, float]:
@@ -133,6 +133,15 @@ def test_prdc_sees_a_collapsed_generator():
     scores = prdc(real, fake, k=5)
     assert scores["precision"] > 0.95 and scores["density"] > 1.0
     assert scores["recall"] < 0.1 and scores["coverage"] < 0.2
+
+
+def test_coverage_alone_matches_prdc_and_is_zero_without_fakes():
+    rng = np.random.default_rng(7)
+    real, fake = rng.normal(size=(60, 4)), rng.normal(0.4, 1.3, size=(45, 4))
+    radii = knn_radii(real, 4)
+    assert coverage(real, fake, radii, chunk_rows=7) == pytest.approx(prdc(real, fake, k=4)["coverage"], abs=1e-12)
+    assert coverage(real, fake[:0], radii) == 0.0
+    assert coverage(real, fake[:1], radii) <= coverage(real, fake, radii)  # fewer fakes cover no more
 
 
 # --- Fréchet distance and KID -------------------------------------------------------------------

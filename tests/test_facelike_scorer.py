@@ -19,9 +19,10 @@ from report.facelike import (
     trained_space,
 )
 from report.facelike.features import RANDOM_FILTERS, TRAINED_FILTERS
+from report.facelike.judge import KINDS, train_judge
 from report.facelike.scorer import STEP, FaceScorer, output_files, save_spaces
 from report.results import save_results
-from report.results.face_measure import FaceMeasureResults, FeatureSpaceRecord
+from report.results.face_measure import FaceMeasureResults, FeatureSpaceRecord, JudgeRecord
 
 K = 5
 
@@ -38,7 +39,8 @@ def saved(tmp_path_factory):
     for name, space in spaces.items():
         features = space.features(reference)
         arrays[name] = (space, features, knn_radii(features, K))
-    save_spaces(folder, arrays, network.pooled)
+    judge = train_judge(reference, seed=2, epochs=8, max_sigma=1.0, filters=(8, 16))
+    save_spaces(folder, arrays, network.pooled, judge.model)
     records = [
         FeatureSpaceRecord(name="random", kind="random", task=None, layer="features", seed=5,
                            filters=list(RANDOM_FILTERS), n_features=RANDOM_FILTERS[-1]),
@@ -46,10 +48,12 @@ def saved(tmp_path_factory):
                            filters=list(TRAINED_FILTERS), n_features=TRAINED_FILTERS[-1], epochs=2),
     ]
     save_results(folder, FaceMeasureResults(
-        image_size=16, k=K, realism_percentile=50.0, rule="inside_every_space", primary_space="random",
+        image_size=16, k=K, realism_percentile=50.0, rule="inside_every_space_and_judge", primary_space="random",
         kid_subsets=5, kid_subset_size=100, n_reference=300, n_held_out=60, blur_sigma=1.5, uniform_b=2.0,
-        spaces=records, calibration=[], examples_figure="examples.png", n_examples=4, seconds={}))
-    return SimpleNamespace(folder=folder, spaces=arrays, held_out=held_out,
+        spaces=records, calibration=[],
+        judge=JudgeRecord(seed=2, n_images=300, epochs=8, filters=[8, 16], max_sigma=1.0, kinds=list(KINDS),
+                          threshold=0.5, train_accuracy=judge.history["accuracy"][-1], held_out_accuracy=0.0), examples_figure="examples.png", n_examples=4, seconds={}))
+    return SimpleNamespace(folder=folder, spaces=arrays, held_out=held_out, judge=judge,
                            noise=noise_images(60, 16, np.random.default_rng(0)))
 
 
@@ -64,12 +68,14 @@ def test_reopened_scorer_judges_as_the_spaces_in_memory(saved):
         np.testing.assert_allclose(scores.features[name], space.features(saved.held_out), rtol=1e-5, atol=1e-5)
         expected = manifold_membership(reference, space.features(saved.held_out), K, real_radii=radii)
         np.testing.assert_array_equal(scores.inside[name], expected)
-    np.testing.assert_array_equal(scorer.is_face(saved.held_out), scores.inside["random"] & scores.inside["trained"])
+    np.testing.assert_allclose(scores.judge, saved.judge.probability(saved.held_out), rtol=1e-5, atol=1e-6)
+    np.testing.assert_array_equal(scorer.is_face(saved.held_out),
+                                  scores.inside["random"] & scores.inside["trained"] & (scores.judge >= 0.5))
 
 
 def test_faces_are_faces_and_noise_is_not(saved):
     scorer = FaceScorer.load(saved.folder)
-    assert scorer.is_face(saved.held_out).mean() > 0.6
+    assert scorer.is_face(saved.held_out).mean() > 0.5  # 300 tiny reference images: a weak judge
     assert not scorer.is_face(saved.noise).any()
     assert np.median(scorer.realism(saved.held_out)) > np.median(scorer.realism(saved.noise))
     assert (scorer.realism(saved.noise) < 1).all()

@@ -149,18 +149,21 @@ def test_pca_findings_place_the_origin(normal_run):
     assert pca_findings(outside, {}).origin_position == "outside"
 
 
-def _generator(name, face_share, fd=1.0, family="independent"):
-    return {"name": name, "title": name, "family": family, "post": "V", "n_decodes": 100, "face_share": face_share,
+def _generator(name, face_coverage, fd=1.0, family="independent", face_share=None):
+    return {"name": name, "title": name, "family": family, "post": "V", "n_decodes": 100,
+            "face_share": face_coverage if face_share is None else face_share, "face_coverage": face_coverage,
             "precision": 0.5, "recall": 0.5, "density": 0.5, "coverage": 0.5, "fd": fd, "kid": 0.01,
             "mahalanobis_mean": 5.0}
 
 
-def test_scoreboard_ranks_by_face_share_then_fd_and_says_who_wins():
+def test_scoreboard_ranks_by_face_coverage_then_fd_and_says_who_wins():
     ranked = rank([_generator("uniform", 0.0, 9.0), _generator("reconstructions", 0.9, family="ceiling"),
                    _generator("normal", 0.6, 2.0, "normal"), _generator("standard-normal", 0.1),
-                   _generator("mixture-best", 0.6, 1.5, "mixture")])
-    assert [g["name"] for g in ranked] == ["reconstructions", "mixture-best", "normal", "standard-normal", "uniform"]
-    assert [g["rank"] for g in ranked] == [1, 2, 3, 4, 5]
+                   _generator("mixture-best", 0.6, 1.5, "mixture"),
+                   _generator("intervals-0.5", 0.05, 50.0, face_share=1.0)])  # all faces, one face: collapsed
+    assert [g["name"] for g in ranked] == ["reconstructions", "mixture-best", "normal", "standard-normal",
+                                           "intervals-0.5", "uniform"]
+    assert [g["rank"] for g in ranked] == [1, 2, 3, 4, 5, 6]
     record = validate_results(ScoreboardResults, {"has_decoder": True, "has_face_measure": True, "n_decodes": 100,
                                                   "z_dim": 16, "data_mahalanobis_mean": 4.0, "generators": ranked})
     found = scoreboard_findings(record, {})
@@ -168,6 +171,7 @@ def test_scoreboard_ranks_by_face_share_then_fd_and_says_who_wins():
     assert found.winner.name == "mixture-best" and found.winner_correlated
     assert found.fit_helps == "clearly" and found.mixture_helps == "no"
     assert found.gap_to_ceiling == pytest.approx(0.3)
+    assert [g.name for g in found.more_faces_than_ceiling] == ["intervals-0.5"]
     empty = record.model_copy(update={"generators": []})
     assert scoreboard_findings(empty, {}) is None
 

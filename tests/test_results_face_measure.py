@@ -29,10 +29,14 @@ def record(shares=None, trained_shares=None, task_score=0.8) -> dict:
     trained = {name: max(share, 0.9) if name != "noise" else share for name, share in shares.items()}
     trained.update(trained_shares or {})
     return {
-        "image_size": 16, "k": 5, "realism_percentile": 50.0, "rule": "inside_every_space", "primary_space": "random",
+        "image_size": 16, "k": 5, "realism_percentile": 50.0, "rule": "inside_every_space_and_judge", "primary_space": "random",
         "kid_subsets": 10, "kid_subset_size": 100, "n_reference": 100, "n_held_out": 20, "blur_sigma": 1.5,
         "uniform_b": 2.0, "spaces": [space("random", "random"), space("trained", "trained", "factors", task_score)],
+        "judge": {"seed": 3, "n_images": 100, "epochs": 2, "filters": [8, 16], "max_sigma": 1.5,
+                  "kinds": ["shuffle", "phase", "blend", "field"], "threshold": 0.5, "train_accuracy": 0.95,
+                  "held_out_accuracy": 0.9},
         "calibration": [{"name": name, "n_images": 20, "face_share": min(share, trained[name]),
+                         "inside_share": min(share, trained[name]), "judge_share": share, "judge_median": share,
                          "spaces": {"random": scores(share), "trained": scores(trained[name])}}
                         for name, share in shares.items()],
         "examples_figure": "examples.png", "n_examples": 4, "seconds": {"calibration": 1.0},
@@ -71,4 +75,15 @@ def test_blur_and_an_unlearnt_task():
 
 def test_output_files_name_both_spaces():
     files = output_files()
-    assert "trained-network.keras" in files and "random-radii.npy" in files and "trained-reference.npy" in files
+    assert "trained-network.keras" in files and "judge-network.keras" in files and "random-radii.npy" in files and "trained-reference.npy" in files
+
+
+def test_findings_say_what_the_structure_judge_adds():
+    data = record({"reconstructions": 0.85, "blurred": 0.82, "uniform": 0.1})
+    for item in data["calibration"]:
+        if item["name"] == "uniform":
+            item["inside_share"] = 0.8  # the manifold passes most uniform decodes, the rule (with the judge) few
+    f = findings(validate_results(FaceMeasureResults, data), {})
+    assert f.judge_rejects_uniform and f.judge_keeps_faces and f.judge.threshold == 0.5
+    f = findings(validate_results(FaceMeasureResults, record({"blurred": 0.4})), {})
+    assert f.judge_rejects_uniform is False and not f.judge_keeps_faces

@@ -3,7 +3,8 @@
 `features` builds feature spaces independent of the autoencoder (a random CNN, networks trained
 on the real images for another task); `metrics` scores fake features against real ones (k-NN
 manifold membership, realism, PRDC, Fréchet distance, KID); `calibration` makes the reference
-sets (real, reconstructed, noise, blurred) and one scoreboard record per set.
+sets (real, reconstructed, noise, blurred) and one scoreboard record per set; `judge` trains the
+structure judge (real images against structure-destroyed copies) that the face rule adds.
 """
 
 from report.facelike.calibration import (
@@ -26,6 +27,16 @@ from report.facelike.features import (
     train_rotation_network,
     trained_space,
 )
+from report.facelike.judge import (
+    StructureJudge,
+    destroyed_images,
+    judge_probability,
+    patch_shuffle,
+    phase_scramble,
+    shifted_blends,
+    smooth_fields,
+    train_judge,
+)
 from report.facelike.metrics import (
     frechet_distance,
     kernel_inception_distance,
@@ -38,16 +49,21 @@ from report.facelike.metrics import (
 __all__ = [
     "SCOREBOARD_KEYS",
     "FeatureSpace",
+    "StructureJudge",
     "TrainedNetwork",
     "blurred_images",
     "calibration_sets",
+    "destroyed_images",
     "extract_features",
     "factor_targets",
     "frechet_distance",
+    "judge_probability",
     "kernel_inception_distance",
     "knn_radii",
     "manifold_membership",
     "noise_images",
+    "patch_shuffle",
+    "phase_scramble",
     "prdc",
     "random_features",
     "realism_score",
@@ -55,7 +71,10 @@ __all__ = [
     "random_space",
     "rotation_targets",
     "score_set",
+    "shifted_blends",
+    "smooth_fields",
     "train_factor_network",
+    "train_judge",
     "train_rotation_network",
     "trained_space",
 ]

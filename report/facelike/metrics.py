@@ -187,6 +187,21 @@ def prdc(
     }
 
 
+def coverage(real: np.ndarray, fake: np.ndarray, real_radii: np.ndarray, *, chunk_rows: int = CHUNK_ROWS) -> float:
+    """Share of real k-NN balls (radii `real_radii`) holding at least one fake point, strictly inside.
+
+    PRDC's coverage (Naeem et al. 2020) for any number of fake points: 0 for an empty fake set.
+    """
+    real = _as_features(real, "real")
+    fake = np.asarray(fake, dtype=np.float64).reshape(-1, real.shape[1])
+    if not len(fake):
+        return 0.0
+    nearest_fake = np.full(len(real), np.inf)
+    for _, distances in _distance_blocks(fake, real, chunk_rows):
+        np.minimum(nearest_fake, distances.min(axis=0), out=nearest_fake)
+    return float((nearest_fake < np.asarray(real_radii)).mean())
+
+
 def _quiet_sqrtm(matrix: np.ndarray) -> np.ndarray:
     # Singular covariances (fewer points than features, dead units) are routine here and make
     # sqrtm warn; its root is still accurate (tested against eigenvalues), and frechet_distance

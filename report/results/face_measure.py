@@ -24,6 +24,7 @@ CALIBRATION_SETS = ("real", "reconstructions", "blurred", "uniform", "noise")  #
 # keras, so the step graph can name the files).
 SPACE_NAMES = ("random", "trained")  # the random network's space and the trained network's
 TRAINED_NETWORK_FILE = "trained-network.keras"  # the trained feature extractor (uint8-valued images in)
+JUDGE_NETWORK_FILE = "judge-network.keras"  # the structure judge (uint8-valued images in, P(real structure) out)
 SPACE_FILES = ("mean", "std", "reference", "radii")  # per space NAME: NAME-<part>.npy
 EXAMPLES_FIGURE = "examples.png"
 
@@ -37,7 +38,7 @@ def space_file(space: str, part: str) -> str:
 
 def output_files() -> tuple[str, ...]:
     """Every file the face_measure step leaves besides stats.json and its figure."""
-    return (TRAINED_NETWORK_FILE, *(space_file(name, part) for name in SPACE_NAMES for part in SPACE_FILES))
+    return (TRAINED_NETWORK_FILE, JUDGE_NETWORK_FILE, *(space_file(name, part) for name in SPACE_NAMES for part in SPACE_FILES))
 
 
 class FeatureSpaceRecord(Record):
@@ -54,6 +55,20 @@ class FeatureSpaceRecord(Record):
     final_loss: float | None = None  # the task's training loss after the last epoch
     task_score: float | None = None  # rotation accuracy or factor R² on held-out real images
     n_dead: int = 0  # features constant on the reference images (left unscaled)
+
+
+class JudgeRecord(Record):
+    """The structure judge: a small CNN telling real training images from structure-destroyed copies."""
+
+    seed: int  # fixes the destroyed images, the blur and jitter, the initial weights and the batches
+    n_images: int  # real training images (as many destroyed copies)
+    epochs: int
+    filters: list[int]
+    max_sigma: float  # largest Gaussian blur applied to real and destroyed training images alike
+    kinds: list[str]  # how structure was destroyed (report.facelike.judge.KINDS)
+    threshold: float  # P(real structure) an image needs to count as a face
+    train_accuracy: float  # after the last epoch
+    held_out_accuracy: float  # on held-out real images and destroyed copies of them, softened alike
 
 
 class SpaceScores(Record):
@@ -74,7 +89,10 @@ class CalibrationSet(Record):
 
     name: Literal["real", "reconstructions", "blurred", "uniform", "noise"]
     n_images: int
-    face_share: float  # share counting as faces under the stated rule (inside in every space)
+    face_share: float  # share counting as faces under the stated rule (inside in every space, judge passed)
+    inside_share: float  # share inside the real k-NN manifold in every space (the rule without the judge)
+    judge_share: float  # share the structure judge alone passes (probability >= its threshold)
+    judge_median: float  # median judge probability
     spaces: dict[str, SpaceScores]  # per feature space name
 
 
@@ -86,7 +104,7 @@ class FaceMeasureResults(StepResults):
     image_size: int
     k: int  # neighbourhood size of the k-NN balls
     realism_percentile: float  # real balls above this radius percentile are dropped for the realism score
-    rule: Literal["inside_every_space"]  # what counts as a face
+    rule: Literal["inside_every_space_and_judge"]  # what counts as a face
     primary_space: str  # the space of score_set's precision, recall, density, coverage, fd and kid
     kid_subsets: int
     kid_subset_size: int
@@ -95,6 +113,7 @@ class FaceMeasureResults(StepResults):
     blur_sigma: float  # Gaussian blur of the "blurred" set, in pixels
     uniform_b: float  # half range of the uniform vectors decoded (post I's b)
     spaces: list[FeatureSpaceRecord]
+    judge: JudgeRecord
     calibration: list[CalibrationSet]
     examples_figure: str  # example images per set, framed green (face) or red (not)
     n_examples: int  # examples per set in the figure
@@ -168,6 +187,10 @@ class FaceMeasureFindings(Record):
     primary: FeatureSpaceRecord
     blur_separates: Literal["both", "random_only", "trained_only", "neither"]  # which spaces score blur below real
     task_learnt: bool  # the trained network solves its task on held-out images (TASK_LEARNT)
+    judge: JudgeRecord
+    judge_rejects_uniform: bool | None  # the judge removes a clear share (2 x CLEARLY_NOT) of the uniform decodes the
+    # manifold passes; None without uniform decodes
+    judge_keeps_faces: bool  # the judge passes held-out real, blurred and reconstructed images clearly (CLEARLY_FACES)
 
 
 def findings(results: FaceMeasureResults, upstream: Mapping[str, StepResults]) -> FaceMeasureFindings:
@@ -204,4 +227,8 @@ def findings(results: FaceMeasureResults, upstream: Mapping[str, StepResults]) -
         primary=next(space for space in results.spaces if space.name == results.primary_space),
         blur_separates=blur,
         task_learnt=trained.task_score is not None and trained.task_score >= TASK_LEARNT.get(trained.task or "", 1.0),
+        judge=results.judge,
+        judge_rejects_uniform=None if uniform is None else uniform.inside_share - uniform.face_share > 2 * CLEARLY_NOT,
+        judge_keeps_faces=all(item.judge_share >= CLEARLY_FACES for item in (real, blurred, reconstructions)
+                              if item is not None),
     )

@@ -302,6 +302,8 @@ KEY_STATS: tuple[KeyStat, ...] = (
     KeyStat("pca.origin.mahalanobis", "Mahalanobis distance of the origin (principal frame)", factor=2),
     KeyStat("scoreboard.*.face_share", "face share of the scoreboard's *", atol=DECODE_FACE_SHARE_ATOL,
             read=_generators("face_share")),
+    KeyStat("scoreboard.*.face_coverage", "face coverage of the scoreboard's * (its ranking key)", atol=0.05,
+            read=_generators("face_coverage")),
     KeyStat("scoreboard.*.fd", "Fréchet distance of the scoreboard's *", factor=1.3, atol=2,
             read=_generators("fd")),
 )

@@ -4,9 +4,11 @@
 
 Builds the variant from scratch (`--force`, into a fresh folder under --build-root) in a child
 process, as `latent-report build` does, and prints per step the wall time its notebook took (from
-the build's manifest), the rendering of the site and PDF, the whole wall time, and the CPU time of
-the child and its kernels (user + system), with the load average before and after: on a shared
-machine the wall time grows with the other jobs, the CPU time much less.
+the build's manifest) and its CPU time (user + system, the step's kernel included), the rendering of
+the site and PDF, the whole wall time, and the CPU time of the child and its kernels, with the load
+average before and after, and the training's epochs and seconds per epoch: on a shared machine the
+wall time grows with the other jobs, the CPU time much less. On two cores the training's wall time
+on an idle machine is about half its CPU time (TensorFlow keeps both cores busy).
 """
 
 from __future__ import annotations
@@ -23,6 +25,22 @@ import time
 from pathlib import Path
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
+
+
+def step_table(manifest: dict, wall: float, cpu: float | None = None) -> str:
+    """Per step of a build's manifest its wall time and CPU time (user + system of the step's kernel
+    and of the build process while it ran; "-" in manifests from before CPU time was recorded), then
+    the rest (rendering, PDF, checks) and the total."""
+    steps = manifest["steps"]
+    lines = [f"{'step':<20} {'wall s':>8} {'CPU s':>8}"]
+    for name, record in steps.items():
+        step_cpu = record.get("cpu_seconds")
+        lines.append(f"{name:<20} {record['wall_seconds']:>8.1f} {'-' if step_cpu is None else f'{step_cpu:.1f}':>8}")
+    rest = wall - sum(record["wall_seconds"] for record in steps.values())
+    lines.append(f"{'render, PDF, rest':<20} {rest:>8.1f}")
+    total_cpu = "" if cpu is None else f"; CPU {cpu:.0f} s"
+    lines.append(f"{'total':<20} {wall:>8.1f}  ({wall / 60:.1f} min{total_cpu})")
+    return "\n".join(lines)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -47,14 +65,16 @@ def main(argv: list[str] | None = None) -> int:
         print(done.stdout[-3000:], done.stderr[-3000:], sep="\n", file=sys.stderr)
         return done.returncode
     manifest = json.loads((run_dir / "manifest.json").read_text(encoding="utf-8"))
-    steps = {name: record["wall_seconds"] for name, record in manifest["steps"].items()}
     print(f"{variant}: python {platform.python_version()}, {os.cpu_count()} cores, "
           f"load average before {load_before[0]:.2f}, after {os.getloadavg()[0]:.2f}")
-    print(f"{'step':<20} {'wall s':>8}")
-    for name, seconds in steps.items():
-        print(f"{name:<20} {seconds:>8.1f}")
-    print(f"{'render, PDF, rest':<20} {wall - sum(steps.values()):>8.1f}")
-    print(f"{'total':<20} {wall:>8.1f}  ({wall / 60:.1f} min; CPU {usage.ru_utime + usage.ru_stime:.0f} s)")
+    print(step_table(manifest, wall, usage.ru_utime + usage.ru_stime))
+    train = run_dir / "results" / "train" / "stats.json"
+    if train.is_file():
+        history = json.loads(train.read_text(encoding="utf-8")).get("history") or {}
+        seconds = history.get("epoch_seconds") or []
+        if seconds:
+            print(f"train: {len(seconds)} epochs, {sum(seconds) / len(seconds):.1f} s per epoch "
+                  f"(first {seconds[0]:.1f} s, with tracing), best epoch {history.get('best_epoch')}")
     encode = run_dir / "results" / "encode" / "stats.json"
     if encode.is_file():
         record = json.loads(encode.read_text(encoding="utf-8"))

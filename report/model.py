@@ -5,7 +5,8 @@ decoder mirrors it with Dense, Reshape and a Conv2DTranspose ladder ending in a 
 is the only module of `report` that imports Keras or TensorFlow: everything else passes NumPy arrays.
 
 Images travel as uint8 arrays or memory maps of shape (n, s, s, 3) and become float32 in [0, 1]
-one batch at a time, so a CelebA-sized set (170,000 x 96 x 96 x 3) never sits in memory as floats.
+one batch at a time, so a CelebA-sized set (170,000 x 96 x 96 x 3) never sits in memory as floats (a set
+of at most train.in_memory_mib is held in memory as uint8 while it trains).
 """
 
 from __future__ import annotations
@@ -202,6 +203,29 @@ class ImageBatches(keras.utils.PyDataset):
             self._order = self.rng.permutation(self.indices)
 
 
+def in_memory_batches(
+    images: np.ndarray, indices: np.ndarray, batch_size: int, *, seed: int = 0, shuffle: bool = True
+) -> tf.data.Dataset:
+    """(x, x) float32 batches in [0, 1] of the rows `indices` of `images`, held in memory as uint8.
+
+    The tf.data counterpart of ImageBatches for sets that fit in memory: no Python runs per batch,
+    and the next batches are converted while the current one trains (about a sixth less CPU time per
+    epoch than ImageBatches on the 2-core CPU of benchmarks/). With shuffle, tf.data reorders the rows
+    at every epoch from `seed` (the same order for the same seed); without, they come in the given order.
+    """
+    rows = np.asarray(images[np.sort(np.asarray(indices, dtype=np.int64))])
+    dataset = tf.data.Dataset.from_tensor_slices(rows)
+    if shuffle:
+        dataset = dataset.shuffle(len(rows), seed=seed, reshuffle_each_iteration=True)
+    byte_images = rows.dtype == np.uint8
+
+    def as_float(x):  # as _as_float does it
+        x = tf.cast(x, tf.float32) / 255 if byte_images else tf.cast(x, tf.float32)
+        return x, x
+
+    return dataset.batch(batch_size).map(as_float, num_parallel_calls=tf.data.AUTOTUNE).prefetch(tf.data.AUTOTUNE)
+
+
 class _EpochTimer(keras.callbacks.Callback):
     def __init__(self):
         super().__init__()
@@ -315,12 +339,20 @@ def train_autoencoder(
     if n - n_validation < 1:
         raise DataError(f"{n} images leave none for training after the validation split")
 
-    train_batches = ImageBatches(images, train_rows, batch_size=train.batch_size, seed=seed)
-    validation_batches = (
-        ImageBatches(images, validation_rows, batch_size=train.batch_size, shuffle=False) if n_validation else None
-    )
-    optimizer = keras.optimizers.Adam(learning_rate=learning_rate(train, len(train_batches)))
-    autoencoder.compile(optimizer=optimizer, loss=train.loss, metrics=[keras.metrics.MeanSquaredError(name="mse")])
+    steps_per_epoch = math.ceil(len(train_rows) / train.batch_size)
+    if images.nbytes <= train.in_memory_mib * 2**20:
+        train_batches = in_memory_batches(images, train_rows, train.batch_size, seed=seed)
+        validation_batches = (
+            in_memory_batches(images, validation_rows, train.batch_size, shuffle=False) if n_validation else None
+        )
+    else:
+        train_batches = ImageBatches(images, train_rows, batch_size=train.batch_size, seed=seed)
+        validation_batches = (
+            ImageBatches(images, validation_rows, batch_size=train.batch_size, shuffle=False) if n_validation else None
+        )
+    optimizer = keras.optimizers.Adam(learning_rate=learning_rate(train, steps_per_epoch))
+    autoencoder.compile(optimizer=optimizer, loss=train.loss, metrics=[keras.metrics.MeanSquaredError(name="mse")],
+                        steps_per_execution=max(1, min(train.steps_per_execution, steps_per_epoch)))
     timer = _EpochTimer()
     rates = _RateLog()
     start = time.perf_counter()

@@ -116,6 +116,14 @@ class TrainParams(_Section):
         (1, 2, 4, 8, 16, 32, 64, 128), description="epochs after which encoder and decoder are kept for the "
         "formation step; epochs past the last are skipped, the final (kept) weights are always added"
     )
+    steps_per_execution: int = Field(
+        16, ge=1, le=10_000, description="batches Keras runs per call of its compiled train step (fewer Python "
+        "round trips; the same updates, and the epoch-end callbacks still run after every epoch)"
+    )
+    in_memory_mib: float = Field(
+        1024, ge=0, description="images taking at most this many MiB as uint8 are held in memory and fed by tf.data; "
+        "larger sets are read batch by batch from their memory map"
+    )
     timeout_s: int = Field(1800, ge=10)
 
     @model_validator(mode="after")

@@ -62,6 +62,7 @@ def write_manifest(run_dir: Path, params_path: Path, params: Params, steps: list
                 "hash": record["hash"],
                 "output_digest": record["output_digest"],
                 "wall_seconds": record["wall_seconds"],
+                "cpu_seconds": record.get("cpu_seconds"),
                 "finished_at": record["finished_at"],
                 "cells": record["cells"],
             }

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import math
 import os
+import resource
 import shutil
 import time
 from dataclasses import dataclass, field
@@ -232,6 +233,12 @@ def run_steps(params: Params, steps: list[Step], run_dir: Path, *, force: bool =
     return outcome, records
 
 
+def _cpu_seconds() -> float:
+    """User and system CPU time of this process and its finished children (a step's kernel is one)."""
+    own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+
+
 def _run_step(step: Step, params: Params, run_dir: Path, parts: dict, request: dict,
               cache: hashing.DigestCache, progress: bool, echo: Callable[[str], None]) -> dict:
     staging = run_dir / ".staging" / step.name
@@ -242,7 +249,7 @@ def _run_step(step: Step, params: Params, run_dir: Path, parts: dict, request: d
     kept = run_dir / "notebooks" / f"{step.name}.failed.ipynb"
     log_path = run_dir / "logs" / f"{step.name}.log"
     parameters = {"run_dir": str(run_dir), "request": {**request, "output_dir": str(staging)}}
-    started = time.perf_counter()
+    started, cpu_started = time.perf_counter(), _cpu_seconds()
     try:
         notebook = execute_step(step.name, step.notebook, parameters, executed, log_path, staging,
                                 step.timeout_seconds(params), progress=progress)
@@ -267,6 +274,7 @@ def _run_step(step: Step, params: Params, run_dir: Path, parts: dict, request: d
         "output_digest": hashing.combined(files := _output_files(staging, cache)),
         "output_files": files,
         "wall_seconds": round(wall, 2),
+        "cpu_seconds": round(_cpu_seconds() - cpu_started, 2),
         "cells": _cell_durations(notebook),
         "finished_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
     }

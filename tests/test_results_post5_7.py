@@ -308,8 +308,10 @@ def test_share_in_interval_and_component_ranges():
 
 def test_batch_position_of_known_vectors():
     vectors = np.array([[3.0, 4.0], [0.0, 1.0]])
-    result = positions.batch_position(vectors, np.array([0.0, 0.0]), np.array([1.0, 1.0]), (0.5, 2.0),
-                                      np.zeros(2), np.eye(2))
+    from report.stats import principal
+
+    whiten = principal.whitening(principal.principal_axes(np.zeros(2), np.eye(2)))
+    result = positions.batch_position(vectors, np.array([0.0, 0.0]), np.array([1.0, 1.0]), (0.5, 2.0), whiten)
     assert result == pytest.approx({"radius_mean": 3.0, "share_inside_ranges": 0.5,
                                     "share_radius_in_data_range": 0.5, "mahalanobis_mean": 3.0})
 
@@ -372,9 +374,16 @@ def test_cloud_sample_and_no_decoding_without_a_decoder():
     from report.cloud import Cloud, open_decoding
 
     z = np.arange(12, dtype=np.float32).reshape(6, 2)
-    cloud = Cloud(z=z, distributions=None, centre=np.zeros(2), stds=np.ones(2), half_widths=np.ones(2),
-                  correlation=np.eye(2), covariance=np.eye(2))
+    from report.stats import principal
+
+    axes = principal.principal_axes(np.zeros(2), np.diag([4.0, 1.0]))
+    whiten = principal.whitening(axes)
+    cloud = Cloud(z=z, distributions=None, centre=np.zeros(2), stds=np.array([2.0, 1.0]), half_widths=np.ones(2),
+                  correlation=np.eye(2), covariance=np.diag([4.0, 1.0]), whiten=whiten,
+                  regularisation=principal.regularisation_summary(whiten, axes))
     assert (cloud.n_points, cloud.z_dim) == (6, 2)
+    # Mahalanobis under the cloud's whitening: (2, 1) lies one std out along each axis
+    assert cloud.mahalanobis(np.array([[2.0, 1.0]]))[0] == pytest.approx(np.sqrt(2.0))
     assert np.array_equal(cloud.sample(10, np.random.default_rng(0)), z)
     part = cloud.sample(3, np.random.default_rng(0))
     assert part.shape == (3, 2) and np.all(np.diff(part[:, 0]) > 0)

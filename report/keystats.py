@@ -201,13 +201,17 @@ def _paths_face_share(stats: dict):
 
 
 # Face shares (issue 10) are shares of n judged images, so their sampling error alone is
-# sqrt(p (1 - p) / n) <= 0.5 / sqrt(n): <= 0.016 for the 1,000 calibration images of the default,
-# <= 0.022 for 500 judged decodes per b or f, <= 0.08 for the ~40 decodes of all paths. The
-# tolerances are about 3-4 of these; they were reasoned, not measured on another CPU (the
-# decodes move with the autoencoder's arithmetic, images near a ball's surface may flip).
+# sqrt(p (1 - p) / n) <= 0.5 / sqrt(n): <= 0.023 for the 500 calibration images of the default,
+# <= 0.022 for 500 judged decodes per b or f, <= 0.08 for the ~40 decodes of all paths. Measured
+# with benchmarks/numerics_drift.py (a full `synthetic-faces` rebuild with oneDNN off against the
+# usual one; the face rule then was manifold membership alone): calibration shares moved by up to
+# 0.025, decode shares of 500 by up to 0.028, FDs by up to 18 % (N(0, I): x2.03), the face share of
+# all path decodes by 0.17 and that of the scoreboard's 500 path points by 0.27 (a few paths, so
+# few independent decodes), PSNR by 0.13 dB (epoch 8), snapshot pair counts by 4.8 %, the BIC-best
+# mixture by one component. Each tolerance is at least 1.5x its measured move.
 FACE_SHARE_ATOL = 0.06
 DECODE_FACE_SHARE_ATOL = 0.08
-PATH_FACE_SHARE_ATOL = 0.25
+PATH_FACE_SHARE_ATOL = 0.45
 
 # Order is the order of tables. The tolerances were set from measurements, not guessed: on
 # `synthetic-faces`, turning oneDNN off or training on one thread (another CPU's arithmetic, as
@@ -254,7 +258,7 @@ KEY_STATS: tuple[KeyStat, ...] = (
     KeyStat("distributions.centre_radius", "distance of the centre from the origin", rtol=0.08),
     KeyStat("distributions.matching_b", "b matching the radius mean", rtol=0.05),
     KeyStat("distributions.n_dominant", "dominant components", rtol=0.1, atol=2, read=_n_dominant),
-    KeyStat("distributions.max_abs_mean", "largest |mean| of a component", rtol=0.25, read=_max_abs_mean),
+    KeyStat("distributions.max_abs_mean", "largest |mean| of a component", rtol=0.3, read=_max_abs_mean),
     KeyStat("distributions.max_half_width.value", "largest half width", rtol=0.08),
     KeyStat("distributions.dominant_rule.median_half_width", "median half width", rtol=0.05),
     KeyStat("distributions.median_std", "median component std", rtol=0.05),
@@ -300,6 +304,13 @@ KEY_STATS: tuple[KeyStat, ...] = (
     KeyStat("pca.components_for.*", "principal directions for * of the variance", rtol=0.1, atol=2),
     KeyStat("pca.first_share", "variance share of the first principal direction", atol=0.03, read=_first_ratio),
     KeyStat("pca.origin.mahalanobis", "Mahalanobis distance of the origin (principal frame)", factor=2),
+    # Members listed before their family take precedence (`definition` returns the first match):
+    # points on a few paths are few independent decodes, and N(0, I) decodes lie so far from the
+    # data that their Fréchet distance doubled under the perturbation below.
+    KeyStat("scoreboard.paths.face_share", "face share of the scoreboard's path points", atol=PATH_FACE_SHARE_ATOL,
+            read=lambda stats: (_generators("face_share")(stats) or {}).get("paths")),
+    KeyStat("scoreboard.standard-normal.fd", "Fréchet distance of the scoreboard's N(0, I)", factor=3, atol=2,
+            read=lambda stats: (_generators("fd")(stats) or {}).get("standard-normal")),
     KeyStat("scoreboard.*.face_share", "face share of the scoreboard's *", atol=DECODE_FACE_SHARE_ATOL,
             read=_generators("face_share")),
     KeyStat("scoreboard.*.face_coverage", "face coverage of the scoreboard's * (its ranking key)", atol=0.05,

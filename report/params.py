@@ -306,6 +306,9 @@ class StatisticalPointsParams(_Section):
         2000, ge=1, description="training images searched for each decode's nearest-image distance")
     scored_decodes: int = Field(
         500, ge=1, description="decodes per b judged by the face measure (the grid shows the first of them)")
+    adapted_width_stds: float = Field(
+        3**0.5, gt=0, description="the adapted generator the post sketches: component j uniform in c_j +/- this x "
+        "std_j, centred on the cloud's centre c; sqrt(3) gives each component the real component's std")
     timeout_s: int = Field(600, ge=10)
 
 

@@ -143,6 +143,8 @@ class EncodeParams(_Section):
         2000, ge=1, description="images (at most) on which the reconstruction error and the real pixel spread are measured"
     )
     grid_columns: int = Field(8, ge=1, description="columns of the grid of random decodes")
+    n_teaser: int = Field(24, ge=1, le=64, description="held-out images whose reconstructions open post I (the teaser)")
+    scatter_points: int = Field(5000, ge=10, description="z-points in post I's projection onto the principal directions")
     timeout_s: int = Field(600, ge=10)
 
 

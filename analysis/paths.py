@@ -53,6 +53,17 @@ z_sample = cloud.sample(settings.scatter_points, rng)
 data_sample = cloud.sample(settings.data_sample, rng)
 data_mahalanobis = stats.mahalanobis_distances(data_sample, centre, cloud.covariance)
 decoding = open_decoding(step, settings.reference_images)
+
+
+def rms_difference(a, b) -> float:
+    """Mean over image pairs of the RMS pixel difference (pixels in [0, 1])."""
+    d = (np.asarray(a, dtype=np.float32) - np.asarray(b, dtype=np.float32)) / 255
+    return float(np.sqrt((d**2).reshape(len(d), -1).mean(axis=1)).mean())
+
+
+# the yardstick of change along a path: how much two different training images differ
+half = len(decoding.reference) // 2 if decoding else 0
+image_pair_distance = rms_difference(decoding.reference[:half], decoding.reference[half:2 * half]) if half else None
 planes
 
 # %%
@@ -90,6 +101,7 @@ def describe(name, title, path, shown_planes, plane=None, angle=None, kind=None)
         entry["faces"] = FaceCount.of(marks) if marks is not None else None
         entry["nearest_image_distance"] = stats.nearest_image_distance(decodes, decoding.reference).tolist()
         entry["pixel_spread"] = stats.pixel_spread(decodes).tolist()
+        entry["end_change"] = rms_difference(decodes[:1], decodes[-1:])
     return PathRecord(**entry)
 
 
@@ -124,6 +136,7 @@ step.save(PathsResults(
     centre_radius=float(np.linalg.norm(centre)),
     data_mahalanobis_mean=float(data_mahalanobis.mean()),
     data_mahalanobis_p99=float(np.percentile(data_mahalanobis, 99)),
+    image_pair_distance=image_pair_distance,
     paths=paths,
     n_scatter_points=len(z_sample),
     n_data_sample=len(data_sample),

@@ -43,6 +43,7 @@ class PathRecord(Record):
     faces: FaceCount | None = None  # the strip's decodes that count as faces (face_measure); None without
     nearest_image_distance: list[float] | None = None  # per point: RMS pixel distance to the nearest reference image
     pixel_spread: list[float] | None = None  # per point: pixel standard deviation of the decode
+    end_change: float | None = None  # RMS pixel difference between the decodes of the path's two ends
 
 
 class PathsResults(StepResults):
@@ -66,6 +67,7 @@ class PathsResults(StepResults):
     n_scatter_points: int | None = None  # real z-points drawn in the projections
     n_data_sample: int | None = None  # real z-points sampled for the Mahalanobis statistics
     n_reference_images: int | None = None  # training images the nearest-image distances search
+    image_pair_distance: float | None = None  # mean RMS pixel difference between two different training images
 
 
 class PathFigure(Record):
@@ -85,6 +87,7 @@ class PathFigure(Record):
     faces_inside: int | None = None
     n_outside: int | None = None
     faces_outside: int | None = None
+    change_share: float | None = None  # end_change over the difference between two training images
 
 
 class PathsFindings(Record):
@@ -139,6 +142,9 @@ class PathsFindings(Record):
     core_directions: list[int] = []  # PC numbers the core planes mostly see
     border_directions: list[int] = []
     repeated_counts: list[tuple[tuple[int, int], tuple[int, int]]] = []  # (plane, earlier plane with the same face count)
+    n_distinct_counts: int = 0  # different face counts among the core and border planes
+    distinct_ends: bool = True  # no two of these planes' paths end at the same Mahalanobis distance (to 0.1)
+    change_range: tuple[float, float] | None = None  # smallest and largest change_share of these planes
 
 
 def dominance(plane: tuple[int, int], dominant: set[int]) -> Dominance:
@@ -160,6 +166,12 @@ def _reach(path: PathRecord, p99: float) -> dict:
     return values
 
 
+def _change(path: PathRecord, pair_distance: float | None) -> dict:
+    if path.end_change is None or not pair_distance:
+        return {}
+    return dict(change_share=path.end_change / pair_distance)
+
+
 def _figures(results: PathsResults, dominant: set[int]) -> dict:
     """Split the paths into origin, plane and rotated paths, with the figure numbers the post gives them."""
     step = 2 if results.has_decoder else 1  # figures per path: projection, and strip with a decoder
@@ -172,7 +184,8 @@ def _figures(results: PathsResults, dominant: set[int]) -> dict:
         shown = PathFigure(path=path, projection_figure=number, strip_figure=number if path.row else number + 1,
                            dominant=dominance(path.plane, dominant) if with_dominance else None,
                            verdict=verdict(path.faces.n_faces, path.faces.n_decodes) if path.faces else None,
-                           **(_reach(path, results.data_mahalanobis_p99) if path.plane else {}))
+                           **(_reach(path, results.data_mahalanobis_p99) if path.plane else {}),
+                           **_change(path, results.image_pair_distance))
         number += 1 if path.row else step
         return shown
 
@@ -211,6 +224,12 @@ def _core_and_border(others: list[PathFigure]) -> dict:
         else:
             seen[count] = tuple(o.path.plane)
     values["repeated_counts"] = repeated
+    values["n_distinct_counts"] = len(seen)
+    group = core + border
+    values["distinct_ends"] = len({round(o.end_mahalanobis, 1) for o in group}) == len(group)
+    shares = [o.change_share for o in group if o.change_share is not None]
+    if shares:
+        values["change_range"] = (min(shares), max(shares))
     return values
 
 

@@ -70,7 +70,7 @@ planes
 def describe(name, title, path, shown_planes, plane=None, angle=None, kind=None) -> PathRecord:
     """Save a path's projections and decoded strip (one row figure for core, border and chosen planes)."""
     mahalanobis = stats.mahalanobis_distances(path, centre, cloud.covariance)
-    combined = kind in ("core", "border", "chosen")
+    combined = plane is not None  # a plane path: one row figure, its projection beside its decodes
     entry = dict(
         name=name,
         title=title,
@@ -105,20 +105,20 @@ def describe(name, title, path, shown_planes, plane=None, angle=None, kind=None)
     return PathRecord(**entry)
 
 
-paths = [describe("origin-centre", "from the origin to the centre",
+paths = [describe("origin-centre", "origin to centre",
                   samplers.straight_path(np.zeros(cloud.z_dim), centre, settings.n_points), shown_planes)]
 
 # %% papermill_description=plane_paths
 for number, ((i, j), kind) in enumerate(zip(planes, kinds), start=1):
     path = samplers.plane_path(centre, i, j, settings.extent * half_widths[i], settings.extent * half_widths[j],
                                settings.n_points)
-    title = f"through the centre in the plane ({i}, {j})" + (f", {kind} plane" if kind in ("core", "border") else "")
+    title = {"first": "first plane", "core": "core plane", "border": "border plane"}.get(kind, "plane")
     paths.append(describe(f"plane-{number}", title, path, [(i, j)], plane=(i, j), angle=0.0, kind=kind))
 first_i, first_j = planes[0]
 for angle in settings.angles:
     path = samplers.plane_path(centre, first_i, first_j, settings.extent * half_widths[first_i],
                                settings.extent * half_widths[first_j], settings.n_points, angle_deg=angle)
-    paths.append(describe(f"plane-1-rotated-{angle:g}", f"the plane ({first_i}, {first_j}) path rotated by {angle:g}°",
+    paths.append(describe(f"plane-1-rotated-{angle:g}", f"first plane, rotated",
                           path, [(first_i, first_j)], plane=(first_i, first_j), angle=angle, kind="rotated"))
 [(p.name, round(p.length, 2)) for p in paths]
 

@@ -137,6 +137,7 @@ step.save(PathsResults(
     data_mahalanobis_mean=float(data_mahalanobis.mean()),
     data_mahalanobis_p99=float(np.percentile(data_mahalanobis, 99)),
     image_pair_distance=image_pair_distance,
+    plane_candidates=settings.plane_candidates,
     paths=paths,
     n_scatter_points=len(z_sample),
     n_data_sample=len(data_sample),

@@ -68,6 +68,7 @@ class PathsResults(StepResults):
     n_data_sample: int | None = None  # real z-points sampled for the Mahalanobis statistics
     n_reference_images: int | None = None  # training images the nearest-image distances search
     image_pair_distance: float | None = None  # mean RMS pixel difference between two different training images
+    plane_candidates: int | None = None  # components tried per principal direction by the core/border rule
 
 
 class PathFigure(Record):

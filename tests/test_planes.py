@@ -113,3 +113,14 @@ def test_core_and_border_planes_skip_a_direction_already_shown():
     core, border = core_and_border_planes(axes, widths, 4, 4, candidates=2, exclude=[(0, 1)], seen_axes=[0])
     planes = [(p["i"], p["j"]) for p in core + border]
     assert (0, 1) not in planes and len(planes) == len(set(planes)) == 3
+
+
+def test_core_and_border_planes_fill_up_when_one_direction_carries_everything():
+    rng = np.random.default_rng(3)
+    z = rng.normal(size=(4000, 8)) * 0.1 + rng.normal(size=(4000, 1)) * 3.0  # every plane sees direction 0
+    axes = principal_axes(z.mean(0), np.cov(z, rowvar=False))
+    core, border = core_and_border_planes(axes, np.ones(8), 2, 2, candidates=4, seen_axes=[0])
+    planes = [(p["i"], p["j"]) for p in core + border]
+    assert len(planes) == len(set(planes)) == 4
+    ends = [p["end_mahalanobis"] for p in core + border]
+    assert ends == sorted(ends)

@@ -107,7 +107,8 @@ def core_and_border_planes(axes: PrincipalAxes, reaches: np.ndarray, n_core: int
     """Post VI: planes whose paths through the centre stay nearest to it, and planes whose paths reach farthest.
 
     Rule: take one plane per principal direction (`distinct_planes` over all directions), keeping
-    only planes that mostly see a direction no earlier plane and none of `seen_axes` sees; the path of plane (i, j) runs from c - d to c + d with
+    only planes that mostly see a direction no earlier plane and none of `seen_axes` sees (too few
+    such planes: the others follow, one per direction, in direction order); the path of plane (i, j) runs from c - d to c + d with
     d = (reaches[i], reaches[j]) in the plane. Rank the planes by the Mahalanobis distance of the
     path's end from c (`path_end_distance`): the n_core nearest are core planes, nearest first; the
     n_border farthest are border planes, farthest last. A plane is never both.
@@ -124,14 +125,17 @@ def core_and_border_planes(axes: PrincipalAxes, reaches: np.ndarray, n_core: int
     reaches = np.asarray(reaches, dtype=np.float64)
     options = distinct_planes(axes, axes.eigenvectors.shape[0], candidates=candidates, exclude=exclude,
                               seen_axes=seen_axes)
-    seen, distinct = {int(a) for a in seen_axes}, []
+    seen, distinct, rest = {int(a) for a in seen_axes}, [], []
     for plane in sorted(options, key=lambda p: p["axis"]):
-        if plane["sees_axis"] in seen:  # a fall-back plane of distinct_planes sees a direction already seen
-            continue
-        seen.add(plane["sees_axis"])
         plane["end_mahalanobis"] = path_end_distance(axes, plane["i"], plane["j"], reaches[plane["i"]],
                                                      reaches[plane["j"]])
+        if plane["sees_axis"] in seen:  # a fall-back plane of distinct_planes sees a direction already seen
+            rest.append(plane)
+            continue
+        seen.add(plane["sees_axis"])
         distinct.append(plane)
+    # one direction carries nearly all the variance (every plane sees it): fill up with one plane per direction
+    distinct += rest[:max(0, n_core + n_border - len(distinct))]
     ranked = sorted(distinct, key=lambda p: (p["end_mahalanobis"], p["axis"]))
     core = ranked[:max(n_core, 0)]
     border = ranked[max(n_core, 0):][::-1][:max(n_border, 0)][::-1]

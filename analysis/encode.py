@@ -16,6 +16,7 @@ step = open_step("encode", run_dir, request)
 import numpy as np
 
 from report import figures, model, stats
+from report.stats.principal import principal_axes, principal_coordinates
 from report.data import sources
 from report.results.encode import EncodeResults
 
@@ -61,7 +62,7 @@ random_vectors = stats.uniform_vectors(encode.n_random, z_dim, encode.random_hal
 random_images = model.decode_vectors(decoder, random_vectors)
 random_grid = figures.image_grid(random_images, columns=encode.grid_columns)
 step.figure("random-decodes.png", random_grid)
-step.save(EncodeResults(
+record = EncodeResults(
     n_points=len(latents),
     z_dim=z_dim,
     n_reconstructions=len(shown),
@@ -77,5 +78,39 @@ step.save(EncodeResults(
     data_radius_mean=float(stats.radii(latents).mean()),
     random_image_std=stats.pixel_std(random_images),
     data_image_std=error["original_std"],
-))
+)
 random_grid
+
+# %% [markdown]
+# The teaser that opens post I: reconstructions of held-out images (never trained on; training
+# images where nothing was held out), and a projection of the z-points onto the first principal
+# directions of their covariance, with the centre and the origin.
+
+# %%
+teaser_rows = heldout_rows[:encode.n_teaser] if len(heldout_rows) else np.arange(min(encode.n_teaser, len(images)))
+teaser_images = np.asarray(images[teaser_rows])
+teaser_decodes = model.decode_vectors(decoder, latents[teaser_rows])
+step.figure("teaser.png", figures.image_grid(teaser_decodes, columns=encode.grid_columns))
+teaser_psnr = stats.psnr(stats.reconstruction_error(teaser_images, teaser_decodes)["mse"])
+axes = principal_axes(latents.mean(axis=0).astype(np.float64), np.cov(latents, rowvar=False))
+shares = axes.eigenvalues / axes.eigenvalues.sum()
+scores = principal_coordinates(latents, axes, n_axes=3)
+origin_scores = (-axes.mean) @ axes.eigenvectors[:, :3]
+plane_sigmas = np.sqrt(axes.eigenvalues[:2])
+origin_plane = float(np.linalg.norm(origin_scores[:2] / plane_sigmas))
+data_plane = np.linalg.norm(scores[:, :2] / plane_sigmas, axis=1)
+scatter_rows = stats.sample_rows(len(latents), encode.scatter_points, rng)
+projection = figures.principal_scatter(scores[scatter_rows], [(0, 1), (0, 2)], axes.eigenvalues, origin_scores)
+step.figure("projection.png", projection)
+step.save(record.model_copy(update=dict(
+    n_teaser=len(teaser_rows),
+    teaser_heldout=bool(len(heldout_rows)),
+    teaser_psnr=teaser_psnr,
+    n_scatter=len(scatter_rows),
+    principal_shares=shares[:3].tolist(),
+    origin_principal=origin_scores.tolist(),
+    origin_plane_distance=origin_plane,
+    share_farther_in_plane=float((data_plane > origin_plane).mean()),
+    data_plane_distance_mean=float(data_plane.mean()),
+)))
+projection

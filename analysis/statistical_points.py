@@ -14,10 +14,10 @@ step = open_step("statistical_points", run_dir, request)
 
 import numpy as np
 
-from report import figures, stats
+from report import figures, samplers, stats
 from report.cloud import open_cloud, open_decoding
 from report.results.face_measure import FaceCount
-from report.results.statistical_points import StatisticalPointsResults, UniformBatch, b_values_with_matching
+from report.results.statistical_points import AdaptedBatch, StatisticalPointsResults, UniformBatch, b_values_with_matching
 from report.stats import positions
 
 settings, rng = step.settings, step.rng
@@ -61,6 +61,26 @@ for b in b_values:
     batches.append(UniformBatch(**batch))
 [(batch.b, round(batch.mahalanobis_mean, 1)) for batch in batches]
 
+# %% [markdown]
+# The adapted generator the post sketches: centred on c, each component uniform in its own range
+# c_j +/- adapted_width_stds x std_j, still independent of the others.
+
+# %%
+vectors = samplers.interval_vectors(cloud.centre, cloud.stds, settings.adapted_width_stds, settings.n_vectors, rng)
+adapted = dict(width_stds=settings.adapted_width_stds, figure=None, **positions.batch_position(
+    vectors, low, high, (radius_low, radius_high), cloud.centre, cloud.covariance))
+if decoding:
+    judged = decoding.decode(vectors[:max(n_shown, settings.scored_decodes)])
+    marks = decoding.faces(judged)
+    shown_marks = None if marks is None else marks[:n_shown]
+    adapted["figure"] = step.figure("adapted.png", figures.image_grid(judged[:n_shown], columns=settings.columns,
+                                                                      faces=shown_marks))
+    adapted["nearest_image_distance"], adapted["pixel_spread"] = decoding.scores(judged[:n_shown])
+    if marks is not None:
+        adapted.update(faces=FaceCount.of(shown_marks), face_share=float(marks.mean()), n_scored=len(marks))
+adapted = AdaptedBatch(**adapted)
+round(adapted.mahalanobis_mean, 1), adapted.face_share
+
 # %%
 step.save(StatisticalPointsResults(
     n_points=cloud.n_points,
@@ -80,4 +100,5 @@ step.save(StatisticalPointsResults(
     n_data_sample=len(data_sample),
     n_reference_images=len(decoding.reference) if decoding else None,
     real_faces=real_faces,
+    adapted=adapted,
 ))

@@ -151,6 +151,8 @@ class EncodeParams(_Section):
         2000, ge=1, description="images (at most) on which the reconstruction error and the real pixel spread are measured"
     )
     grid_columns: int = Field(8, ge=1, description="columns of the grid of random decodes")
+    n_teaser: int = Field(24, ge=1, le=64, description="held-out images whose reconstructions open post I (the teaser)")
+    scatter_points: int = Field(5000, ge=10, description="z-points in post I's projection onto the principal directions")
     timeout_s: int = Field(600, ge=10)
 
 
@@ -326,6 +328,9 @@ class StatisticalPointsParams(_Section):
         2000, ge=1, description="training images searched for each decode's nearest-image distance")
     scored_decodes: int = Field(
         500, ge=1, description="decodes per b judged by the face measure (the grid shows the first of them)")
+    adapted_width_stds: float = Field(
+        3**0.5, gt=0, description="the adapted generator the post sketches: component j uniform in c_j +/- this x "
+        "std_j, centred on the cloud's centre c; sqrt(3) gives each component the real component's std")
     timeout_s: int = Field(600, ge=10)
 
 
@@ -333,8 +338,17 @@ class PathsParams(_Section):
     """Post VI: decodes along straight paths through the centre of the cloud."""
 
     n_points: int = Field(6, ge=2, le=32)
-    planes: tuple[Pair, ...] | None = Field(None, description="coordinate planes; default: from this run")
-    n_planes: int = Field(3, ge=1, le=8)
+    planes: tuple[Pair, ...] | None = Field(
+        None, description="coordinate planes, the first one also rotated; default: the strongest-correlated dominant "
+        "pair, then the core and border planes")
+    n_planes: int = Field(3, ge=1, le=8, description="planes the path from the origin is projected onto")
+    core_planes: int = Field(
+        4, ge=0, le=8, description="core planes: of the planes chosen one per principal direction, those whose path "
+        "ends nearest to c (Mahalanobis); the original: 4")
+    border_planes: int = Field(
+        5, ge=0, le=8, description="border planes: of the same planes, those whose path ends farthest from c "
+        "(Mahalanobis); the original: 5")
+    plane_candidates: int = Field(8, ge=2, description="components with the largest loadings tried per direction")
     extent: float = Field(1.0, gt=0, description="path reaches centre +/- extent x half_width per component")
     angles: tuple[float, ...] = Field((45.0, 90.0), description="rotations of the first plane's path, degrees")
     scatter_points: int = Field(5000, ge=10, description="real z-points drawn in the projections")

@@ -388,3 +388,19 @@ def test_save_figure_svg_has_no_date_and_repeats(tmp_path):
 def test_save_figure_rejects_other_formats(tmp_path):
     with pytest.raises(ValueError, match="png or .svg"):
         F.save_figure(F.loss_curve([1.0]), tmp_path / "a.pdf")
+
+
+def test_plane_path_row_puts_the_projection_beside_one_axes_per_decode():
+    import numpy as np
+
+    from report import figures, samplers
+
+    rng = np.random.default_rng(0)
+    z = rng.normal(size=(200, 6))
+    path = samplers.plane_path(z.mean(0), 1, 2, 1.0, 1.0, 5)
+    decodes = (rng.random((5, 8, 8, 3)) * 255).astype(np.uint8)
+    fig = figures.plane_path_row(z, path, z.mean(0), (1, 2), decodes, [str(k) for k in range(5)], [True] * 5)
+    assert len(fig.axes) == 6 and fig.axes[0].get_xlabel() == "z[1]"
+    assert len(figures.plane_path_row(z, path, z.mean(0), (1, 2)).axes) == 1
+    with pytest.raises(ValueError):
+        figures.plane_path_row(z, path, z.mean(0), (1, 2), decodes[:4])

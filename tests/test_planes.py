@@ -2,7 +2,8 @@
 
 import numpy as np
 
-from report.stats.planes import (distinct_planes, nearest_distance_ratio, plane_sight, projection_overlap,
+from report.stats.planes import (core_and_border_planes, distinct_planes, nearest_distance_ratio, path_end_distance,
+                                 plane_sight, projection_overlap,
                                  successive_slice, uniform_view)
 from report.stats.principal import PrincipalAxes, principal_axes
 
@@ -68,3 +69,58 @@ def test_uniform_view_counts_points_inside_every_range():
     points = np.array([[0.0, 0.0, 0.0, 0.0], [0.0, 0.0, 0.0, 50.0]])
     view = uniform_view(z, points, [(0, 1)], z.min(0), z.max(0), b=1.0)
     assert view["inside_all"] == 1 and view["in_view"] == 1.0 and view["n_uniform"] == 2
+
+
+def _blocks(blocks):
+    """A block-diagonal covariance of 2x2 blocks (variance, r) and its principal axes."""
+    from scipy.linalg import block_diag
+
+    cov = block_diag(*[v * np.array([[1.0, r], [r, 1.0]]) for v, r in blocks])
+    return cov, principal_axes(np.zeros(len(cov)), cov)
+
+
+def test_path_end_distance_is_the_mahalanobis_distance_of_the_end():
+    # along a correlated pair (+, +) runs with the cloud for r > 0 and across it for r < 0: M^2 = 2 (w/s)^2 / (1 + r)
+    cov, axes = _blocks([(9.0, -0.9), (4.0, 0.9)])
+    assert np.isclose(path_end_distance(axes, 0, 1, 3.0, 3.0), np.sqrt(2 / 0.1))
+    assert np.isclose(path_end_distance(axes, 2, 3, 2.0, 2.0), np.sqrt(2 / 1.9))
+    end = np.zeros(4)
+    end[[0, 2]] = 3.0, 1.0
+    slow = np.sqrt(end @ np.linalg.inv(cov) @ end)
+    assert np.isclose(path_end_distance(axes, 0, 2, 3.0, 1.0), slow)
+
+
+def test_core_planes_stay_near_the_centre_and_border_planes_reach_out():
+    # four blocks, each its own principal directions; the widest block (direction 0) is anti-correlated,
+    # so its (+, +) path runs across the cloud and ends farthest out
+    blocks = [(9.0, -0.9), (4.0, 0.9), (2.0, 0.5), (1.0, 0.2)]
+    cov, axes = _blocks(blocks)
+    widths = 2.3548 * np.sqrt(np.diag(cov))
+    core, border = core_and_border_planes(axes, widths, 2, 1, candidates=2)
+    assert [(p["i"], p["j"]) for p in core] == [(2, 3), (4, 5)]
+    assert [(p["i"], p["j"]) for p in border] == [(0, 1)]
+    expected = {k: 2.3548 * np.sqrt(2 / (1 + r)) for k, (_, r) in enumerate(blocks)}
+    for p in core + border:
+        assert np.isclose(p["end_mahalanobis"], expected[p["i"] // 2])
+    assert [p["sees_axis"] for p in core + border] == [1, 2, 0]
+    assert max(p["end_mahalanobis"] for p in core) < border[0]["end_mahalanobis"]
+
+
+def test_core_and_border_planes_skip_a_direction_already_shown():
+    blocks = [(9.0, -0.9), (4.0, 0.9), (2.0, 0.5), (1.0, 0.2)]
+    _, axes = _blocks(blocks)
+    widths = np.ones(8)
+    core, border = core_and_border_planes(axes, widths, 4, 4, candidates=2, exclude=[(0, 1)], seen_axes=[0])
+    planes = [(p["i"], p["j"]) for p in core + border]
+    assert (0, 1) not in planes and len(planes) == len(set(planes)) == 3
+
+
+def test_core_and_border_planes_fill_up_when_one_direction_carries_everything():
+    rng = np.random.default_rng(3)
+    z = rng.normal(size=(4000, 8)) * 0.1 + rng.normal(size=(4000, 1)) * 3.0  # every plane sees direction 0
+    axes = principal_axes(z.mean(0), np.cov(z, rowvar=False))
+    core, border = core_and_border_planes(axes, np.ones(8), 2, 2, candidates=4, seen_axes=[0])
+    planes = [(p["i"], p["j"]) for p in core + border]
+    assert len(planes) == len(set(planes)) == 4
+    ends = [p["end_mahalanobis"] for p in core + border]
+    assert ends == sorted(ends)

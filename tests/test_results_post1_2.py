@@ -63,6 +63,9 @@ def encode_record(**changes) -> dict:
         "reconstruction_sample": 320, "random_half_range": 2.0, "n_random": 8, "random_radius_mean": 4.42,
         "data_radius_mean": 3.02, "random_image_std": 0.0394, "data_image_std": 0.2147,
         "n_heldout": 32, "heldout_mse": 0.0485, "heldout_psnr": 13.14, "heldout_ssim": 0.072,
+        "n_teaser": 24, "teaser_heldout": True, "teaser_psnr": 13.2, "n_scatter": 300,
+        "principal_shares": [0.3, 0.1, 0.05], "origin_principal": [-3.0, 0.5, 0.1], "origin_plane_distance": 3.2,
+        "share_farther_in_plane": 0.01, "data_plane_distance_mean": 1.2,
     }
     return {**record, **changes}
 
@@ -355,3 +358,21 @@ def test_widest_components_in_index_order():
     assert widest_components(widths, 2) == [1, 3]
     assert widest_components(widths, 2, among=[0, 2, 4]) == [2, 4]
     assert widest_components(widths, 10, among=[4, 0]) == [0, 4]
+
+
+def test_encode_findings_place_the_origin_in_the_projection():
+    from report.results.encode import findings as encode_findings
+
+    projection = dict(n_teaser=24, teaser_heldout=True, teaser_psnr=26.0, n_scatter=500,
+                      principal_shares=[0.3, 0.1, 0.05], origin_principal=[-3.0, 0.5, 0.1],
+                      origin_plane_distance=3.2, share_farther_in_plane=0.01, data_plane_distance_mean=1.2)
+    f = encode_findings(validate_results(EncodeResults, encode_record(**projection)), {})
+    assert f.teaser and f.projection and f.origin_position == "border" and f.origin_beyond_mean
+    assert np.isclose(f.plane_share, 0.4) and np.isclose(f.hidden_share, 0.6)
+    inside = encode_findings(validate_results(EncodeResults, encode_record(
+        **{**projection, "origin_plane_distance": 0.2, "share_farther_in_plane": 0.98})), {})
+    assert inside.origin_position == "inside" and not inside.origin_beyond_mean
+    added = ("n_teaser", "teaser_heldout", "teaser_psnr", "n_scatter", "principal_shares", "origin_principal",
+             "origin_plane_distance", "share_farther_in_plane", "data_plane_distance_mean")
+    bare = encode_findings(validate_results(EncodeResults, encode_record(**dict.fromkeys(added))), {})
+    assert not bare.teaser and not bare.projection and bare.origin_position is None

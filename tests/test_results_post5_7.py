@@ -388,3 +388,75 @@ def test_cloud_sample_and_no_decoding_without_a_decoder():
     part = cloud.sample(3, np.random.default_rng(0))
     assert part.shape == (3, 2) and np.all(np.diff(part[:, 0]) > 0)
     assert open_decoding(SimpleNamespace(inputs={"latents": "z.npy"}), 10) is None
+
+
+# --- core and border planes, the adapted generator (issue 11) -------------------------------------------------------
+
+def _plane_path(name, plane, kind, mahalanobis, faces, sees_axis, change=0.03):
+    record = path(name, plane, 0.0, [0.096] * 4, 1.5)
+    record.update(projection=None, strip=None, row=f"{name}-row.png", kind=kind, sees_axis=sees_axis, sees_share=0.4,
+                  mahalanobis=list(mahalanobis), end_change=change,
+                  faces={"faces": list(faces), "n_faces": sum(faces), "n_decodes": len(faces)})
+    return record
+
+
+def core_border_record():
+    record = paths_record()
+    first = _plane_path("plane-1", [6, 7], "first", [30.0, 10.0, 10.0, 30.0], [True] * 4, 0, change=0.1)
+    core = _plane_path("plane-2", [0, 13], "core", [6.0, 2.0, 2.0, 6.0], [True, True, True, False], 5)
+    border = _plane_path("plane-3", [2, 9], "border", [21.0, 7.0, 7.0, 21.0], [False, True, True, False], 1)
+    border2 = _plane_path("plane-4", [3, 4], "border", [24.0, 8.0, 8.0, 24.0], [True, True, True, False], 2)
+    rotated = _plane_path("plane-1-rotated-90", [6, 7], "rotated", [30.0, 10.0, 10.0, 30.0], [True] * 4, 0)
+    record.update(paths=[record["paths"][0], first, core, border, border2, rotated],
+                  planes=[[6, 7], [0, 13], [2, 9], [3, 4]], data_mahalanobis_p99=6.84, image_pair_distance=0.3,
+                  plane_candidates=8)
+    return record
+
+
+def test_paths_findings_contrast_core_and_border_planes_from_their_numbers():
+    f = paths_findings(validate_results(PathsResults, core_border_record()), upstream())
+    assert [o.path.plane for o in f.core] == [(0, 13)] and [o.path.plane for o in f.border] == [(2, 9), (3, 4)]
+    core, border = f.core[0], f.border[0]
+    assert not core.leaves_cloud and core.inside_reach == 1.0 and (core.n_inside, core.n_outside) == (4, 0)
+    assert border.leaves_cloud and math.isclose(border.beyond, 21.0 / 6.84)
+    assert math.isclose(border.inside_reach, 6.84 / 21.0) and (border.faces_inside, border.faces_outside) == (0, 2)
+    assert (core.pc, border.pc) == (6, 2) and f.core_directions == [6] and f.border_directions == [2, 3]
+    assert f.core_inside == "all" and f.border_outside == "all" and f.border_end_range == (21.0, 24.0)
+    assert f.core_faces == (3, 4) and f.border_faces == (5, 8)
+    assert f.repeated_counts == [((3, 4), (0, 13))] and f.n_distinct_counts == 2 and f.distinct_ends
+    assert math.isclose(core.change_share, 0.1) and math.isclose(f.first_plane.change_share, 0.1 / 0.3)
+    # one row figure per plane path: the numbers run on by one
+    assert [f.first_plane.projection_figure, f.rotated[0].projection_figure] == [3, 4]
+    assert [o.projection_figure for o in f.other_planes] == [5, 6, 7]
+    assert all(o.strip_figure == o.projection_figure for o in f.other_planes)
+
+
+def test_paths_page_states_where_each_plane_path_ends(tmp_path):
+    from report.render.environment import environment
+
+    record = validate_results(PathsResults, core_border_record())
+    findings = paths_findings(record, upstream())
+    figures = {p.row.removesuffix(".png"): f"figures/paths/{p.row}" for p in record.paths if p.row}
+    context = {"steps": {"paths": {"stats": record, "findings": findings, "figures": figures}}, "has_decoder": True,
+               "params": {"data": {"source": "synthetic"}}}
+    page = " ".join(environment().get_template("steps/paths.html").render(**context).split())
+    assert "Figure 5. The core plane (0, 13)" in page and "mostly sees PC6" in page
+    assert "Its ends lie at M = 21.0, 3.1 × the 99th percentile" in page
+    assert "The border paths end at M = 21.0 to 24.0" in page and "give only 2 different counts" in page
+
+
+def test_adapted_generator_findings_compare_with_the_matching_b():
+    batches = [batch(1.0, nearest=0.0978), batch(1.31, 0.29, 0.0974, matching=True)]
+    batches[1].update(faces={"faces": [False] * 8, "n_faces": 0, "n_decodes": 8}, face_share=0.1, n_scored=50)
+    batches[0].update(faces={"faces": [False] * 8, "n_faces": 0, "n_decodes": 8}, face_share=0.0, n_scored=50)
+    adapted = {"width_stds": 1.732, "radius_mean": 3.0, "share_inside_ranges": 1.0, "share_radius_in_data_range": 1.0,
+               "mahalanobis_mean": 40.0, "figure": "adapted.png", "nearest_image_distance": 0.1, "pixel_spread": 0.1,
+               "faces": {"faces": [True] * 8, "n_faces": 8, "n_decodes": 8}, "face_share": 0.9, "n_scored": 50}
+    record = points_record(batches=batches, adapted=adapted,
+                           real_faces={"faces": [True] * 8, "n_faces": 8, "n_decodes": 8})
+    f = points_findings(validate_results(StatisticalPointsResults, record), {})
+    assert f.adapted_figure == 4 and f.adapted_far_outside and math.isclose(f.adapted_mahalanobis_ratio, 40 / 3.87)
+    assert f.adapted_verdict == "all" and f.adapted_vs_matching == "more"
+    near = points_findings(validate_results(StatisticalPointsResults, {**record, "adapted": {
+        **adapted, "mahalanobis_mean": 4.0, "face_share": 0.05}}), {})
+    assert not near.adapted_far_outside and near.adapted_vs_matching == "fewer"

@@ -8,7 +8,7 @@ from report.figures.curves import component_histograms, dominant_histograms, los
 from report.figures.formation import formation_curves
 from report.figures.images import image_grid, image_pairs, image_strip, individuals, judged_rows
 from report.figures.projections import (correlation_heatmap, origin_projection, pair_scatter_grid,
-                                        path_projections, slice_projection)
+                                        path_projections, plane_path_row, slice_projection)
 from report.figures.normal import (bic_curve, ellipse_planes, mahalanobis_qq, principal_histograms,
                                    principal_scatter, scoreboard, spectrum)
 from report.figures.save import PNG_DPI, save_figure
@@ -25,7 +25,7 @@ __all__ = [
     # post IV
     "origin_projection", "slice_projection",
     # post VI
-    "path_projections", "image_strip",
+    "path_projections", "image_strip", "plane_path_row",
     # post VII
     "individuals",
     # posts VIII-X and the scoreboard

@@ -227,3 +227,44 @@ def path_projections(z_sample: ArrayLike, path: ArrayLike, centre: ArrayLike,
     _legend(fig, [("data", f"data ({len(data)})"), ("path", f"path ({len(route)} points)"),
                   ("centre", "centre"), ("origin", "origin")])
     return fig
+
+
+@styled
+def plane_path_row(z_sample: ArrayLike, path: ArrayLike, centre: ArrayLike, plane: Sequence[int],
+                   decodes: ArrayLike | None = None, labels: Sequence[str] | None = None,
+                   faces: Sequence[bool] | None = None) -> Figure:
+    """A path through the centre in one plane (post VI): its projection at the left, its decoded row beside it.
+
+    z_sample: (m, N) data points (blue); path: (p, N) path points (red); centre: (N,) (orange star);
+    plane: (i, j). decodes: (p, s, s, 3) uint8 or None (projection only); labels: p strings under the
+    decodes; faces: p bools or None (green frame: counts as a face, red: not).
+    Returns a Figure: one projection axes, then one axes per decode.
+    """
+    from report.figures.images import _as_images, _faces, _frame, _labels, _show
+
+    data = _latents(z_sample, "z_sample")
+    route = _latents(path, "path", data.shape[1])
+    mid = _latents(centre, "centre", data.shape[1])
+    i, j = _pair(plane)
+    panel = 1.75  # inches: the projection's side
+    if decodes is None:
+        fig = new_figure(panel + 0.35, panel + 0.3)
+        _draw(fig.subplots(), i, j, data, centre=mid, path=route, nbins=3)
+        return fig
+    images = _as_images(decodes, "decodes")
+    if len(images) != len(route):
+        raise ValueError(f"{len(images)} decodes for {len(route)} path points")
+    marks = _faces(faces, len(images))
+    below = _labels(labels, len(images), "labels")
+    fig = new_figure(TEXT_WIDTH, panel + 0.3)
+    left, right = fig.subfigures(1, 2, width_ratios=[panel + 0.45, TEXT_WIDTH - panel - 0.45])
+    _draw(left.subplots(), i, j, data, centre=mid, path=route, nbins=3)
+    axes = right.subplots(1, len(images), squeeze=False)[0]
+    for k, ax in enumerate(axes):
+        _show(ax, images[k])
+        ax.set_box_aspect(1)
+        if marks is not None:
+            _frame(ax, marks[k])
+        if below is not None:
+            ax.set_xlabel(below[k], labelpad=2)
+    return fig

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-from typing import ClassVar
+from collections.abc import Mapping
+from typing import ClassVar, Literal
 
-from report.results import StepResults
+from report.results import Record, StepResults
+
+BORDER_SHARE = 0.05  # fewer z-points than this farther out in the plane than the origin: it sits at the border
 
 
 class EncodeResults(StepResults):
@@ -27,3 +30,35 @@ class EncodeResults(StepResults):
     data_radius_mean: float  # mean length of the encoded images' latent vectors
     random_image_std: float  # pixel standard deviation of the random decodes, pixels in [0, 1]
     data_image_std: float  # the same for the real images of reconstruction_sample
+    # the teaser and the projection that open post I (None in records written before them):
+    n_teaser: int | None = None  # reconstructions in the teaser grid
+    teaser_heldout: bool | None = None  # of held-out images (False: of training images, nothing was held out)
+    teaser_psnr: float | None = None  # PSNR in dB of the teaser's reconstructions
+    n_scatter: int | None = None  # z-points in the projection
+    principal_shares: list[float] | None = None  # share of the latent variance along the first three principal directions
+    origin_principal: list[float] | None = None  # the origin's coordinates on them (the centre is 0)
+    origin_plane_distance: float | None = None  # the origin's distance from the centre in the PC1-PC2 plane, in standard deviations
+    share_farther_in_plane: float | None = None  # z-points farther from the centre in that plane than the origin
+    data_plane_distance_mean: float | None = None  # mean distance of the z-points from the centre in that plane
+
+
+class EncodeFindings(Record):
+    """What post I says about its teaser and its projection."""
+
+    teaser: bool  # the record has a teaser
+    projection: bool  # the record has a projection
+    plane_share: float | None = None  # share of the variance the PC1-PC2 plane shows
+    hidden_share: float | None = None  # the rest, hidden by the projection
+    origin_position: Literal["border", "inside"] | None = None
+    origin_beyond_mean: bool | None = None  # the origin lies farther out in the plane than the z-points on average
+
+
+def findings(results: EncodeResults, upstream: Mapping[str, StepResults]) -> EncodeFindings:
+    """The judgements of post I's teaser and projection."""
+    values: dict = dict(teaser=results.n_teaser is not None, projection=results.origin_plane_distance is not None)
+    if values["projection"]:
+        plane = sum(results.principal_shares[:2])
+        values.update(plane_share=plane, hidden_share=1 - plane,
+                      origin_position="border" if results.share_farther_in_plane < BORDER_SHARE else "inside",
+                      origin_beyond_mean=results.origin_plane_distance > results.data_plane_distance_mean)
+    return EncodeFindings(**values)

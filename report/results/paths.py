@@ -19,6 +19,7 @@ FALL_FACTOR = 0.95  # the distance at c must be 5 % below the origin's before th
 GROW_FACTOR = 1.05  # ... or 5 % above it before the text says it grows
 
 Dominance = Literal["both", "one", "none"]
+PlaneKind = Literal["first", "rotated", "core", "border", "chosen"]  # chosen: a plane from the parameter file
 
 
 class PathRecord(Record):
@@ -33,11 +34,16 @@ class PathRecord(Record):
     length: float
     radius_start: float  # distance of the first point from the origin
     radius_end: float
-    projection: str  # figure file of the projections
-    strip: str | None  # figure file of the decoded strip; None without a decoder
+    projection: str | None  # figure file of the projections; None where `row` shows the plane
+    strip: str | None  # figure file of the decoded strip; None without a decoder or where `row` shows it
+    kind: PlaneKind | None = None  # which part of the post the path belongs to; None for the origin path
+    sees_axis: int | None = None  # the principal direction (0 = first) the path's plane mostly sees
+    sees_share: float | None = None  # that direction's share of the plane's variance
+    row: str | None = None  # one figure: the plane's projection beside its decoded row (core, border, chosen planes)
     faces: FaceCount | None = None  # the strip's decodes that count as faces (face_measure); None without
     nearest_image_distance: list[float] | None = None  # per point: RMS pixel distance to the nearest reference image
     pixel_spread: list[float] | None = None  # per point: pixel standard deviation of the decode
+    end_change: float | None = None  # RMS pixel difference between the decodes of the path's two ends
 
 
 class PathsResults(StepResults):
@@ -50,8 +56,10 @@ class PathsResults(StepResults):
     has_decoder: bool
     points_per_path: int
     extent: float  # paths reach c +/- extent x half_width per component
-    planes: list[tuple[int, int]]
+    planes: list[tuple[int, int]]  # the first plane, then the core planes, then the border planes
     planes_from_parameters: bool
+    shown_planes: list[tuple[int, int]] | None = None  # the planes the origin path is projected onto
+    first_axis_share: float | None = None  # the first principal direction's share of the variance
     centre_radius: float  # distance of c from the origin
     data_mahalanobis_mean: float
     data_mahalanobis_p99: float
@@ -60,6 +68,8 @@ class PathsResults(StepResults):
     n_data_sample: int | None = None  # real z-points sampled for the Mahalanobis statistics
     n_reference_images: int | None = None  # training images the nearest-image distances search
     regularisation: Regularisation | None = None  # of its Mahalanobis distances (None in older records)
+    image_pair_distance: float | None = None  # mean RMS pixel difference between two different training images
+    plane_candidates: int | None = None  # components tried per principal direction by the core/border rule
 
 
 class PathFigure(Record):
@@ -67,9 +77,19 @@ class PathFigure(Record):
 
     path: PathRecord
     projection_figure: int
-    strip_figure: int
+    strip_figure: int  # the same number as projection_figure where one row figure shows both
     dominant: Dominance | None = None
     verdict: Verdict | None = None  # none, few, some, most or all of its decodes count as faces
+    pc: int | None = None  # the principal direction (1 = PC1) its plane mostly sees
+    end_mahalanobis: float | None = None  # Mahalanobis distance of the path's ends from c
+    beyond: float | None = None  # end_mahalanobis over the real z-points' 99th percentile
+    leaves_cloud: bool | None = None  # the ends lie beyond that percentile
+    inside_reach: float | None = None  # share of each half of the path (c to an end) inside that percentile
+    n_inside: int | None = None  # path points within the percentile, and how many of their decodes are faces
+    faces_inside: int | None = None
+    n_outside: int | None = None
+    faces_outside: int | None = None
+    change_share: float | None = None  # end_change over the difference between two training images
 
 
 class PathsFindings(Record):
@@ -109,6 +129,24 @@ class PathsFindings(Record):
     # with the face measure (None without):
     n_faces: int | None = None  # decodes of all paths that count as faces
     n_decodes: int | None = None  # decodes of all paths
+    # core and border planes (empty where the planes came from the parameter file):
+    data_p99: float = 0.0  # 99th percentile of the real z-points' Mahalanobis distances from c
+    core: list[PathFigure] = []
+    border: list[PathFigure] = []
+    core_end_range: tuple[float, float] | None = None  # smallest and largest end distance of the core paths
+    border_end_range: tuple[float, float] | None = None
+    core_inside: Literal["all", "some", "none"] | None = None  # core paths whose ends stay within the 99th percentile
+    n_core_inside: int = 0
+    border_outside: Literal["all", "some", "none"] | None = None  # border paths whose ends leave it
+    n_border_outside: int = 0
+    core_faces: tuple[int, int] | None = None  # faces, decodes over the core paths
+    border_faces: tuple[int, int] | None = None
+    core_directions: list[int] = []  # PC numbers the core planes mostly see
+    border_directions: list[int] = []
+    repeated_counts: list[tuple[tuple[int, int], tuple[int, int]]] = []  # (plane, earlier plane with the same face count)
+    n_distinct_counts: int = 0  # different face counts among the core and border planes
+    distinct_ends: bool = True  # no two of these planes' paths end at the same Mahalanobis distance (to 0.1)
+    change_range: tuple[float, float] | None = None  # smallest and largest change_share of these planes
 
 
 def dominance(plane: tuple[int, int], dominant: set[int]) -> Dominance:
@@ -117,24 +155,84 @@ def dominance(plane: tuple[int, int], dominant: set[int]) -> Dominance:
     return ("none", "one", "both")[count]
 
 
+def _reach(path: PathRecord, p99: float) -> dict:
+    """Where a plane path's points lie against the real z-points' 99th Mahalanobis percentile, faces on each side."""
+    end = max(path.mahalanobis)
+    inside = [m <= p99 for m in path.mahalanobis]
+    values = dict(end_mahalanobis=end, beyond=end / p99 if p99 else None, leaves_cloud=end > p99,
+                  inside_reach=min(1.0, p99 / end) if end else 1.0, n_inside=sum(inside),
+                  n_outside=len(inside) - sum(inside), pc=path.sees_axis + 1 if path.sees_axis is not None else None)
+    if path.faces is not None:
+        values.update(faces_inside=sum(f for f, i in zip(path.faces.faces, inside) if i),
+                      faces_outside=sum(f for f, i in zip(path.faces.faces, inside) if not i))
+    return values
+
+
+def _change(path: PathRecord, pair_distance: float | None) -> dict:
+    if path.end_change is None or not pair_distance:
+        return {}
+    return dict(change_share=path.end_change / pair_distance)
+
+
 def _figures(results: PathsResults, dominant: set[int]) -> dict:
     """Split the paths into origin, plane and rotated paths, with the figure numbers the post gives them."""
     step = 2 if results.has_decoder else 1  # figures per path: projection, and strip with a decoder
     n_planes = len(results.planes)
     to_centre, plane_paths, rotated = results.paths[0], results.paths[1:1 + n_planes], results.paths[1 + n_planes:]
+    number = 1
 
-    def figure(path: PathRecord, number: int, with_dominance: bool = False) -> PathFigure:
-        return PathFigure(path=path, projection_figure=number, strip_figure=number + 1,
-                          dominant=dominance(path.plane, dominant) if with_dominance else None,
-                          verdict=verdict(path.faces.n_faces, path.faces.n_decodes) if path.faces else None)
+    def figure(path: PathRecord, with_dominance: bool = False) -> PathFigure:
+        nonlocal number
+        shown = PathFigure(path=path, projection_figure=number, strip_figure=number if path.row else number + 1,
+                           dominant=dominance(path.plane, dominant) if with_dominance else None,
+                           verdict=verdict(path.faces.n_faces, path.faces.n_decodes) if path.faces else None,
+                           **(_reach(path, results.data_mahalanobis_p99) if path.plane else {}),
+                           **_change(path, results.image_pair_distance))
+        number += 1 if path.row else step
+        return shown
 
-    base = step * (2 + len(rotated))
-    return dict(
-        to_centre=figure(to_centre, 1),
-        first_plane=figure(plane_paths[0], step + 1, with_dominance=True),
-        rotated=[figure(p, step * (2 + k) + 1) for k, p in enumerate(rotated)],
-        other_planes=[figure(p, base + step * k + 1, with_dominance=True) for k, p in enumerate(plane_paths[1:])],
-    )
+    to_centre = figure(to_centre)
+    first = figure(plane_paths[0], with_dominance=True)
+    turned = [figure(p) for p in rotated]
+    return dict(to_centre=to_centre, first_plane=first, rotated=turned,
+                other_planes=[figure(p, with_dominance=True) for p in plane_paths[1:]])
+
+
+def _core_and_border(others: list[PathFigure]) -> dict:
+    """Post VI's contrast: the core planes' paths against the border planes', and repeated face counts."""
+    core = [o for o in others if o.path.kind == "core"]
+    border = [o for o in others if o.path.kind == "border"]
+    values: dict = dict(core=core, border=border)
+    if core:
+        ends = [o.end_mahalanobis for o in core]
+        n_in = sum(not o.leaves_cloud for o in core)
+        values.update(core_end_range=(min(ends), max(ends)), n_core_inside=n_in,
+                      core_inside=coverage(n_in, len(core)), core_directions=[o.pc for o in core])
+    if border:
+        ends = [o.end_mahalanobis for o in border]
+        n_out = sum(bool(o.leaves_cloud) for o in border)
+        values.update(border_end_range=(min(ends), max(ends)), n_border_outside=n_out,
+                      border_outside=coverage(n_out, len(border)), border_directions=[o.pc for o in border])
+    for group, key in ((core, "core_faces"), (border, "border_faces")):
+        if group and all(o.path.faces is not None for o in group):
+            values[key] = (sum(o.path.faces.n_faces for o in group), sum(o.path.faces.n_decodes for o in group))
+    repeated, seen = [], {}
+    for o in others:
+        if o.path.faces is None:
+            continue
+        count = o.path.faces.n_faces
+        if count in seen:
+            repeated.append((tuple(o.path.plane), seen[count]))
+        else:
+            seen[count] = tuple(o.path.plane)
+    values["repeated_counts"] = repeated
+    values["n_distinct_counts"] = len(seen)
+    group = core + border
+    values["distinct_ends"] = len({round(o.end_mahalanobis, 1) for o in group}) == len(group)
+    shares = [o.change_share for o in group if o.change_share is not None]
+    if shares:
+        values["change_range"] = (min(shares), max(shares))
+    return values
 
 
 def _origin_findings(upstream: Mapping[str, StepResults]) -> dict:
@@ -189,6 +287,8 @@ def findings(results: PathsResults, upstream: Mapping[str, StepResults]) -> Path
         centre_between_points=results.points_per_path % 2 == 0,
         first_end_distance=first.length / 2,
         n_through=len(results.paths) - 1,
+        data_p99=results.data_mahalanobis_p99,
+        **_core_and_border(parts["other_planes"]),
         **_origin_findings(upstream),
     )
     intervals = upstream.get("intervals")

@@ -42,6 +42,22 @@ class UniformBatch(Record):
     n_scored: int | None = None  # decodes judged for face_share (the grid's are the first of them)
 
 
+class AdaptedBatch(Record):
+    """The adapted generator: component j uniform in c_j +/- width_stds x std_j, all components independent."""
+
+    width_stds: float
+    radius_mean: float
+    share_inside_ranges: float
+    share_radius_in_data_range: float
+    mahalanobis_mean: float
+    figure: str | None  # file name of the decoded grid; None without a decoder
+    nearest_image_distance: float | None = None
+    pixel_spread: float | None = None
+    faces: FaceCount | None = None  # the grid's decodes that count as faces
+    face_share: float | None = None  # share of faces among the first n_scored decodes
+    n_scored: int | None = None
+
+
 class StatisticalPointsResults(StepResults):
     """The record of post V."""
 
@@ -63,6 +79,7 @@ class StatisticalPointsResults(StepResults):
     n_data_sample: int | None = None  # real z-points sampled for data_mahalanobis_mean
     n_reference_images: int | None = None  # training images the nearest-image distances search; None without decoder
     real_faces: FaceCount | None = None  # decodes of real vectors (the comparison grid) that count as faces
+    adapted: AdaptedBatch | None = None  # the adapted generator (centred on c, per-component ranges)
 
     @property
     def matching(self) -> UniformBatch:
@@ -134,6 +151,12 @@ class StatisticalPointsFindings(Record):
     verdicts: list[Verdict] | None = None  # per batch: none, few, some, most or all of its grid count as faces
     real_verdict: Verdict | None = None
     face_free: list[float] | None = None  # b values whose judged decodes hold no face at all
+    # the adapted generator (None where the record has none):
+    adapted_figure: int | None = None
+    adapted_far_outside: bool | None = None  # its Mahalanobis mean exceeds FAR_OUTSIDE_FACTOR x the data's
+    adapted_mahalanobis_ratio: float | None = None  # its Mahalanobis mean over the data's
+    adapted_verdict: Verdict | None = None
+    adapted_vs_matching: Literal["more", "fewer", "same"] | None = None  # its face share against the matching b's
 
 
 def findings(results: StatisticalPointsResults, upstream: Mapping[str, StepResults]) -> StatisticalPointsFindings:
@@ -177,6 +200,17 @@ def findings(results: StatisticalPointsResults, upstream: Mapping[str, StepResul
             real_verdict=verdict(results.real_faces.n_faces, results.real_faces.n_decodes),
             face_free=[batch.b for batch in batches if batch.face_share == 0],
         )
+    adapted = results.adapted
+    if adapted is not None:
+        values.update(adapted_far_outside=adapted.mahalanobis_mean > FAR_OUTSIDE_FACTOR * results.data_mahalanobis_mean,
+                      adapted_mahalanobis_ratio=adapted.mahalanobis_mean / results.data_mahalanobis_mean)
+        if adapted.figure is not None:
+            values["adapted_figure"] = len(batches) + 2
+        if adapted.faces is not None:
+            values["adapted_verdict"] = verdict(adapted.faces.n_faces, adapted.faces.n_decodes)
+        if adapted.face_share is not None and matching.face_share is not None:
+            values["adapted_vs_matching"] = ("more" if adapted.face_share > matching.face_share
+                                             else "fewer" if adapted.face_share < matching.face_share else "same")
     return StatisticalPointsFindings(**values)
 
 

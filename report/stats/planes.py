@@ -15,7 +15,7 @@ from collections.abc import Iterable, Sequence
 
 import numpy as np
 
-from report.stats.principal import PrincipalAxes
+from report.stats.principal import RELATIVE_FLOOR, PrincipalAxes, Whitening, mahalanobis
 
 
 def plane_sight(axes: PrincipalAxes, i: int, j: int) -> dict:
@@ -32,7 +32,7 @@ def plane_sight(axes: PrincipalAxes, i: int, j: int) -> dict:
 
 def distinct_planes(axes: PrincipalAxes, n_planes: int, *, candidates: int = 8,
                     components: Sequence[int] | None = None, exclude: Iterable[tuple[int, int]] = (),
-                    max_axes: int | None = None) -> list[dict]:
+                    max_axes: int | None = None, seen_axes: Iterable[int] = ()) -> list[dict]:
     """Planes (i, j), one per principal direction, that mostly see different directions.
 
     Rule: for principal direction a = 0, 1, ... take the `candidates` components (from
@@ -41,7 +41,8 @@ def distinct_planes(axes: PrincipalAxes, n_planes: int, *, candidates: int = 8,
     earlier plane sees (a itself preferred). A direction with no such pair is skipped at first;
     when too few planes result (one direction carries most of the variance, so most planes see
     it), the skipped directions, in order, get their best unused pair whatever it sees. Stops at
-    n_planes planes or after `max_axes` directions (default all).
+    n_planes planes or after `max_axes` directions (default all). Directions in `seen_axes` count
+    as seen by earlier planes (a plane shown elsewhere in the post).
 
     Returns:
         list of {"i", "j", "axis" (the direction it was chosen for), "sees_axis", "sees_share"}, i < j.
@@ -50,7 +51,7 @@ def distinct_planes(axes: PrincipalAxes, n_planes: int, *, candidates: int = 8,
     z_dim = vectors.shape[0]
     pool = np.arange(z_dim) if components is None else np.asarray(sorted(set(int(c) for c in components)))
     used = {(min(p), max(p)) for p in exclude}
-    seen: set[int] = set()
+    seen: set[int] = {int(a) for a in seen_axes}
     planes: list[dict] = []
     if len(pool) < 2:
         return planes
@@ -84,6 +85,65 @@ def distinct_planes(axes: PrincipalAxes, n_planes: int, *, candidates: int = 8,
             planes.append({"i": pair[0], "j": pair[1], "axis": a, **sight})
     planes.sort(key=lambda p: p["axis"])
     return planes
+
+
+def path_end_distance(axes: PrincipalAxes, i: int, j: int, reach_i: float, reach_j: float, *,
+                      relative_floor: float = RELATIVE_FLOOR, whiten: Whitening | None = None) -> float:
+    """Mahalanobis distance from the centre of the point centre + reach_i e_i + reach_j e_j.
+
+    Along a straight path through the centre the distance grows linearly, so this is how far the
+    path's end lies from c in units of the cloud's own spread. Directions with variance below
+    relative_floor x the largest are left out, as in `mahalanobis_distances`.
+    """
+    if whiten is not None:  # the post's stated regularisation (`analysis.mahalanobis`)
+        end = np.zeros((1, len(axes.mean)))
+        end[0, i], end[0, j] = reach_i, reach_j
+        return float(mahalanobis(end + whiten.mean, whiten)[0])
+    values, vectors = axes.eigenvalues, axes.eigenvectors
+    keep = values > relative_floor * values.max()
+    projected = reach_i * vectors[i, keep] + reach_j * vectors[j, keep]
+    return float(np.sqrt(np.sum(projected**2 / values[keep])))
+
+
+def core_and_border_planes(axes: PrincipalAxes, reaches: np.ndarray, n_core: int, n_border: int, *,
+                           candidates: int = 8, exclude: Iterable[tuple[int, int]] = (),
+                           seen_axes: Iterable[int] = (), whiten: Whitening | None = None) -> tuple[list[dict], list[dict]]:
+    """Post VI: planes whose paths through the centre stay nearest to it, and planes whose paths reach farthest.
+
+    Rule: take one plane per principal direction (`distinct_planes` over all directions), keeping
+    only planes that mostly see a direction no earlier plane and none of `seen_axes` sees (too few
+    such planes: the others follow, one per direction, in direction order); the path of plane (i, j) runs from c - d to c + d with
+    d = (reaches[i], reaches[j]) in the plane. Rank the planes by the Mahalanobis distance of the
+    path's end from c (`path_end_distance`): the n_core nearest are core planes, nearest first; the
+    n_border farthest are border planes, farthest last. A plane is never both.
+
+    Args:
+        axes: The cloud's principal axes.
+        reaches: (z_dim,) the path's half extent along each component (extent x half_width).
+        n_core, n_border: How many planes of each kind.
+        candidates, exclude, seen_axes: As in `distinct_planes`.
+
+    Returns:
+        (core, border): lists of {"i", "j", "axis", "sees_axis", "sees_share", "end_mahalanobis"}, i < j.
+    """
+    reaches = np.asarray(reaches, dtype=np.float64)
+    options = distinct_planes(axes, axes.eigenvectors.shape[0], candidates=candidates, exclude=exclude,
+                              seen_axes=seen_axes)
+    seen, distinct, rest = {int(a) for a in seen_axes}, [], []
+    for plane in sorted(options, key=lambda p: p["axis"]):
+        plane["end_mahalanobis"] = path_end_distance(axes, plane["i"], plane["j"], reaches[plane["i"]],
+                                                     reaches[plane["j"]], whiten=whiten)
+        if plane["sees_axis"] in seen:  # a fall-back plane of distinct_planes sees a direction already seen
+            rest.append(plane)
+            continue
+        seen.add(plane["sees_axis"])
+        distinct.append(plane)
+    # one direction carries nearly all the variance (every plane sees it): fill up with one plane per direction
+    distinct += rest[:max(0, n_core + n_border - len(distinct))]
+    ranked = sorted(distinct, key=lambda p: (p["end_mahalanobis"], p["axis"]))
+    core = ranked[:max(n_core, 0)]
+    border = ranked[max(n_core, 0):][::-1][:max(n_border, 0)][::-1]
+    return core, border
 
 
 def successive_slice(z: np.ndarray, keep: tuple[int, int], t: float) -> list[dict]:

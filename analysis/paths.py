@@ -118,7 +118,7 @@ first_i, first_j = planes[0]
 for angle in settings.angles:
     path = samplers.plane_path(centre, first_i, first_j, settings.extent * half_widths[first_i],
                                settings.extent * half_widths[first_j], settings.n_points, angle_deg=angle)
-    paths.append(describe(f"plane-1-rotated-{angle:g}", f"first plane, rotated",
+    paths.append(describe(f"plane-1-rotated-{angle:g}", "first plane, rotated",
                           path, [(first_i, first_j)], plane=(first_i, first_j), angle=angle, kind="rotated"))
 [(p.name, round(p.length, 2)) for p in paths]
 

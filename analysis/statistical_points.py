@@ -68,7 +68,7 @@ for b in b_values:
 # %%
 vectors = samplers.interval_vectors(cloud.centre, cloud.stds, settings.adapted_width_stds, settings.n_vectors, rng)
 adapted = dict(width_stds=settings.adapted_width_stds, figure=None, **positions.batch_position(
-    vectors, low, high, (radius_low, radius_high), cloud.centre, cloud.covariance))
+    vectors, low, high, (radius_low, radius_high), cloud.whiten))
 if decoding:
     judged = decoding.decode(vectors[:max(n_shown, settings.scored_decodes)])
     marks = decoding.faces(judged)

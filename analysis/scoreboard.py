@@ -72,7 +72,7 @@ figure = examples_figure = None
 if ranked:
     figure = step.figure("scoreboard.png", figures.scoreboard(
         [s["title"] for s in ranked], [s["face_coverage"] for s in ranked],
-        "face coverage: share of real images reached by a decode counted as a face"))
+        "face coverage (share of real images reached\nby a decode that counts as a face)"))
     order = {g.name: k for k, g in enumerate(drawn)}
     rows = [examples[order[s["name"]]] for s in ranked]
     titles = [f"{s['rank']}. {s['name']}" if k == 0 else "" for s, row in zip(ranked, rows) for k in range(len(row))]

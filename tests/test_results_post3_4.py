@@ -109,6 +109,8 @@ def origin_raw(share=0.0, mahalanobis_share=0.040625, slices=None, **changes) ->
         "planes_tried": 8,
         "first_axis_share": 0.9,
         "misleading": [],
+        "regularisation": {"rule": "drop", "relative_floor": 1e-6, "n_regularised": 0, "dof": 16,
+                           "largest_eigenvalue": 0.2, "smallest_eigenvalue": 1e-4, "condition": 2000.0},
     }
     raw.update(changes)
     return raw

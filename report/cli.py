@@ -16,7 +16,7 @@ import sys
 import time
 from pathlib import Path
 
-from report.errors import ReportError
+from report.errors import SIGNALS_RECEIVED, ReportError
 
 
 def _build(args: argparse.Namespace) -> int:
@@ -92,19 +92,21 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
-_SIGNALLED: list[str] = []
+def _on_signal(signum, frame) -> None:
+    """Ctrl-C, SIGTERM and SIGHUP unwind alike, so kernels are stopped and staging is dropped.
 
-
-def _on_terminate(signum, frame) -> None:
-    """SIGTERM (or SIGHUP) unwinds like Ctrl-C, so kernels are stopped and staging is dropped."""
-    _SIGNALLED.append(signal.Signals(signum).name)
+    The signal is recorded before the KeyboardInterrupt is raised: should the exception land where
+    Python swallows it, the pipeline still stops at the next step boundary (`raise_if_signalled`).
+    """
+    SIGNALS_RECEIVED.append(signal.Signals(signum).name)
     raise KeyboardInterrupt
 
 
 def _interrupted_line(err: KeyboardInterrupt) -> str:
     from report.errors import BuildInterrupted
 
-    how = f"stopped by {_SIGNALLED[0]}" if _SIGNALLED else "interrupted"
+    first = SIGNALS_RECEIVED[0] if SIGNALS_RECEIVED else "SIGINT"
+    how = "interrupted" if first == "SIGINT" else f"stopped by {first}"
     if isinstance(err, BuildInterrupted):
         return (f"latent-report: {how} {err.where}; no kernel is left running, finished steps and the earlier site "
                 f"are intact; the next build resumes with {err.resume}")
@@ -122,9 +124,10 @@ def _os_error_line(err: OSError) -> str:
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     logging.basicConfig(level=logging.WARNING, format="%(name)s: %(message)s")
-    for name in ("SIGTERM", "SIGHUP"):
+    SIGNALS_RECEIVED.clear()
+    for name in ("SIGINT", "SIGTERM", "SIGHUP"):
         if hasattr(signal, name):
-            signal.signal(getattr(signal, name), _on_terminate)
+            signal.signal(getattr(signal, name), _on_signal)
     try:
         return args.run(args)
     except ReportError as err:
@@ -140,7 +143,7 @@ def main(argv: list[str] | None = None) -> int:
 
         stop_kernels()
         print(_interrupted_line(err), file=sys.stderr)
-        return 143 if _SIGNALLED and _SIGNALLED[0] == "SIGTERM" else 130
+        return 143 if SIGNALS_RECEIVED[:1] == ["SIGTERM"] else 130
     except BrokenPipeError:  # e.g. `latent-report compare a b | head`: the reader left, nothing to say
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 1

@@ -24,3 +24,17 @@ class BuildInterrupted(KeyboardInterrupt):
         super().__init__(where)
         self.where = where
         self.resume = resume
+
+
+SIGNALS_RECEIVED: list[str] = []  # names of the signals that asked this build to stop, in order (the command line's handlers)
+
+
+def raise_if_signalled() -> None:
+    """Stop here if a signal arrived whose KeyboardInterrupt a library swallowed.
+
+    Python runs a signal handler wherever the main thread happens to be; when that is inside a
+    `__del__` or a callback, the KeyboardInterrupt is printed as "ignored" and the build would go
+    on. The handlers record every signal first, so the pipeline checks this list at step boundaries.
+    """
+    if SIGNALS_RECEIVED:
+        raise KeyboardInterrupt(SIGNALS_RECEIVED[0])

@@ -180,6 +180,30 @@ def test_an_interrupted_build_resumes_and_matches_a_clean_build(step, sig, tiny_
     assert not any((run_dir / ".staging").iterdir())
 
 
+def test_a_signal_whose_interrupt_was_swallowed_still_stops_the_step(tiny_copy, monkeypatch):
+    """Python may swallow the KeyboardInterrupt (raised inside a __del__); the recorded signal still stops the build."""
+    from report.errors import SIGNALS_RECEIVED, BuildInterrupted
+    from report.pipeline import run as pipeline_run
+
+    run_dir = tiny_copy / "tiny"
+    _drop(run_dir, "correlations")
+    real_execute = pipeline_run.execute_step
+
+    def execute_then_swallow(name, *args, **kwargs):
+        notebook = real_execute(name, *args, **kwargs)
+        SIGNALS_RECEIVED.append("SIGINT")  # as the command line's handler does, its exception lost
+        return notebook
+
+    monkeypatch.setattr(pipeline_run, "execute_step", execute_then_swallow)
+    try:
+        with pytest.raises(BuildInterrupted, match="during correlations"):
+            build_variant(TINY, build_root=tiny_copy, **QUIET)
+    finally:
+        SIGNALS_RECEIVED.clear()
+    assert not (run_dir / "results" / "correlations").exists()
+    assert not any((run_dir / ".staging").iterdir())
+
+
 # --- damaged results --------------------------------------------------------------------------
 
 

@@ -18,7 +18,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Callable
 
-from report.errors import BuildInterrupted, ReportError, StepError
+from report.errors import BuildInterrupted, ReportError, StepError, raise_if_signalled
 from report.params import Params
 from report.pipeline import hashing
 from report.pipeline.atomic import swap_into_place, write_text
@@ -254,6 +254,7 @@ def _run_step(step: Step, params: Params, run_dir: Path, parts: dict, request: d
         notebook = execute_step(step.name, step.notebook, parameters, executed, log_path, staging,
                                 step.timeout_seconds(params), progress=progress)
         _validate_outputs(step, staging)
+        raise_if_signalled()  # a Ctrl-C swallowed during the step must not let its results in
     except StepError as err:
         where = ""
         if executed.exists():

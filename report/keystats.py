@@ -192,6 +192,14 @@ def _generators(field: str) -> Callable[[dict], dict | None]:
     return read
 
 
+def _generator(name: str, field: str) -> Callable[[dict], object]:
+    """One field of one scoreboard generator's record (None when it is missing)."""
+    def read(stats: dict):
+        return (_generators(field)(stats) or {}).get(name)
+
+    return read
+
+
 def _paths_face_share(stats: dict):
     counts = [p.get("faces") for p in stats.get("paths") or [] if isinstance(p, dict)]
     if not counts or any(not isinstance(c, dict) for c in counts):
@@ -308,9 +316,9 @@ KEY_STATS: tuple[KeyStat, ...] = (
     # points on a few paths are few independent decodes, and N(0, I) decodes lie so far from the
     # data that their Fréchet distance doubled under the perturbation below.
     KeyStat("scoreboard.paths.face_share", "face share of the scoreboard's path points", atol=PATH_FACE_SHARE_ATOL,
-            read=lambda stats: (_generators("face_share")(stats) or {}).get("paths")),
+            read=_generator("paths", "face_share")),
     KeyStat("scoreboard.standard-normal.fd", "Fréchet distance of the scoreboard's N(0, I)", factor=3, atol=2,
-            read=lambda stats: (_generators("fd")(stats) or {}).get("standard-normal")),
+            read=_generator("standard-normal", "fd")),
     KeyStat("scoreboard.*.face_share", "face share of the scoreboard's *", atol=DECODE_FACE_SHARE_ATOL,
             read=_generators("face_share")),
     KeyStat("scoreboard.*.face_coverage", "face coverage of the scoreboard's * (its ranking key)", atol=0.05,

@@ -5,7 +5,7 @@ import numpy as np
 from report.stats.planes import (core_and_border_planes, distinct_planes, nearest_distance_ratio, path_end_distance,
                                  plane_sight, projection_overlap,
                                  successive_slice, uniform_view)
-from report.stats.principal import PrincipalAxes, principal_axes
+from report.stats.principal import PrincipalAxes, principal_axes, whitening
 
 
 def _axes(values, vectors=None):
@@ -82,12 +82,13 @@ def _blocks(blocks):
 def test_path_end_distance_is_the_mahalanobis_distance_of_the_end():
     # along a correlated pair (+, +) runs with the cloud for r > 0 and across it for r < 0: M^2 = 2 (w/s)^2 / (1 + r)
     cov, axes = _blocks([(9.0, -0.9), (4.0, 0.9)])
-    assert np.isclose(path_end_distance(axes, 0, 1, 3.0, 3.0), np.sqrt(2 / 0.1))
-    assert np.isclose(path_end_distance(axes, 2, 3, 2.0, 2.0), np.sqrt(2 / 1.9))
+    whiten = whitening(axes)
+    assert np.isclose(path_end_distance(whiten, 0, 1, 3.0, 3.0), np.sqrt(2 / 0.1))
+    assert np.isclose(path_end_distance(whiten, 2, 3, 2.0, 2.0), np.sqrt(2 / 1.9))
     end = np.zeros(4)
     end[[0, 2]] = 3.0, 1.0
     slow = np.sqrt(end @ np.linalg.inv(cov) @ end)
-    assert np.isclose(path_end_distance(axes, 0, 2, 3.0, 1.0), slow)
+    assert np.isclose(path_end_distance(whiten, 0, 2, 3.0, 1.0), slow)
 
 
 def test_core_planes_stay_near_the_centre_and_border_planes_reach_out():
@@ -96,7 +97,7 @@ def test_core_planes_stay_near_the_centre_and_border_planes_reach_out():
     blocks = [(9.0, -0.9), (4.0, 0.9), (2.0, 0.5), (1.0, 0.2)]
     cov, axes = _blocks(blocks)
     widths = 2.3548 * np.sqrt(np.diag(cov))
-    core, border = core_and_border_planes(axes, widths, 2, 1, candidates=2)
+    core, border = core_and_border_planes(axes, widths, 2, 1, candidates=2, whiten=whitening(axes))
     assert [(p["i"], p["j"]) for p in core] == [(2, 3), (4, 5)]
     assert [(p["i"], p["j"]) for p in border] == [(0, 1)]
     expected = {k: 2.3548 * np.sqrt(2 / (1 + r)) for k, (_, r) in enumerate(blocks)}
@@ -110,7 +111,8 @@ def test_core_and_border_planes_skip_a_direction_already_shown():
     blocks = [(9.0, -0.9), (4.0, 0.9), (2.0, 0.5), (1.0, 0.2)]
     _, axes = _blocks(blocks)
     widths = np.ones(8)
-    core, border = core_and_border_planes(axes, widths, 4, 4, candidates=2, exclude=[(0, 1)], seen_axes=[0])
+    core, border = core_and_border_planes(axes, widths, 4, 4, candidates=2, exclude=[(0, 1)], seen_axes=[0],
+                                          whiten=whitening(axes))
     planes = [(p["i"], p["j"]) for p in core + border]
     assert (0, 1) not in planes and len(planes) == len(set(planes)) == 3
 
@@ -119,7 +121,7 @@ def test_core_and_border_planes_fill_up_when_one_direction_carries_everything():
     rng = np.random.default_rng(3)
     z = rng.normal(size=(4000, 8)) * 0.1 + rng.normal(size=(4000, 1)) * 3.0  # every plane sees direction 0
     axes = principal_axes(z.mean(0), np.cov(z, rowvar=False))
-    core, border = core_and_border_planes(axes, np.ones(8), 2, 2, candidates=4, seen_axes=[0])
+    core, border = core_and_border_planes(axes, np.ones(8), 2, 2, candidates=4, seen_axes=[0], whiten=whitening(axes))
     planes = [(p["i"], p["j"]) for p in core + border]
     assert len(planes) == len(set(planes)) == 4
     ends = [p["end_mahalanobis"] for p in core + border]

@@ -15,7 +15,7 @@ from collections.abc import Iterable, Sequence
 
 import numpy as np
 
-from report.stats.principal import RELATIVE_FLOOR, PrincipalAxes, Whitening, mahalanobis
+from report.stats.principal import PrincipalAxes, Whitening, mahalanobis_sq
 
 
 def plane_sight(axes: PrincipalAxes, i: int, j: int) -> dict:
@@ -87,27 +87,22 @@ def distinct_planes(axes: PrincipalAxes, n_planes: int, *, candidates: int = 8,
     return planes
 
 
-def path_end_distance(axes: PrincipalAxes, i: int, j: int, reach_i: float, reach_j: float, *,
-                      relative_floor: float = RELATIVE_FLOOR, whiten: Whitening | None = None) -> float:
+def path_end_distance(whiten: Whitening, i: int, j: int, reach_i: float, reach_j: float) -> float:
     """Mahalanobis distance from the centre of the point centre + reach_i e_i + reach_j e_j.
 
     Along a straight path through the centre the distance grows linearly, so this is how far the
-    path's end lies from c in units of the cloud's own spread. Directions with variance below
-    relative_floor x the largest are left out, as in `mahalanobis_distances`.
+    path's end lies from c in units of the cloud's own spread, under the stated regularisation
+    of a near-singular covariance (`whiten`, from `principal.whitening`).
     """
-    if whiten is not None:  # the post's stated regularisation (`analysis.mahalanobis`)
-        end = np.zeros((1, len(axes.mean)))
-        end[0, i], end[0, j] = reach_i, reach_j
-        return float(mahalanobis(end + whiten.mean, whiten)[0])
-    values, vectors = axes.eigenvalues, axes.eigenvectors
-    keep = values > relative_floor * values.max()
-    projected = reach_i * vectors[i, keep] + reach_j * vectors[j, keep]
-    return float(np.sqrt(np.sum(projected**2 / values[keep])))
+    end = np.array(whiten.mean, dtype=np.float64, copy=True)
+    end[i] += reach_i
+    end[j] += reach_j
+    return float(np.sqrt(mahalanobis_sq(end[None, :], whiten)[0]))
 
 
 def core_and_border_planes(axes: PrincipalAxes, reaches: np.ndarray, n_core: int, n_border: int, *,
                            candidates: int = 8, exclude: Iterable[tuple[int, int]] = (),
-                           seen_axes: Iterable[int] = (), whiten: Whitening | None = None) -> tuple[list[dict], list[dict]]:
+                           seen_axes: Iterable[int] = (), whiten: Whitening) -> tuple[list[dict], list[dict]]:
     """Post VI: planes whose paths through the centre stay nearest to it, and planes whose paths reach farthest.
 
     Rule: take one plane per principal direction (`distinct_planes` over all directions), keeping
@@ -122,6 +117,7 @@ def core_and_border_planes(axes: PrincipalAxes, reaches: np.ndarray, n_core: int
         reaches: (z_dim,) the path's half extent along each component (extent x half_width).
         n_core, n_border: How many planes of each kind.
         candidates, exclude, seen_axes: As in `distinct_planes`.
+        whiten: The stated regularisation of the covariance (`principal.whitening`), for `path_end_distance`.
 
     Returns:
         (core, border): lists of {"i", "j", "axis", "sees_axis", "sees_share", "end_mahalanobis"}, i < j.
@@ -131,8 +127,8 @@ def core_and_border_planes(axes: PrincipalAxes, reaches: np.ndarray, n_core: int
                               seen_axes=seen_axes)
     seen, distinct, rest = {int(a) for a in seen_axes}, [], []
     for plane in sorted(options, key=lambda p: p["axis"]):
-        plane["end_mahalanobis"] = path_end_distance(axes, plane["i"], plane["j"], reaches[plane["i"]],
-                                                     reaches[plane["j"]], whiten=whiten)
+        plane["end_mahalanobis"] = path_end_distance(whiten, plane["i"], plane["j"], reaches[plane["i"]],
+                                                     reaches[plane["j"]])
         if plane["sees_axis"] in seen:  # a fall-back plane of distinct_planes sees a direction already seen
             rest.append(plane)
             continue

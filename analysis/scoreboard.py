@@ -62,7 +62,8 @@ if scorer is not None:
         judged = scorer.scores(decodes)
         record = scorer.score_set(decodes, g.name, judged)
         scores.append(dict(record, face_coverage=scorer.face_coverage(judged), title=g.title, family=g.family, post=g.post,
-                           mahalanobis_mean=float(np.sqrt(normal_fit.mahalanobis_sq(g.vectors, model.whiten)).mean())))
+                           mahalanobis_mean=float(np.sqrt(normal_fit.mahalanobis_sq(g.vectors, model.whiten)).mean()),
+                           length_mean=float(np.linalg.norm(g.vectors, axis=1).mean())))
         examples.append(decodes[:settings.n_examples])
 ranked = rank(scores)
 [(s["rank"], s["name"], round(s["face_coverage"], 3), round(s["face_share"], 3), round(s["fd"], 2)) for s in ranked]
@@ -84,6 +85,7 @@ step.save(ScoreboardResults(
     n_decodes=len(real),
     z_dim=z.shape[1],
     data_mahalanobis_mean=float(data_d.mean()),
+    data_length_mean=float(np.linalg.norm(real, axis=1).mean()),
     generators=[GeneratorScore(**s) for s in ranked],
     primary_space=scorer.primary if scorer else None,
     figure=figure,

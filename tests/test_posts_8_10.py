@@ -153,7 +153,7 @@ def _generator(name, face_coverage, fd=1.0, family="independent", face_share=Non
     return {"name": name, "title": name, "family": family, "post": "V", "n_decodes": 100,
             "face_share": face_coverage if face_share is None else face_share, "face_coverage": face_coverage,
             "precision": 0.5, "recall": 0.5, "density": 0.5, "coverage": 0.5, "fd": fd, "kid": 0.01,
-            "mahalanobis_mean": 5.0}
+            "mahalanobis_mean": 5.0, "length_mean": 3.0}
 
 
 def test_scoreboard_ranks_by_face_coverage_then_fd_and_says_who_wins():
@@ -165,15 +165,37 @@ def test_scoreboard_ranks_by_face_coverage_then_fd_and_says_who_wins():
                                            "intervals-0.5", "uniform"]
     assert [g["rank"] for g in ranked] == [1, 2, 3, 4, 5, 6]
     record = validate_results(ScoreboardResults, {"has_decoder": True, "has_face_measure": True, "n_decodes": 100,
-                                                  "z_dim": 16, "data_mahalanobis_mean": 4.0, "generators": ranked})
+                                                  "z_dim": 16, "data_mahalanobis_mean": 4.0, "data_length_mean": 3.0,
+                                                  "generators": ranked})
     found = scoreboard_findings(record, {})
     assert found.ceiling_first and found.uniform_last and not found.ceiling_low
     assert found.winner.name == "mixture-best" and found.winner_correlated
     assert found.fit_helps == "clearly" and found.mixture_helps == "no"
     assert found.gap_to_ceiling == pytest.approx(0.3)
     assert [g.name for g in found.more_faces_than_ceiling] == ["intervals-0.5"]
+    assert found.uniform.name == "uniform" and not found.below_uniform_alike and not found.below_uniform_fewer_faces
     empty = record.model_copy(update={"generators": []})
     assert scoreboard_findings(empty, {}) is None
+
+
+def test_scoreboard_findings_say_why_generators_rank_below_uniform():
+    collapsed = _generator("paths", 0.01, 80.0, "path", face_share=0.95)
+    collapsed["recall"] = 0.02
+    ranked = rank([_generator("reconstructions", 0.9, family="ceiling"), _generator("uniform", 0.03, 60.0, face_share=0.12),
+                   collapsed, _generator("standard-normal", 0.02, 30.0, face_share=0.03)])
+    assert [g["name"] for g in ranked] == ["reconstructions", "uniform", "standard-normal", "paths"]
+    record = validate_results(ScoreboardResults, {"has_decoder": True, "has_face_measure": True, "n_decodes": 100,
+                                                  "z_dim": 16, "data_mahalanobis_mean": 4.0, "data_length_mean": 3.0,
+                                                  "generators": ranked})
+    found = scoreboard_findings(record, {})
+    assert not found.uniform_last and found.uniform.rank == 2 and found.last.name == "paths"
+    assert [g.name for g in found.below_uniform_alike] == ["paths"] and found.below_uniform_alike_recall == 0.02
+    assert [g.name for g in found.below_uniform_fewer_faces] == ["standard-normal"]
+    assert found.standard_normal_below_uniform and found.standard_normal_length_ratio == pytest.approx(1.0)
+    assert not found.standard_normal_below_uniform_by_scale  # as long as the data: scale is not the reason
+    far = record.generators[2].model_copy(update={"length_mean": 8.0, "mahalanobis_mean": 50.0})
+    farther = record.model_copy(update={"generators": [*record.generators[:2], far, record.generators[3]]})
+    assert scoreboard_findings(farther, {}).standard_normal_below_uniform_by_scale
 
 
 # --- generators ---------------------------------------------------------------------------------------------------------

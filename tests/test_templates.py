@@ -8,7 +8,7 @@ import pytest
 
 from conftest import PROJECT_ROOT
 from report.pipeline.steps import STEPS
-from report.render.environment import plural
+from report.render.environment import listing, plural
 
 TEMPLATES = sorted((PROJECT_ROOT / "templates").rglob("*.html"))
 JINJA = re.compile(r"\{\{.*?\}\}|\{%.*?%\}", re.S)
@@ -60,3 +60,7 @@ def test_every_step_has_its_part_of_a_post_named_after_it():
 def test_plural_endings():
     assert [plural(n) for n in (0, 1, 2)] == ["s", "", "s"]
     assert plural([1], "y,ies") == "y" and plural([1, 2], "y,ies") == "ies"
+
+
+def test_listing_joins_words_as_prose():
+    assert [listing(words) for words in ([], ["a"], ["a", "b"], ["a", "b", "c"])] == ["", "a", "a and b", "a, b and c"]

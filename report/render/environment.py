@@ -74,6 +74,12 @@ def plural(count, suffixes: str = "s") -> str:
     return singular if number == 1 else many
 
 
+def listing(items) -> str:
+    """Words joined as prose: "a", "a and b", "a, b and c"."""
+    words = [str(item) for item in items]
+    return words[0] if len(words) == 1 else f"{', '.join(words[:-1])} and {words[-1]}" if words else ""
+
+
 def environment(templates: Path = TEMPLATES_DIR):
     import jinja2
 
@@ -85,5 +91,5 @@ def environment(templates: Path = TEMPLATES_DIR):
         lstrip_blocks=True,
     )
     env.filters.update(num=num, thousands=thousands, percent=percent, roman=roman, stat=stat, plural=plural,
-                       share=share, key_stat=key_stat, pvalue=pvalue)
+                       share=share, key_stat=key_stat, pvalue=pvalue, listing=listing)
     return env

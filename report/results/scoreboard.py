@@ -44,6 +44,7 @@ class GeneratorScore(Record):
     fd: float
     kid: float
     mahalanobis_mean: float  # mean Mahalanobis distance of its vectors from the centre (post VIII's fit)
+    length_mean: float  # mean Euclidean length of its vectors
     rank: int  # 1 = best
 
 
@@ -57,6 +58,7 @@ class ScoreboardResults(StepResults):
     n_decodes: int  # per generator
     z_dim: int
     data_mahalanobis_mean: float
+    data_length_mean: float  # mean Euclidean length of the real z-points scored as reconstructions
     generators: list[GeneratorScore]  # best first: face coverage, then Fréchet distance
     primary_space: str | None = None  # the feature space of precision ... kid
     figure: str | None = None
@@ -72,6 +74,13 @@ class ScoreboardFindings(Record):
     ceiling_coverage: float  # the ceiling's face coverage
     more_faces_than_ceiling: list[GeneratorScore]  # higher face share than the reconstructions, yet ranked below
     uniform_last: bool
+    uniform: GeneratorScore | None
+    below_uniform_alike: list[GeneratorScore]  # ranked below uniform with more faces, but nearly one face (low recall)
+    below_uniform_alike_recall: float  # the highest recall among them
+    below_uniform_fewer_faces: list[GeneratorScore]  # ranked below uniform with no more faces than it
+    standard_normal_below_uniform: bool
+    standard_normal_below_uniform_by_scale: bool  # ... and its vectors are longer than real ones and farther out than uniform's
+    standard_normal_length_ratio: float | None  # N(0, I)'s mean vector length over the real z-points'
     winner: GeneratorScore  # the best generator besides the ceiling
     runner_up: GeneratorScore | None
     last: GeneratorScore
@@ -112,6 +121,9 @@ def findings(results: ScoreboardResults, upstream: Mapping[str, StepResults]) ->
     normal, standard = by_name.get("normal"), by_name.get("standard-normal")
     best_mixture = mixtures[0] if mixtures else None
     ceiling = by_name.get(CEILING)
+    uniform = by_name.get("uniform")
+    below_uniform = [g for g in scored if uniform and g.rank > uniform.rank]
+    alike = [g for g in below_uniform if g.face_share > uniform.face_share]
     return ScoreboardFindings(
         ceiling_first=scored[0].name == CEILING,
         ceiling_low=ceiling is not None and ceiling.face_share < CEILING_LOW,
@@ -120,6 +132,15 @@ def findings(results: ScoreboardResults, upstream: Mapping[str, StepResults]) ->
         more_faces_than_ceiling=[g for g in others if ceiling and g.face_share > ceiling.face_share
                                  and g.rank > ceiling.rank],
         uniform_last=scored[-1].name == "uniform",
+        uniform=uniform,
+        below_uniform_alike=alike,
+        below_uniform_alike_recall=max((g.recall for g in alike), default=0.0),
+        below_uniform_fewer_faces=[g for g in below_uniform if g not in alike],
+        standard_normal_below_uniform=standard is not None and standard in below_uniform,
+        standard_normal_below_uniform_by_scale=standard is not None and standard in below_uniform
+        and standard.length_mean > results.data_length_mean and standard.mahalanobis_mean > uniform.mahalanobis_mean,
+        standard_normal_length_ratio=standard.length_mean / results.data_length_mean
+        if standard is not None and results.data_length_mean > 0 else None,
         winner=winner,
         runner_up=others[1] if len(others) > 1 else None,
         last=scored[-1],

@@ -68,6 +68,20 @@ def test_origin_in_frame_is_minus_the_rotated_mean():
     assert abs(top["sigmas"]) == pytest.approx(np.max(np.abs(pos["coordinates"]) / np.sqrt(axes.eigenvalues)))
 
 
+def test_origin_in_frame_lists_only_the_directions_the_regularisation_keeps():
+    rng = np.random.default_rng(4)
+    z = rng.normal(size=(30, 8)) + 2.0  # fewer points than components: zero eigenvalues
+    z = np.hstack([z, z[:, :24]])
+    mean, cov = nf.mean_and_covariance(z)
+    axes = pc.principal_axes(mean, cov)
+    whiten = pc.whitening(axes)
+    assert whiten.n_regularised > 0
+    pos = pc.origin_in_frame(whiten, axes, n_top=40)
+    assert len(pos["top_axes"]) == whiten.scales.size and all(np.isfinite(t["sigmas"]) for t in pos["top_axes"])
+    assert max(t["axis"] for t in pos["top_axes"]) < whiten.scales.size
+    assert pos["mahalanobis"] == pytest.approx(np.sqrt(sum(t["sigmas"] ** 2 for t in pos["top_axes"])))
+
+
 def test_whitening_drops_or_floors_an_empty_direction():
     rng = np.random.default_rng(3)
     x = rng.normal(size=(4000, 5))

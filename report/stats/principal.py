@@ -226,7 +226,8 @@ def origin_in_frame(whiten: Whitening, axes: PrincipalAxes, distances: np.ndarra
         whiten: the regularisation used for the distances.
         axes: from `principal_axes`.
         distances: Mahalanobis distances of all points (optional), for the share farther out.
-        n_top: how many axes to list along which the origin is farthest in standard deviations.
+        n_top: how many axes to list along which the origin is farthest in standard deviations
+            (among the axes the regularisation keeps, in its scales: an empty direction has none).
 
     Returns:
         {"coordinates": list (z_dim,), "euclidean": |mean|, "mahalanobis": distance of the origin,
@@ -234,11 +235,10 @@ def origin_in_frame(whiten: Whitening, axes: PrincipalAxes, distances: np.ndarra
          distances), "top_axes": [{"axis", "coordinate", "sigmas"}, ...]}.
     """
     coords = -(axes.eigenvectors.T @ axes.mean)
-    whitened = -(whiten.mean @ whiten.axes) / whiten.scales
-    d_origin = float(np.sqrt(whitened @ whitened))
-    with np.errstate(divide="ignore", invalid="ignore"):
-        sigmas = np.where(axes.eigenvalues > 0, coords / np.sqrt(axes.eigenvalues), np.inf * np.sign(coords))
-    order = np.argsort(-np.abs(np.nan_to_num(sigmas)), kind="stable")[:n_top]
+    # the regularisation keeps a prefix of the axes (eigenvalues descend), so kept axis k is principal axis k
+    sigmas = -(whiten.mean @ whiten.axes) / whiten.scales
+    d_origin = float(np.sqrt(sigmas @ sigmas))
+    order = np.argsort(-np.abs(sigmas), kind="stable")[:n_top]
     return {
         "coordinates": coords.tolist(),
         "euclidean": float(np.linalg.norm(axes.mean)),

@@ -13,6 +13,7 @@ from urllib.parse import unquote, urlsplit
 import nbformat
 import pytest
 
+from conftest import TINY
 from report import original
 from report.render.environment import TEMPLATES_DIR, key_stat, share
 from report.render.site import clean_notebook
@@ -127,3 +128,40 @@ def test_the_pdf_prints_figures_at_design_size_up_to_the_styled_height():
     rule = re.findall(r"body\.print figure img \{([^}]*)\}", css)[-1]  # the last rule wins
     assert "image-resolution: 150dpi" in rule
     assert f"max-height: {PRINT_MAX_HEIGHT_MM}mm" in rule
+
+
+def _printed_boxes_wider_than_the_text(run_dir: Path, params_path: Path, staging: Path) -> list[tuple[int, str, float]]:
+    """(page, tag, px too wide) for every table or image of the printed report that sticks out past the text width."""
+    import json
+
+    from weasyprint import HTML
+
+    from report.params import load_params
+    from report.render.context import build_context
+    from report.render.environment import environment
+
+    records = {p.parent.name: json.loads(p.read_text()) for p in (run_dir / "results").glob("*/step.json")}
+    shutil.copy2(TEMPLATES_DIR / "style.css", staging / "style.css")
+    context = build_context(run_dir, staging, load_params(params_path), records)
+    html = environment().get_template("report.html").render(context, post=None, printing=True)
+
+    def boxes(box):
+        yield box
+        for child in getattr(box, "children", None) or []:
+            yield from boxes(child)
+
+    wide = []
+    for number, page in enumerate(HTML(string=html, base_url=str(staging)).render().pages, start=1):
+        text_right = page._page_box.content_box_x() + page._page_box.width
+        for box in boxes(page._page_box):
+            if getattr(box, "element_tag", None) in ("table", "img") and hasattr(box, "margin_width"):
+                excess = box.position_x + box.margin_width() - text_right
+                if excess > 1:
+                    wide.append((number, box.element_tag, round(excess, 1)))
+    return wide
+
+
+def test_no_printed_table_or_figure_is_wider_than_the_text(tiny_build, tmp_path):
+    """WeasyPrint cuts off what sticks out of the page: a wide table loses its last columns."""
+    run_dir = tiny_build[0] / "tiny"
+    assert _printed_boxes_wider_than_the_text(run_dir, TINY, tmp_path) == []

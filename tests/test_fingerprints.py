@@ -92,24 +92,25 @@ def test_editing_any_module_a_notebook_imports_reruns_the_step_and_names_it(step
 
 
 def test_editing_a_statistics_module_reruns_the_steps_that_use_it(tiny_copy, tmp_path, monkeypatch):
-    """A real build: after an edit of report/stats/distributions.py the steps that import it rerun,
-    and the build says why; data and train, which do not import it, stay."""
+    """A real build: after an edit of report/stats/planes.py exactly the steps that import it rerun,
+    and the build says why; the others stay, their results unchanged."""
     from report.build import build_variant
 
     copy = tmp_path / "project"
     shutil.copytree(PROJECT_ROOT / "report", copy / "report", ignore=shutil.ignore_patterns("__pycache__"))
-    edited = copy / "report" / "stats" / "distributions.py"
+    edited = copy / "report" / "stats" / "planes.py"
     edited.write_text(edited.read_text(encoding="utf-8") + "\n# edited\n", encoding="utf-8")
     monkeypatch.setattr(hashing, "PROJECT_ROOT", copy)
     monkeypatch.setattr(hashing, "PACKAGE_ROOT", copy / "report")
+    users = {name for name in STEPS_BY_NAME
+             if "report/stats/planes.py" in json.loads((tiny_copy / "tiny" / "results" / name / "step.json")
+                                                        .read_text())["fingerprint"]["modules"]}
+    assert "paths" in users and "data" not in users and "train" not in users
     lines: list[str] = []
     outcome = build_variant(TINY, build_root=tiny_copy, progress=False, echo=lines.append)
-    distributions = next(line for line in lines if line.strip().startswith("distributions"))
-    assert "code changed: report/stats/distributions.py" in distributions
-    assert "distributions" in outcome.executed
-    assert "data" not in outcome.executed and "train" not in outcome.executed
-    record = json.loads((tiny_copy / "tiny" / "results" / "distributions" / "step.json").read_text())
-    assert "report/stats/distributions.py" in record["fingerprint"]["modules"]
+    assert set(outcome.executed) == users
+    paths = next(line for line in lines if line.strip().startswith("paths"))
+    assert "code changed: report/stats/planes.py" in paths
 
 
 def test_the_shared_mahalanobis_rule_reaches_the_steps_that_declare_it_and_reruns_only_them():

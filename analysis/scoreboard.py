@@ -85,7 +85,6 @@ step.save(ScoreboardResults(
     n_decodes=len(real),
     z_dim=z.shape[1],
     data_mahalanobis_mean=float(data_d.mean()),
-    data_length_mean=float(np.linalg.norm(real, axis=1).mean()),
     generators=[GeneratorScore(**s) for s in ranked],
     primary_space=scorer.primary if scorer else None,
     figure=figure,

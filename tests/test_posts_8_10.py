@@ -165,8 +165,7 @@ def test_scoreboard_ranks_by_face_coverage_then_fd_and_says_who_wins():
                                            "intervals-0.5", "uniform"]
     assert [g["rank"] for g in ranked] == [1, 2, 3, 4, 5, 6]
     record = validate_results(ScoreboardResults, {"has_decoder": True, "has_face_measure": True, "n_decodes": 100,
-                                                  "z_dim": 16, "data_mahalanobis_mean": 4.0, "data_length_mean": 3.0,
-                                                  "generators": ranked})
+                                                  "z_dim": 16, "data_mahalanobis_mean": 4.0, "generators": ranked})
     found = scoreboard_findings(record, {})
     assert found.ceiling_first and found.uniform_last and not found.ceiling_low
     assert found.winner.name == "mixture-best" and found.winner_correlated
@@ -185,9 +184,11 @@ def test_scoreboard_findings_say_why_generators_rank_below_uniform():
                    collapsed, _generator("standard-normal", 0.02, 30.0, face_share=0.03)])
     assert [g["name"] for g in ranked] == ["reconstructions", "uniform", "standard-normal", "paths"]
     record = validate_results(ScoreboardResults, {"has_decoder": True, "has_face_measure": True, "n_decodes": 100,
-                                                  "z_dim": 16, "data_mahalanobis_mean": 4.0, "data_length_mean": 3.0,
-                                                  "generators": ranked})
-    found = scoreboard_findings(record, {})
+                                                  "z_dim": 16, "data_mahalanobis_mean": 4.0, "generators": ranked})
+    from types import SimpleNamespace
+    upstream = {"distributions": SimpleNamespace(radius=SimpleNamespace(mean=3.0))}  # post II: the data's mean length
+    found = scoreboard_findings(record, upstream)
+    assert found.data_length_mean == 3.0
     assert not found.uniform_last and found.uniform.rank == 2 and found.last.name == "paths"
     assert [g.name for g in found.below_uniform_alike] == ["paths"] and found.below_uniform_alike_recall == 0.02
     assert [g.name for g in found.below_uniform_fewer_faces] == ["standard-normal"]
@@ -195,7 +196,8 @@ def test_scoreboard_findings_say_why_generators_rank_below_uniform():
     assert not found.standard_normal_below_uniform_by_scale  # as long as the data: scale is not the reason
     far = record.generators[2].model_copy(update={"length_mean": 8.0, "mahalanobis_mean": 50.0})
     farther = record.model_copy(update={"generators": [*record.generators[:2], far, record.generators[3]]})
-    assert scoreboard_findings(farther, {}).standard_normal_below_uniform_by_scale
+    assert scoreboard_findings(farther, upstream).standard_normal_below_uniform_by_scale
+    assert not scoreboard_findings(farther, {}).standard_normal_below_uniform_by_scale  # no post II: no scale to judge by
 
 
 # --- generators ---------------------------------------------------------------------------------------------------------

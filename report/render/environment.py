@@ -77,7 +77,9 @@ def plural(count, suffixes: str = "s") -> str:
 def listing(items) -> str:
     """Words joined as prose: "a", "a and b", "a, b and c"."""
     words = [str(item) for item in items]
-    return words[0] if len(words) == 1 else f"{', '.join(words[:-1])} and {words[-1]}" if words else ""
+    if len(words) < 2:
+        return "".join(words)
+    return f"{', '.join(words[:-1])} and {words[-1]}"
 
 
 def environment(templates: Path = TEMPLATES_DIR):

@@ -58,7 +58,6 @@ class ScoreboardResults(StepResults):
     n_decodes: int  # per generator
     z_dim: int
     data_mahalanobis_mean: float
-    data_length_mean: float  # mean Euclidean length of the real z-points scored as reconstructions
     generators: list[GeneratorScore]  # best first: face coverage, then Fréchet distance
     primary_space: str | None = None  # the feature space of precision ... kid
     figure: str | None = None
@@ -78,6 +77,7 @@ class ScoreboardFindings(Record):
     below_uniform_alike: list[GeneratorScore]  # ranked below uniform with more faces, but nearly one face (low recall)
     below_uniform_alike_recall: float  # the highest recall among them
     below_uniform_fewer_faces: list[GeneratorScore]  # ranked below uniform with no more faces than it
+    data_length_mean: float | None  # mean length of all z-points (post II's radius.mean, which uniform's b matches)
     standard_normal_below_uniform: bool
     standard_normal_below_uniform_by_scale: bool  # ... and its vectors are longer than real ones and farther out than uniform's
     standard_normal_length_ratio: float | None  # N(0, I)'s mean vector length over the real z-points'
@@ -124,6 +124,9 @@ def findings(results: ScoreboardResults, upstream: Mapping[str, StepResults]) ->
     uniform = by_name.get("uniform")
     below_uniform = [g for g in scored if uniform and g.rank > uniform.rank]
     alike = [g for g in below_uniform if g.face_share > uniform.face_share]
+    radius = getattr(upstream.get("distributions"), "radius", None)
+    data_length = radius.mean if radius is not None else None
+    standard_below = standard is not None and standard in below_uniform
     return ScoreboardFindings(
         ceiling_first=scored[0].name == CEILING,
         ceiling_low=ceiling is not None and ceiling.face_share < CEILING_LOW,
@@ -136,11 +139,12 @@ def findings(results: ScoreboardResults, upstream: Mapping[str, StepResults]) ->
         below_uniform_alike=alike,
         below_uniform_alike_recall=max((g.recall for g in alike), default=0.0),
         below_uniform_fewer_faces=[g for g in below_uniform if g not in alike],
-        standard_normal_below_uniform=standard is not None and standard in below_uniform,
-        standard_normal_below_uniform_by_scale=standard is not None and standard in below_uniform
-        and standard.length_mean > results.data_length_mean and standard.mahalanobis_mean > uniform.mahalanobis_mean,
-        standard_normal_length_ratio=standard.length_mean / results.data_length_mean
-        if standard is not None and results.data_length_mean > 0 else None,
+        data_length_mean=data_length,
+        standard_normal_below_uniform=standard_below,
+        standard_normal_below_uniform_by_scale=standard_below and data_length is not None
+        and standard.length_mean > data_length and standard.mahalanobis_mean > uniform.mahalanobis_mean,
+        standard_normal_length_ratio=standard.length_mean / data_length
+        if standard is not None and data_length else None,
         winner=winner,
         runner_up=others[1] if len(others) > 1 else None,
         last=scored[-1],

@@ -384,6 +384,16 @@ class MahalanobisParams(_Section):
                                   "far above the ~1e-14 that float32 round-off leaves in an empty direction")
 
 
+class UncertaintyParams(_Section):
+    """Every post: how uncertain the numbers a sentence compares are, and how small shares are printed."""
+
+    confidence_level: float = Field(0.95, gt=0.5, lt=1, description="confidence level of every interval the "
+                                    "report prints or compares")
+    bootstrap_resamples: int = Field(1000, ge=50, description="resamples of every bootstrap interval")
+    min_count_for_percent: int = Field(50, ge=1, description="shares of fewer images than this are printed as "
+                                       "'n of N', never as a percentage")
+
+
 class NormalFitParams(_Section):
     """Post VIII: the cloud as a multivariate normal, its ellipses, and Gaussian mixtures."""
 
@@ -454,6 +464,7 @@ class AnalysisParams(_Section):
     """One section per pipeline step, and the rules several steps share."""
 
     mahalanobis: MahalanobisParams = MahalanobisParams()
+    uncertainty: UncertaintyParams = UncertaintyParams()
     encode: EncodeParams = EncodeParams()
     formation: FormationParams = FormationParams()
     face_measure: FaceMeasureParams = FaceMeasureParams()

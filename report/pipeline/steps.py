@@ -98,6 +98,7 @@ def _analysis(name: str, needs: tuple[str, ...], outputs: tuple[str, ...], post:
 
 
 MAHALANOBIS = ("analysis.mahalanobis",)  # the regularisation of every Mahalanobis distance (posts VIII-X read normal_fit's)
+UNCERTAINTY = ("analysis.uncertainty",)  # the confidence level and the printing of small shares (every post that compares numbers)
 
 STEPS: tuple[Step, ...] = (
     Step("data", (), ("stats.json", "images.npy", "sample-grid.png"), ("data",), "data.timeout_s", 1,

@@ -1,0 +1,80 @@
+"""Intervals for the numbers a sentence compares, and the rule that says when two cannot be told apart.
+
+Every function takes counts or arrays and returns numbers: no I/O. The confidence level is the
+run's `analysis.uncertainty.confidence_level`.
+
+- `wilson_interval(k, n)`: the Wilson score interval of a share k/n (good coverage down to small n).
+- `clopper_pearson_interval(k, n)`: the exact (conservative) interval of a share, from the beta law.
+- `bootstrap_interval(values, statistic)`: the percentile bootstrap interval of any statistic of a sample.
+- `intervals_overlap(a, b)`: two estimates cannot be told apart when their intervals overlap.
+- `rank_groups(estimates, intervals)`: groups of estimates, best first, whose members cannot be told
+  apart from the group's best.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+import numpy as np
+from scipy import stats
+
+
+def _share_interval(k: int, n: int, confidence: float, method: str) -> tuple[float, float]:
+    if n < 0 or not 0 <= k <= n:
+        raise ValueError(f"need 0 <= k <= n, got k = {k}, n = {n}")
+    if not 0 < confidence < 1:
+        raise ValueError(f"confidence must lie in (0, 1), got {confidence}")
+    if n == 0:
+        return 0.0, 1.0
+    interval = stats.binomtest(int(k), int(n)).proportion_ci(confidence_level=confidence, method=method)
+    return float(interval.low), float(interval.high)
+
+
+def wilson_interval(k: int, n: int, confidence: float = 0.95) -> tuple[float, float]:
+    """Wilson score interval of the share k/n; (0, 1) when n is 0."""
+    return _share_interval(k, n, confidence, "wilson")
+
+
+def clopper_pearson_interval(k: int, n: int, confidence: float = 0.95) -> tuple[float, float]:
+    """Exact (Clopper-Pearson) interval of the share k/n: never shorter than it must be; (0, 1) when n is 0."""
+    return _share_interval(k, n, confidence, "exact")
+
+
+def bootstrap_interval(values: np.ndarray, statistic: Callable[[np.ndarray], float], confidence: float = 0.95,
+                       n_resamples: int = 1000, rng: np.random.Generator | None = None) -> tuple[float, float]:
+    """Percentile bootstrap interval of `statistic` over resamples of the rows of `values`."""
+    values = np.asarray(values)
+    if len(values) == 0:
+        raise ValueError("bootstrap_interval needs at least one value")
+    rng = np.random.default_rng(0) if rng is None else rng
+    draws = np.array([statistic(values[rng.integers(0, len(values), len(values))]) for _ in range(n_resamples)])
+    alpha = 1 - confidence
+    low, high = np.quantile(draws, [alpha / 2, 1 - alpha / 2])
+    return float(low), float(high)
+
+
+def intervals_overlap(a: Sequence[float], b: Sequence[float]) -> bool:
+    """True when the closed intervals a = (low, high) and b overlap: the two estimates cannot be told apart."""
+    return bool(a[0] <= b[1] and b[0] <= a[1])
+
+
+def rank_groups(estimates: Sequence[float], intervals: Sequence[Sequence[float]]) -> list[int]:
+    """Rank groups from 1 (best = highest estimate), for estimates listed best first.
+
+    Walking down the list, an estimate joins the current group while its interval overlaps the
+    interval of the group's first (best) member; otherwise it opens the next group. Members of one
+    group cannot be told apart from its best, and the groups never decrease along the list.
+    """
+    if len(estimates) != len(intervals):
+        raise ValueError("one interval per estimate")
+    if any(later > earlier for earlier, later in zip(estimates, estimates[1:])):
+        raise ValueError("estimates must be listed best (highest) first")
+    groups: list[int] = []
+    leader = None
+    for interval in intervals:
+        if leader is None or not intervals_overlap(leader, interval):
+            leader = interval
+            groups.append(len(set(groups)) + 1)
+        else:
+            groups.append(groups[-1])
+    return groups

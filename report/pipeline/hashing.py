@@ -7,6 +7,7 @@ package versions); comparing the parts of the last good run with today's says *w
 from __future__ import annotations
 
 import ast
+import functools
 import hashlib
 import importlib.metadata
 import json
@@ -42,6 +43,7 @@ def code_hash(notebook: nbformat.NotebookNode) -> str:
     return sha256_text("\n\x00\n".join(sources))
 
 
+@functools.lru_cache(maxsize=4096)
 def _module_file(module: str) -> Path | None:
     """The source file of a `report` module or package, found on disk without importing it."""
     parts = module.split(".")
@@ -90,9 +92,14 @@ def report_modules(code: str) -> list[Path]:
             if path is None or path in found:
                 continue
             found[path] = prefix
-            tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
-            todo.extend(_imported_names(tree, prefix, path.name == "__init__.py"))
+            todo.extend(_source_imports(path.read_text(encoding="utf-8"), prefix, path.name == "__init__.py"))
     return sorted(found)
+
+
+@functools.lru_cache(maxsize=1024)
+def _source_imports(source: str, module: str, is_package: bool) -> frozenset[str]:
+    """The names `source` imports, parsed once per distinct text (every step's fingerprint walks the same modules)."""
+    return frozenset(_imported_names(ast.parse(source), module, is_package))
 
 
 def modules_hash(paths: list[Path]) -> dict[str, str]:

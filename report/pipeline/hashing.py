@@ -43,13 +43,17 @@ def code_hash(notebook: nbformat.NotebookNode) -> str:
     return sha256_text("\n\x00\n".join(sources))
 
 
-@functools.lru_cache(maxsize=4096)
 def _module_file(module: str) -> Path | None:
     """The source file of a `report` module or package, found on disk without importing it."""
+    return _module_file_under(PACKAGE_ROOT, module)
+
+
+@functools.lru_cache(maxsize=4096)
+def _module_file_under(package_root: Path, module: str) -> Path | None:
     parts = module.split(".")
     if parts[0] != "report":
         return None
-    base = PACKAGE_ROOT.joinpath(*parts[1:])
+    base = package_root.joinpath(*parts[1:])
     for candidate in (base.with_suffix(".py"), base / "__init__.py"):
         if candidate.is_file():
             return candidate

@@ -1,6 +1,6 @@
 """Time and peak memory of post VIII's `normal_fit` and post IX's `pca` statistics on the original's size.
 
-Target (issue 12): 170,000 x 256 float32, both steps together in <= 30 s and <= 1 GiB above the
+Target: 170,000 x 256 float32, both steps together in <= 30 s and <= 1 GiB above the
 array on 2 cores. Memory is numpy's allocations traced by tracemalloc, started after the array
 exists, so "peak" is what a statistic needs on top of z. The data is a correlated normal cloud
 (a random rotation of eigenvalues spread over two decades), offset from the origin.

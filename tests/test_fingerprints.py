@@ -64,7 +64,7 @@ def test_a_derived_list_holds_every_report_module_the_notebook_loads():
 
 
 def test_encode_depends_on_the_statistics_it_uses():
-    """The drift issue 9 found: encode uses report.stats, and a hand-kept list had left it out."""
+    """encode uses report.stats; a hand-kept list of modules would leave it out."""
     assert any(name.startswith("report/stats/") for name in _derived(STEPS_BY_NAME["encode"]))
 
 

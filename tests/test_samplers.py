@@ -23,7 +23,7 @@ def test_interval_vectors_are_uniform_inside_each_interval():
     for j in range(4):
         p = scipy_stats.kstest(v[:, j], "uniform", args=(low[j], high[j] - low[j])).pvalue
         assert p > 1e-3
-    # std of a uniform on mu +/- f w is f w / sqrt 3 (posts.md, post VII)
+    # std of a uniform on mu +/- f w is f w / sqrt 3 (the original's post VII)
     np.testing.assert_allclose(v.std(axis=0), factor * np.abs(widths) / math.sqrt(3), rtol=0.03)
 
 

@@ -322,7 +322,7 @@ def test_slice_mask_matches_slow_loop():
 
 
 def test_expected_slice_fraction_hand_values():
-    # posts.md: 10 components N(0, 0.85^2), t = 1.5: 0.9224 each, 0.446 jointly.
+    # the original's post IV: 10 components N(0, 0.85^2), t = 1.5: 0.9224 each, 0.446 jointly.
     stds = [5.0, 5.0] + [0.85] * 10
     assert stats.expected_slice_fraction(stds, (0, 1), 1.5) == pytest.approx(0.446, abs=1e-3)
     assert stats.expected_slice_fraction([1.0, 1.0, 1.0, 0.0], (0, 3), 1.0) == pytest.approx(0.682689**2, rel=1e-5)

@@ -1,4 +1,4 @@
-"""Issue 10: held-out PSNR and SSIM, the training findings, the learning-rate settings, the snapshots,
+"""Held-out PSNR and SSIM, the training findings, the learning-rate settings, the snapshots,
 and the formation step's statistics and findings, against values known by construction."""
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """Step `train` (post I): the autoencoder's layers and its training run, and whether training had flattened.
 
 The findings set this run's architecture and training beside the original's (CelebA at 96x96,
-170,000 images, 24 epochs, z_dim 256, encoder filters 64, 64, 128, 128; see /work/shared/posts.md)
+170,000 images, 24 epochs, z_dim 256, encoder filters 64, 64, 128, 128, as post I of the original states them)
 and judge from the validation loss whether the last epochs still improved.
 """
 

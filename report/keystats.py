@@ -330,15 +330,15 @@ KEY_STATS: tuple[KeyStat, ...] = (
     # Members listed before their family take precedence (`definition` returns the first match):
     # points on a few paths are few independent decodes, and N(0, I) decodes lie so far from the
     # data that their Fréchet distance doubled under the perturbation below.
-    KeyStat("scoreboard.paths.face_share", "face share of the scoreboard's path points", atol=PATH_FACE_SHARE_ATOL,
+    KeyStat("scoreboard.paths.face_share", "face share of the scoreboard's path-point decodes", atol=PATH_FACE_SHARE_ATOL,
             read=_generator("paths", "face_share"), unit="%"),
-    KeyStat("scoreboard.standard-normal.fd", "Fréchet distance of the scoreboard's N(0, I)", factor=3, atol=2,
+    KeyStat("scoreboard.standard-normal.fd", "Fréchet distance of the scoreboard's N(0, I) decodes", factor=3, atol=2,
             read=_generator("standard-normal", "fd")),
-    KeyStat("scoreboard.*.face_share", "face share of the scoreboard's *", atol=DECODE_FACE_SHARE_ATOL,
+    KeyStat("scoreboard.*.face_share", "face share of the scoreboard's * decodes", atol=DECODE_FACE_SHARE_ATOL,
             read=_generators("face_share"), unit="%"),
-    KeyStat("scoreboard.*.face_coverage", "face coverage of the scoreboard's * (its ranking key)", atol=0.05,
+    KeyStat("scoreboard.*.face_coverage", "face coverage (the ranking key) of the scoreboard's * decodes", atol=0.05,
             read=_generators("face_coverage"), unit="%"),
-    KeyStat("scoreboard.*.fd", "Fréchet distance of the scoreboard's *", factor=1.3, atol=2,
+    KeyStat("scoreboard.*.fd", "Fréchet distance of the scoreboard's * decodes", factor=1.3, atol=2,
             read=_generators("fd")),
 )
 

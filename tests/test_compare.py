@@ -349,3 +349,15 @@ def test_tiny_statistics_group_by_post_with_labels_and_a_z_dim_neighbour_is_set_
     assert sorted(row["key"] for row in rows) == sorted(values)
     assert all(row["label"] != row["key"] and "*" not in row["label"] for row in rows)
     assert not any(cell["beyond"] for row in rows for cell in row["cells"])  # the same numbers: nothing highlighted
+
+
+def test_another_setup_of_a_neighbour_changes_this_sites_render_fingerprint(tmp_path):
+    from report.params import load_params
+    from report.render.site import _render_fingerprint
+
+    params = load_params(Path(__file__).resolve().parents[1] / "parameters" / "tiny.yaml")
+    own = _run(tmp_path, "tiny", BASE)
+    other = _variant(tmp_path, "other", BASE, SETUP)
+    before = _render_fingerprint(params, {}, own)
+    (other / "manifest.json").write_text(json.dumps({"parameters": _setup(**{"model.z_dim": 8})}))
+    assert _render_fingerprint(params, {}, own) != before  # it leaves the table: the page must change

@@ -21,8 +21,9 @@ from report.errors import ReportError
 # Two runs tell comparable stories only from the same data and the same latent dimension: another
 # source, image size or number of images, or another z_dim, moves every statistic by more than any
 # tolerance, so their differences say nothing about drift. Limits on time change no number.
+# The settings named first, in this order, when they differ; then the rest of the data section.
+SETUP_SETTINGS = ("data.source", "data.path", "data.image_size", "data.n_images", "model.z_dim")
 SETUP_SECTIONS = ("data",)
-SETUP_SETTINGS = ("model.z_dim",)
 SETUP_IGNORED = ("data.timeout_s",)
 
 
@@ -45,16 +46,17 @@ def setup_differences(reference: Mapping, other: Mapping) -> list[SetupDifferenc
         reference, other: Two runs' parameters as JSON-native dicts (`manifest.json`'s "parameters").
 
     Returns:
-        Every setting of the `data` section but time limits, and `model.z_dim`, whose values differ,
-        in that order; a setting one side lacks counts as different.
+        Every setting of the `data` section but time limits, and `model.z_dim`, whose values differ:
+        those of SETUP_SETTINGS first, the others by name; a setting one side lacks counts as different.
     """
     def at(params: Mapping, dotted: str):
         section, _, name = dotted.partition(".")
         return (params.get(section) or {}).get(name)
 
-    settings = [f"{section}.{name}" for section in SETUP_SECTIONS
-                for name in sorted({*(reference.get(section) or {}), *(other.get(section) or {})})]
-    settings += list(SETUP_SETTINGS)
+    settings = list(SETUP_SETTINGS)
+    settings += [f"{section}.{name}" for section in SETUP_SECTIONS
+                 for name in sorted({*(reference.get(section) or {}), *(other.get(section) or {})})
+                 if f"{section}.{name}" not in SETUP_SETTINGS]
     return [SetupDifference(s, at(reference, s), at(other, s)) for s in settings
             if s not in SETUP_IGNORED and at(reference, s) != at(other, s)]
 

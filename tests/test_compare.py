@@ -190,8 +190,9 @@ def test_other_data_or_z_dim_are_not_comparable_and_say_why():
     smoke = setup_differences(SETUP, _setup(**{"data.n_images": 100, "data.image_size": 32}))
     assert [d.setting for d in smoke] == ["data.image_size", "data.n_images"]
     assert smoke[1].describe("this run") == "data.n_images 100 (this run: 320)"
-    assert [d.setting for d in setup_differences(SETUP, _setup(**{"data.source": "celeba", "data.path": "x"}))] == [
-        "data.path", "data.source"]
+    celeba = _setup(**{"data.source": "celeba", "data.path": "x", "data.chunk_size": 2048})
+    assert [d.setting for d in setup_differences(SETUP, celeba)] == [
+        "data.source", "data.path", "data.chunk_size"]  # the telling settings first
     older = json.loads(json.dumps(SETUP))
     del older["data"]["image_size"]  # a setting one side lacks is not known to match
     assert setup_differences(SETUP, older) == [SetupDifference("data.image_size", 16, None)]

@@ -9,12 +9,68 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Literal, TextIO
+from typing import Literal, NamedTuple, TextIO
 
 from report import keystats
 from report.errors import ReportError
+
+
+# Two runs tell comparable stories only from the same data and the same latent dimension: another
+# source, image size or number of images, or another z_dim, moves every statistic by more than any
+# tolerance, so their differences say nothing about drift. Limits on time change no number.
+# The settings named first, in this order, when they differ; then the rest of the data section.
+SETUP_SETTINGS = ("data.source", "data.path", "data.image_size", "data.n_images", "model.z_dim")
+SETUP_SECTIONS = ("data",)
+SETUP_IGNORED = ("data.timeout_s",)
+
+
+class SetupDifference(NamedTuple):
+    """One setting that makes two runs incomparable: its dotted name and each run's value."""
+
+    setting: str
+    reference: object
+    other: object
+
+    def describe(self, reference_name: str = "A") -> str:
+        """The other run's value, then the reference's: "model.z_dim 8 (A: 16)"."""
+        return f"{self.setting} {_setting(self.other)} ({reference_name}: {_setting(self.reference)})"
+
+
+def setup_differences(reference: Mapping, other: Mapping) -> list[SetupDifference]:
+    """The settings that make two runs' key statistics incomparable; empty when they are comparable.
+
+    Args:
+        reference, other: Two runs' parameters as JSON-native dicts (`manifest.json`'s "parameters").
+
+    Returns:
+        Every setting of the `data` section but time limits, and `model.z_dim`, whose values differ:
+        those of SETUP_SETTINGS first, the others by name; a setting one side lacks counts as different.
+    """
+    def at(params: Mapping, dotted: str):
+        section, _, name = dotted.partition(".")
+        return (params.get(section) or {}).get(name)
+
+    settings = list(SETUP_SETTINGS)
+    settings += [f"{section}.{name}" for section in SETUP_SECTIONS
+                 for name in sorted({*(reference.get(section) or {}), *(other.get(section) or {})})
+                 if f"{section}.{name}" not in SETUP_SETTINGS]
+    return [SetupDifference(s, at(reference, s), at(other, s)) for s in settings
+            if s not in SETUP_IGNORED and at(reference, s) != at(other, s)]
+
+
+def run_parameters(run: Path) -> dict | None:
+    """A run folder's parameters from its manifest.json; None for a key-stats file or a run without one."""
+    manifest = Path(run) / "manifest.json"
+    if not manifest.is_file():
+        return None
+    try:
+        parameters = json.loads(manifest.read_text(encoding="utf-8")).get("parameters")
+    except (json.JSONDecodeError, UnicodeDecodeError, AttributeError):
+        return None
+    return parameters if isinstance(parameters, dict) else None
 
 
 @dataclass(frozen=True)
@@ -98,7 +154,8 @@ def compare_runs(
 
     Args:
         run_a, run_b: Run folders (build/<variant>, holding results/key_stats.json) or key-stats
-            JSON files such as tests/regression/expected/tiny.json.
+            JSON files such as tests/regression/expected/tiny.json. Two run folders whose
+            manifests show another setup (`setup_differences`) get a last line saying so.
         show_all: List every shared statistic, not only those that differ.
         output_format: "table" (plain text), "markdown" or "json".
         out: Where to write; standard output by default.
@@ -111,10 +168,18 @@ def compare_runs(
     a, b = keystats.load(run_a), keystats.load(run_b)
     comparison = compare_stats(a, b)
     rows = comparison.rows if show_all else comparison.changed
+    setup_a, setup_b = run_parameters(run_a), run_parameters(run_b)
+    setup = setup_differences(setup_a, setup_b) if setup_a is not None and setup_b is not None else []
     if output_format == "json":
-        text = json.dumps(_as_json(comparison, run_a, run_b, rows), indent=1)
+        text = json.dumps({**_as_json(comparison, run_a, run_b, rows),
+                           "setup_differences": [{"setting": d.setting, "a": d.reference, "b": d.other} for d in setup]},
+                          indent=1)
     else:
         text = _as_text(comparison, run_a, run_b, rows, markdown=output_format == "markdown")
+        if setup:
+            text += ("\nNot comparable: B's setup differs from A's in "
+                     + "; ".join(d.describe("A") for d in setup)
+                     + ", so its statistics differ by the setup, not by drift.")
     print(text, file=out or sys.stdout)
     return 1 if comparison.drifted else 0
 
@@ -175,6 +240,10 @@ def _markdown_table(header: list[str], body: list[list[str]]) -> list[str]:
         return "| " + " | ".join(cell.replace("|", "\\|") for cell in line) + " |"
 
     return [fmt(header), "| --- | ---: | ---: | ---: | ---: | --- | --- |", *(fmt(line) for line in body)]
+
+
+def _setting(value) -> str:
+    return json.dumps(value) if isinstance(value, (list, tuple, dict)) or value is None else str(value)
 
 
 def _value(value: float) -> str:

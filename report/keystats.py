@@ -43,6 +43,8 @@ class KeyStat:
         read: Takes the step's stats.json as a dict and returns a number (or, for a family, a
             dict from "*" to number); None when the run lacks it. Default: the dotted path of
             `key` after the step name (for a family, the object at the path before "*").
+        unit: How tables print the value: "%" for a share of 1 (printed as a percentage, its
+            absolute tolerance in percentage points), "dB", or "" for a count or a plain number.
     """
 
     key: str
@@ -51,6 +53,7 @@ class KeyStat:
     atol: float = 0.0
     read: Callable[[dict], object] | None = None
     factor: float = 1.0
+    unit: str = ""
 
     @property
     def step(self) -> str:
@@ -80,6 +83,14 @@ class KeyStat:
         if self.atol:
             return f"±{self.atol:g}"
         return f"±{100 * self.rtol:g} %" if self.rtol else "exact"
+
+    @property
+    def tolerance_shown(self) -> str:
+        """The tolerance in the unit the value is printed in: a share's ±0.06 reads "±6 points"."""
+        if self.unit != "%" or not self.atol or self.factor > 1:
+            return self.tolerance_text + (" dB" if self.unit == "dB" and self.atol and not self.rtol else "")
+        points = f"{100 * self.atol:g}"
+        return f"±({points} points + {100 * self.rtol:g} %)" if self.rtol else f"±{points} points"
 
     def within(self, expected: float, actual: float) -> bool:
         """True when `actual` lies within this statistic's tolerance of `expected`."""
@@ -231,99 +242,103 @@ PATH_FACE_SHARE_ATOL = 0.45
 # so a 0.65 % change of t (a multiple of the median std) moved them by a factor of 2.7: they get
 # a factor, not a difference. Another seed moves `tiny`'s statistics by 10-70 %.
 KEY_STATS: tuple[KeyStat, ...] = (
-    KeyStat("data.n_images", "images"),
-    KeyStat("data.pca_components_90", "pixel PCA components for 90 % variance", atol=1),
+    KeyStat("data.n_images", "images in the data set"),
+    KeyStat("data.pca_components_90", "principal components carrying 90 % of the pixel variance", atol=1),
     KeyStat("train.final_loss", "final training loss", rtol=0.03),
     KeyStat("train.final_val_loss", "final validation loss", rtol=0.03),
-    KeyStat("encode.reconstruction_mse", "reconstruction MSE", rtol=0.05),
+    KeyStat("encode.reconstruction_mse", "reconstruction error (mean squared, pixels in 0-1)", rtol=0.05),
     # Held-out PSNR and SSIM, and the formation step's snapshots: tolerances derived from the measured
     # ones above, not measured themselves (see the note under KEY_STATS): a 5 % change of an MSE moves
     # its PSNR by 0.21 dB, so ±0.3 dB; SSIM, a mean of bounded local scores, ±0.01; counts of pairs
     # and directions as the correlations' counts.
-    KeyStat("encode.heldout_psnr", "held-out PSNR (dB)", atol=0.3),
-    KeyStat("encode.heldout_ssim", "held-out SSIM", atol=0.01),
-    KeyStat("formation.epoch_*.heldout_psnr", "held-out PSNR (dB) after epoch *", atol=0.3,
-            read=_snapshots("heldout_psnr")),
-    KeyStat("formation.epoch_*.pairs_above_0.5", "pairs with |r| above 0.5 after epoch *", rtol=0.1, atol=2,
+    KeyStat("encode.heldout_psnr", "PSNR of held-out reconstructions", atol=0.3, unit="dB"),
+    KeyStat("encode.heldout_ssim", "SSIM of held-out reconstructions (1 = identical)", atol=0.01),
+    KeyStat("formation.epoch_*.heldout_psnr", "PSNR of held-out reconstructions after epoch *", atol=0.3,
+            read=_snapshots("heldout_psnr"), unit="dB"),
+    KeyStat("formation.epoch_*.pairs_above_0.5", "component pairs with |r| above 0.5 after epoch *", rtol=0.1, atol=2,
             read=_snapshots("pairs_above", "0.5")),
-    KeyStat("formation.epoch_*.directions", "principal directions for the variance share after epoch *",
+    KeyStat("formation.epoch_*.directions", "principal directions carrying most of the variance, after epoch *",
             rtol=0.1, atol=2, read=_snapshots("directions")),
     KeyStat("face_measure.real.face_share", "face share of held-out real images", atol=FACE_SHARE_ATOL,
-            read=_calibration("real")),
+            read=_calibration("real"), unit="%"),
     KeyStat("face_measure.reconstructions.face_share", "face share of their reconstructions", atol=FACE_SHARE_ATOL,
-            read=_calibration("reconstructions")),
+            read=_calibration("reconstructions"), unit="%"),
     KeyStat("face_measure.uniform.face_share", "face share of uniform decodes (post I's b)", atol=FACE_SHARE_ATOL,
-            read=_calibration("uniform")),
+            read=_calibration("uniform"), unit="%"),
     KeyStat("face_measure.noise.face_share", "face share of pixel noise", atol=FACE_SHARE_ATOL,
-            read=_calibration("noise")),
+            read=_calibration("noise"), unit="%"),
     KeyStat("face_measure.blurred.face_share", "face share of blurred held-out images", atol=FACE_SHARE_ATOL,
-            read=_calibration("blurred")),
-    KeyStat("distributions.n_points", "latent vectors"),
+            read=_calibration("blurred"), unit="%"),
+    KeyStat("distributions.n_points", "latent vectors analysed"),
     KeyStat("distributions.z_dim", "latent dimension z_dim"),
-    KeyStat("distributions.radius.mean", "radius mean", rtol=0.05),
-    KeyStat("distributions.radius.std", "radius std", rtol=0.05),
-    KeyStat("distributions.radius.peak", "radius peak", rtol=0.25),
-    KeyStat("distributions.centre_radius", "distance of the centre from the origin", rtol=0.08),
-    KeyStat("distributions.matching_b", "b matching the radius mean", rtol=0.05),
-    KeyStat("distributions.n_dominant", "dominant components", rtol=0.1, atol=2, read=_n_dominant),
-    KeyStat("distributions.max_abs_mean", "largest |mean| of a component", rtol=0.3, read=_max_abs_mean),
-    KeyStat("distributions.max_half_width.value", "largest half width", rtol=0.08),
-    KeyStat("distributions.dominant_rule.median_half_width", "median half width", rtol=0.05),
-    KeyStat("distributions.median_std", "median component std", rtol=0.05),
+    KeyStat("distributions.radius.mean", "radius mean (length of a latent vector)", rtol=0.05),
+    KeyStat("distributions.radius.std", "radius standard deviation", rtol=0.05),
+    KeyStat("distributions.radius.peak", "radius at the histogram's peak", rtol=0.25),
+    KeyStat("distributions.centre_radius", "distance of the centre of the cloud from the origin", rtol=0.08),
+    KeyStat("distributions.matching_b", "half width b of the uniform cube whose radii match the data's mean",
+            rtol=0.05),
+    KeyStat("distributions.n_dominant", "dominant components (wide distributions)", rtol=0.1, atol=2, read=_n_dominant),
+    KeyStat("distributions.max_abs_mean", "largest |mean| of one component", rtol=0.3, read=_max_abs_mean),
+    KeyStat("distributions.max_half_width.value", "largest half width of a component's distribution", rtol=0.08),
+    KeyStat("distributions.dominant_rule.median_half_width", "median half width of the components' distributions",
+            rtol=0.05),
+    KeyStat("distributions.median_std", "median standard deviation of a component", rtol=0.05),
     KeyStat("correlations.pairs_above.*", "pairs with |r| above *", rtol=0.1, atol=2),
-    KeyStat("correlations.max_abs_r", "largest |r|", atol=0.02),
-    KeyStat("correlations.mean_abs_r", "mean |r|", atol=0.02),
+    KeyStat("correlations.max_abs_r", "largest |r| of a component pair", atol=0.02),
+    KeyStat("correlations.mean_abs_r", "mean |r| over all component pairs", atol=0.02),
     KeyStat("origin_slices.origin.share_farther", "share of points farther from the centre than the origin",
-            atol=0.05),
+            atol=0.05, unit="%"),
     KeyStat("origin_slices.origin.nearest_point_radius", "radius of the point nearest the origin", rtol=0.15),
     KeyStat("origin_slices.origin.mahalanobis.share_farther",
-            "share of points farther from the centre than the origin, in Mahalanobis units", atol=0.05),
+            "share of points farther from the centre than the origin, in Mahalanobis units", atol=0.05,
+            unit="%"),
     KeyStat("origin_slices.origin.mahalanobis.origin", "Mahalanobis distance of the origin from the centre",
             factor=2),  # set by the cloud's thinnest directions, which a few ulps can move
-    KeyStat("origin_slices.slice_*.all_kept", "points kept by slice *", factor=4, atol=5,
+    KeyStat("origin_slices.slice_*.all_kept", "data points kept by slice *", factor=4, atol=5,
             read=_slices("all_kept")),
-    KeyStat("origin_slices.slice_*.sample_kept", "sampled points kept by slice *", factor=4, atol=5,
+    KeyStat("origin_slices.slice_*.sample_kept", "sampled data points kept by slice *", factor=4, atol=5,
             read=_slices("sample_kept")),
     KeyStat("origin_slices.slice_*.uniform_kept", "uniform vectors kept by slice *", factor=4, atol=5,
             read=_slices("uniform_kept")),
     KeyStat("statistical_points.matching.share_inside_ranges",
-            "share of components inside the data ranges (uniform, matching b)", atol=0.02,
-            read=_matching_batch("share_inside_ranges")),
+            "share of uniform components (matching b) inside the data's ranges", atol=0.02,
+            read=_matching_batch("share_inside_ranges"), unit="%"),
     KeyStat("statistical_points.matching.share_radius_in_data_range",
-            "share of radii inside the data range (uniform, matching b)", atol=0.03,
-            read=_matching_batch("share_radius_in_data_range")),
+            "share of uniform vectors (matching b) with a radius inside the data's range", atol=0.03,
+            read=_matching_batch("share_radius_in_data_range"), unit="%"),
     KeyStat("statistical_points.matching.face_share", "face share of uniform decodes (matching b)",
-            atol=DECODE_FACE_SHARE_ATOL, read=_matching_batch("face_share")),
+            atol=DECODE_FACE_SHARE_ATOL, read=_matching_batch("face_share"), unit="%"),
     KeyStat("paths.face_share", "face share of the decodes along all paths", atol=PATH_FACE_SHARE_ATOL,
-            read=_paths_face_share),
-    KeyStat("intervals.widest.share_inside_ranges", "share inside the ranges (widest interval factor)",
-            atol=0.02, read=_widest_grid("share_inside_ranges")),
+            read=_paths_face_share, unit="%"),
+    KeyStat("intervals.widest.share_inside_ranges",
+            "share of interval vectors' components inside the data's ranges (widest factor)", atol=0.02, read=_widest_grid("share_inside_ranges"), unit="%"),
     KeyStat("intervals.widest.face_share", "face share of interval decodes (widest factor)",
-            atol=DECODE_FACE_SHARE_ATOL, read=_widest_grid("face_share")),
+            atol=DECODE_FACE_SHARE_ATOL, read=_widest_grid("face_share"), unit="%"),
     KeyStat("intervals.data_distance_mean", "mean distance of the data from the centre", rtol=0.05),
     # Posts VIII-X and the scoreboard (issue 12). Mahalanobis distances and eigenvalue shares move
     # with the cloud as the radius does; counts of directions as the pair counts; the BIC-best
     # mixture size may step by one or two where neighbouring BICs lie close.
     KeyStat("normal_fit.mahalanobis.mean", "mean Mahalanobis distance from the centre", rtol=0.05),
     KeyStat("normal_fit.mahalanobis.std", "std of the Mahalanobis distances", rtol=0.1),
-    KeyStat("normal_fit.ellipse_*.share", "mean share inside the *-sigma ellipses of the chosen planes",
-            atol=0.04, read=_ellipse_shares),
-    KeyStat("normal_fit.mixture.best_k", "mixture components with the lowest BIC", atol=2),
-    KeyStat("pca.components_for.*", "principal directions for * of the variance", rtol=0.1, atol=2),
-    KeyStat("pca.first_share", "variance share of the first principal direction", atol=0.03, read=_first_ratio),
+    KeyStat("normal_fit.ellipse_*.share", "mean share of points inside the *-sigma ellipses of the chosen planes",
+            atol=0.04, read=_ellipse_shares, unit="%"),
+    KeyStat("normal_fit.mixture.best_k", "Gaussian mixture components with the lowest BIC", atol=2),
+    KeyStat("pca.components_for.*", "principal directions for a * share of the variance", rtol=0.1, atol=2),
+    KeyStat("pca.first_share", "variance share of the first principal direction", atol=0.03, read=_first_ratio,
+            unit="%"),
     KeyStat("pca.origin.mahalanobis", "Mahalanobis distance of the origin (principal frame)", factor=2),
     # Members listed before their family take precedence (`definition` returns the first match):
     # points on a few paths are few independent decodes, and N(0, I) decodes lie so far from the
     # data that their Fréchet distance doubled under the perturbation below.
-    KeyStat("scoreboard.paths.face_share", "face share of the scoreboard's path points", atol=PATH_FACE_SHARE_ATOL,
-            read=_generator("paths", "face_share")),
-    KeyStat("scoreboard.standard-normal.fd", "Fréchet distance of the scoreboard's N(0, I)", factor=3, atol=2,
+    KeyStat("scoreboard.paths.face_share", "face share of the scoreboard's path-point decodes", atol=PATH_FACE_SHARE_ATOL,
+            read=_generator("paths", "face_share"), unit="%"),
+    KeyStat("scoreboard.standard-normal.fd", "Fréchet distance of the scoreboard's N(0, I) decodes", factor=3, atol=2,
             read=_generator("standard-normal", "fd")),
-    KeyStat("scoreboard.*.face_share", "face share of the scoreboard's *", atol=DECODE_FACE_SHARE_ATOL,
-            read=_generators("face_share")),
-    KeyStat("scoreboard.*.face_coverage", "face coverage of the scoreboard's * (its ranking key)", atol=0.05,
-            read=_generators("face_coverage")),
-    KeyStat("scoreboard.*.fd", "Fréchet distance of the scoreboard's *", factor=1.3, atol=2,
+    KeyStat("scoreboard.*.face_share", "face share of the scoreboard's * decodes", atol=DECODE_FACE_SHARE_ATOL,
+            read=_generators("face_share"), unit="%"),
+    KeyStat("scoreboard.*.face_coverage", "face coverage (the ranking key) of the scoreboard's * decodes", atol=0.05,
+            read=_generators("face_coverage"), unit="%"),
+    KeyStat("scoreboard.*.fd", "Fréchet distance of the scoreboard's * decodes", factor=1.3, atol=2,
             read=_generators("fd")),
 )
 

@@ -1,6 +1,6 @@
 """The original series' published numbers (CelebA, N = 256), set beside this run's on the comparison page.
 
-Quoted from the posts as summarised in ../shared/posts.md: the original's numbers, not ours. Only
+Quoted from the posts: the original's numbers, not ours. Only
 keys whose meaning matches one of our key statistics are listed; the original's half widths are
 left out because it did not say whether they were full or half widths at half maximum.
 """

@@ -97,5 +97,5 @@ def build_context(run_dir: Path, site: Path, params: Params, records: dict[str, 
         "original": {"author": original.AUTHOR, "blog": original.BLOG, "series": original.SERIES,
                      "address": original.ADDRESS, "published": original.PUBLISHED, "citation": original.CITATION},
         "rendered_on": datetime.date.today().isoformat(),
-        "comparison": comparison_context(run_dir),
+        "comparison": comparison_context(run_dir, to_jsonable(params), dict(POSTS)),
     }

@@ -8,6 +8,7 @@ from __future__ import annotations
 import math
 from pathlib import Path
 
+from report import keystats
 from report.pipeline.steps import PROJECT_ROOT
 
 TEMPLATES_DIR = PROJECT_ROOT / "templates"
@@ -49,11 +50,28 @@ def share(value, digits: int = 2) -> str:
     return f"{p:.{decimals}f} %"
 
 
+def significant(value, digits: int = 3) -> str:
+    """A number to `digits` significant digits, never in scientific notation; whole numbers keep every digit."""
+    if value is None:
+        return "–"
+    value = float(value)
+    if value == 0:
+        return "0"
+    decimals = max(0, digits - 1 - math.floor(math.log10(abs(value))))
+    return f"{value:,.{decimals}f}"
+
+
 def key_stat(value, key: str = "") -> str:
-    """A key statistic as `stat` prints it, except shares, which read as percentages."""
-    if value is not None and "share" in key.rsplit(".", 1)[-1]:
-        return share(value)
-    return stat(value)
+    """A key statistic in its unit (see `report.keystats`): counts whole, shares as percentages, others
+    to three significant digits."""
+    if value is None:
+        return "–"
+    unit = keystats.definition(key).unit if key else ""
+    if unit == "%":
+        return f"{significant(100 * value)} %"
+    if isinstance(value, int):
+        return f"{value:,}"
+    return significant(value) + (f" {unit}" if unit else "")
 
 
 def pvalue(value) -> str:
@@ -93,5 +111,5 @@ def environment(templates: Path = TEMPLATES_DIR):
         lstrip_blocks=True,
     )
     env.filters.update(num=num, thousands=thousands, percent=percent, roman=roman, stat=stat, plural=plural,
-                       share=share, key_stat=key_stat, pvalue=pvalue, listing=listing)
+                       share=share, key_stat=key_stat, significant=significant, pvalue=pvalue, listing=listing)
     return env

@@ -17,7 +17,7 @@ from report.params import Params, to_jsonable
 from report.pipeline import hashing
 from report.pipeline.steps import PROJECT_ROOT, STEPS
 from report.pipeline.atomic import swap_into_place, write_text
-from report.render.comparison import key_stats_files
+from report.render.comparison import key_stats_files, neighbour_setups
 from report.render.context import build_context
 from report.render.environment import TEMPLATES_DIR, environment
 from report.render.pdf import write_pdf
@@ -39,6 +39,8 @@ def _render_fingerprint(params: Params, records: dict[str, dict], run_dir: Path)
         "results": {name: record["output_digest"] for name, record in records.items()},
         # The comparison page shows the other variants: rebuilding one of them re-renders this site.
         "key_stats": {name: hashing.file_sha256(path) for name, path in key_stats_files(run_dir).items()},
+        # ... and so does another setup of one of them, which moves it in or out of the table.
+        "neighbour_setups": neighbour_setups(run_dir),
         "parameters": to_jsonable(params),
         # The site publishes the executed notebooks: a step that ran again re-renders them.
         "notebooks": {name: hashing.file_sha256(run_dir / "notebooks" / f"{name}.ipynb") for name in records

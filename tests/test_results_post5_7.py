@@ -20,6 +20,7 @@ from report.results.statistical_points import (StatisticalPointsResults, b_value
                                                inside_level, trend, yardstick_position)
 from report.results.statistical_points import findings as points_findings
 from report.stats import positions
+from report.stats.origin import origin_verdict
 
 YARDSTICK = 0.1
 
@@ -94,9 +95,10 @@ def upstream(yardstick=YARDSTICK, share_farther=0.04, data_distance=0.625, domin
     return {
         "statistical_points": validate_results(StatisticalPointsResults, points_record(
             real_nearest_image_distance=yardstick)),
-        "origin_slices": SimpleNamespace(origin=SimpleNamespace(mahalanobis=SimpleNamespace(
-            share_farther=share_farther, data_mean=3.87))),
-        "intervals": SimpleNamespace(data_distance_mean=data_distance),
+        "origin_slices": SimpleNamespace(origin=SimpleNamespace(data_distance_mean=data_distance,
+                                                                mahalanobis=SimpleNamespace(
+            share_farther=share_farther, data_mean=3.87, data_upper=6.84,
+            verdict=origin_verdict(share_farther, border_share=0.01, outer_share=0.2, core_share=0.5)))),
         "distributions": SimpleNamespace(dominant=list(dominant)),
     }
 
@@ -226,7 +228,7 @@ def test_paths_findings_of_the_tiny_like_record():
     assert f.first_plane.dominant == "both" and f.other_planes[0].dominant == "none"
     assert f.single_width and f.centre_between_points and not f.rotated_in_turn and not f.several_other_planes
     assert f.origin_beyond_data and f.first_ends_nearer_than_data is False and f.first_end_distance == 0.9
-    assert f.origin_position == "border" and f.origin_share_minority
+    assert f.origin_position == "outer" and f.origin_share_minority
     assert f.centre_trend == "flat" and f.centre_falls and f.origin_position_vs_yardstick == "level"
     assert f.near_coverage == "all" and f.n_near == 3 and f.n_through == 3 and not f.all_below
     assert (f.through_min, f.through_max) == (0.0957, 0.0962)
@@ -236,7 +238,7 @@ def test_paths_findings_judgements_turn_with_the_numbers():
     record = validate_results(PathsResults, paths_record(through=(0.2, 0.05), extent=1.5, points_per_path=5))
     f = paths_findings(record, upstream(share_farther=0.6, data_distance=4.0, dominant=(0,)))
     assert not f.single_width and not f.centre_between_points
-    assert f.origin_position == "inside" and not f.origin_share_minority and not f.origin_beyond_data
+    assert f.origin_position == "core" and not f.origin_share_minority and not f.origin_beyond_data
     assert f.first_ends_nearer_than_data and f.first_plane.dominant == "none" and f.other_planes[0].dominant == "one"
     assert f.near_coverage == "some" and f.n_near == 1
     falling = paths_record()

@@ -11,6 +11,7 @@ chosen in the notebook by `stats.origin.origin_verdict` with the thresholds of
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from typing import ClassVar, Literal
 
@@ -192,6 +193,7 @@ class OriginSlicesFindings(Record):
     shape_border: bool  # the Mahalanobis distance puts the origin at or beyond the border
     plain_disagrees: bool  # plain distance puts the origin at the border, the cloud's shape inside it
     far_along_axis: bool  # inside the cloud by Mahalanobis distance, yet beyond far_sigmas along one principal axis
+    root_rank: float | None  # sqrt(dimensions): about where a typical z-point lies in Mahalanobis units
     slab_dims: int  # dimensions in which a slice is thin
     uniform_inside_slab: bool  # b <= t: every uniform vector lies in every slice
     nearly_empty_share: float  # the share a "nearly empty" slice keeps at most
@@ -315,6 +317,7 @@ def findings(results: OriginSlicesResults, upstream: Mapping[str, StepResults]) 
         shape_border=shape_border,
         plain_disagrees=shape is not None and plain == "border" and not shape_border,
         far_along_axis=far_along_axis(mahalanobis),
+        root_rank=math.sqrt(mahalanobis.rank) if mahalanobis is not None else None,
         slab_dims=results.z_dim - 2,
         uniform_inside_slab=results.uniform_b <= results.slice_half_width,
         nearly_empty_share=NEARLY_EMPTY_SHARE,

@@ -97,7 +97,7 @@ def upstream(yardstick=YARDSTICK, share_farther=0.04, data_distance=0.625, domin
             real_nearest_image_distance=yardstick)),
         "origin_slices": SimpleNamespace(origin=SimpleNamespace(data_distance_mean=data_distance,
                                                                 mahalanobis=SimpleNamespace(
-            share_farther=share_farther, data_mean=3.87, data_upper=6.84,
+            share_farther=share_farther, data_mean=3.87, data_upper=6.84, rank=16,
             verdict=origin_verdict(share_farther, border_share=0.01, outer_share=0.2, core_share=0.5)))),
         "distributions": SimpleNamespace(dominant=list(dominant)),
     }
@@ -341,6 +341,16 @@ def test_evenly_by_distance_picks_nearest_and_farthest():
 
 # --- pages ----------------------------------------------------------------------------------------------------------
 
+ORIGIN_FINDINGS = SimpleNamespace(far_along_axis=True, root_rank=4.0)  # what the origin's place sentence reads
+
+
+def any_quantity(name: str):
+    """A stand-in for the site's `quantity(name)`: the shared numbers come from other steps' records."""
+    from report.render.quantities import quantity_printer
+
+    return quantity_printer({name: f"[{name}]"})(name)
+
+
 @pytest.mark.parametrize("decoder", [True, False])
 def test_the_pages_render_from_records_and_findings(decoder):
     from report.render.environment import environment
@@ -358,7 +368,8 @@ def test_the_pages_render_from_records_and_findings(decoder):
     steps = {name: {"stats": record, "findings": finders[name](record, records) if name in finders else None,
                     "figures": {}} for name, record in records.items()}
     steps["paths"]["figures"] = {"plane-1-projection": "figures/paths/plane-1-projection.png"}
-    context = {"steps": steps, "has_decoder": decoder, "variant": "tiny",
+    steps["origin_slices"]["findings"] = ORIGIN_FINDINGS
+    context = {"steps": steps, "has_decoder": decoder, "variant": "tiny", "quantity": any_quantity,
                "params": {"data": {"source": "synthetic" if decoder else "zpoints", "path": "z.npy"}}}
     env = environment()
     for name in finders:
@@ -439,8 +450,10 @@ def test_paths_page_states_where_each_plane_path_ends(tmp_path):
     record = validate_results(PathsResults, core_border_record())
     findings = paths_findings(record, upstream())
     figures = {p.row.removesuffix(".png"): f"figures/paths/{p.row}" for p in record.paths if p.row}
-    context = {"steps": {"paths": {"stats": record, "findings": findings, "figures": figures}}, "has_decoder": True,
-               "params": {"data": {"source": "synthetic"}}}
+    context = {"steps": {"paths": {"stats": record, "findings": findings, "figures": figures},
+                         "origin_slices": {"stats": upstream()["origin_slices"], "findings": ORIGIN_FINDINGS}},
+               "has_decoder": True,
+               "params": {"data": {"source": "synthetic"}}, "quantity": any_quantity}
     page = " ".join(environment().get_template("steps/paths.html").render(**context).split())
     assert "Figure 5. The core plane (0, 13)" in page and "mostly sees PC6" in page
     assert "Its ends lie at M = 21.0, 3.1 × the 99th percentile" in page

@@ -75,7 +75,6 @@ record = EncodeResults(
     random_half_range=encode.random_half_range,
     n_random=encode.n_random,
     random_radius_mean=float(stats.radii(random_vectors).mean()),
-    data_radius_mean=float(stats.radii(latents).mean()),
     random_image_std=stats.pixel_std(random_images),
     data_image_std=error["original_std"],
 )

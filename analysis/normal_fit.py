@@ -98,12 +98,7 @@ draws = {
     "mixture-best": (f"mixture, K = {fit.best_k} (lowest BIC)", normal_fit.sample_mixture(fit, fit.best_k, n_shown, rng)[0]),
     "mixture-fixed": (f"mixture, K = {fit.fixed_k} (as in RAE)", normal_fit.sample_mixture(fit, fit.fixed_k, n_shown, rng)[0]),
 }
-samples, real_distance, real_faces = [], None, None
-if decoding:
-    real = np.asarray(z[normal_fit.sample_rows(n_points, n_shown, rng)])
-    real_decodes = decoding.decode(real)
-    real_distance, _ = decoding.scores(real_decodes)
-    real_faces = float(scorer.is_face(real_decodes).mean()) if scorer else None
+samples = []  # the yardstick of decoded real z-points is post V's (statistical_points), measured once there
 for name, (title, vectors) in draws.items():
     values = dict(name=name, title=title,
                   mahalanobis_mean=float(np.sqrt(normal_fit.mahalanobis_sq(vectors, whiten)).mean()))
@@ -131,7 +126,5 @@ step.save(record.NormalFitResults(
     grid=(settings.rows, settings.columns),
     samples=samples,
     scatter_points=len(scatter),
-    real_nearest_image_distance=real_distance,
-    real_face_share=real_faces,
     n_reference_images=len(decoding.reference) if decoding else None,
 ))

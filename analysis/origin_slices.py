@@ -18,7 +18,7 @@ from IPython.display import display
 from report import figures, stats
 from report.cloud import open_cloud
 from report.errors import ReportError
-from report.stats import planes
+from report.stats import origin, planes, positions
 from report.stats.principal import principal_axes
 from report.results.origin_slices import OriginSlicesResults
 
@@ -43,9 +43,15 @@ sights = [planes.plane_sight(axes, i, j) for i, j in pairs]
 pairs
 
 # %%
+# The origin's place, which posts I, IV, VI and IX all print from this record: its Mahalanobis distance
+# against the z-points' distances, its farthest principal axis, and one verdict with stated thresholds.
 position = stats.origin_position(z, means)
-position["mahalanobis"] = stats.mahalanobis_position(z, means, cloud.covariance, rule=cloud.whiten.rule,
-                                                         relative_floor=cloud.whiten.relative_floor)
+position["data_distance_mean"] = float(positions.centre_distances(z, means, np.ones(z_dim))[0].mean())
+place = origin.origin_place(z, cloud.whiten, percentile=settings.cloud_percentile)
+thresholds = dict(border_share=settings.origin_border_share, outer_share=settings.origin_outer_share,
+                  core_share=settings.origin_core_share)
+position["mahalanobis"] = dict(place, upper_percentile=settings.cloud_percentile, far_sigmas=settings.origin_far_sigmas,
+                               verdict=origin.origin_verdict(place["share_farther"], **thresholds), **thresholds)
 sample = stats.sample_rows(n_points, settings.sample_size, rng)
 z_sample = np.asarray(z[sample])
 overview_uniform = stats.uniform_vectors(settings.n_overview_uniform, z_dim, uniform_b, rng)

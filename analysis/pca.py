@@ -18,7 +18,7 @@ from scipy import stats as sps
 from report import figures
 from report.data.sources import load_zpoints
 from report.normal_models import open_normal
-from report.results.pca import Axis, Origin, PcaResults
+from report.results.pca import Axis, PcaResults
 from report.stats import normal_fit, principal
 
 z = load_zpoints(step.input("latents"))
@@ -51,11 +51,9 @@ r = np.corrcoef(coords[:, :n_coords], rowvar=False)
 max_abs_r = float(np.max(np.abs(r[np.triu_indices_from(r, k=1)]))) if n_coords > 1 else 0.0
 histogram_figure = step.figure("principal-histograms.png",
                                figures.principal_histograms(coords[:, :n_shown], axes.eigenvalues[:n_shown]))
-origin_info = principal.origin_in_frame(whiten, axes)
-d = np.sqrt(normal_fit.mahalanobis_sq(z, whiten))
-origin_info["share_farther"] = float(np.mean(d > origin_info["mahalanobis"]))
+origin_coordinates = principal.origin_in_frame(whiten, axes)["coordinates"]
 scatter_figure = step.figure("principal-scatter.png", figures.principal_scatter(
-    coords, pairs, axes.eigenvalues, origin_info["coordinates"]))
+    coords, pairs, axes.eigenvalues, origin_coordinates))
 [(a.axis, round(a.std, 3), round(a.p_value, 3)) for a in shown], max_abs_r
 
 # %%
@@ -70,9 +68,7 @@ step.save(PcaResults(
     sample_size=len(sample),
     max_abs_r=max_abs_r,
     pairs=pairs,
-    origin=Origin(euclidean=origin_info["euclidean"], mahalanobis=origin_info["mahalanobis"],
-                  share_farther=origin_info["share_farther"], top_axes=origin_info["top_axes"]),
-    data_mahalanobis_mean=float(d.mean()),
+    origin_coordinates=origin_coordinates,
     alpha=model.record.normality.alpha,
     figures={"spectrum": spectrum_figure, "histograms": histogram_figure, "scatter": scatter_figure},
 ))

@@ -30,8 +30,6 @@ model = open_normal(step)
 axes, whiten = model.axes, model.whiten
 root = float(np.sqrt(whiten.dof))
 data_d = np.sqrt(normal_fit.mahalanobis_sq(z, whiten))
-data_distance = float(np.concatenate([np.linalg.norm(np.asarray(z[s : s + 8192], dtype=np.float64) - axes.mean, axis=1)
-                                     for s in range(0, len(z), 8192)]).mean())
 decoding = open_decoding(step, settings.reference_images)
 scorer = FaceScorer.open(step) if decoding else None  # None until face_measure has run
 n_shown = settings.rows * settings.columns
@@ -46,12 +44,6 @@ for number, (low, high) in enumerate(settings.shells, start=1):
                        vectors))
 generators.append((dict(name="normal", kind="normal", low=None, high=None, r_low=None, r_high=None, data_share=None),
                    principal.sample_principal(axes, settings.n_vectors, rng)))
-real_distance = real_faces = None
-if decoding:
-    real = np.asarray(z[normal_fit.sample_rows(len(z), n_shown, rng)])
-    real_decodes = decoding.decode(real)
-    real_distance, _ = decoding.scores(real_decodes)
-    real_faces = float(scorer.is_face(real_decodes).mean()) if scorer else None
 samples = []
 for values, vectors in generators:
     values = dict(values, mahalanobis_mean=float(np.sqrt(normal_fit.mahalanobis_sq(vectors, whiten)).mean()),
@@ -74,13 +66,8 @@ step.save(PcaSamplingResults(
     root_dof=root,
     grid=(settings.rows, settings.columns),
     n_vectors=settings.n_vectors,
-    data_mahalanobis_mean=float(data_d.mean()),
-    data_mahalanobis_std=float(data_d.std()),
-    data_distance_mean=data_distance,
     data_share_within_3=float(np.mean(data_d < 3)),
     expected_share_within_3=float(sps.chi2.cdf(9, whiten.dof)),
     samples=samples,
-    real_nearest_image_distance=real_distance,
-    real_face_share=real_faces,
     n_reference_images=len(decoding.reference) if decoding else None,
 ))

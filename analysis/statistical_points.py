@@ -34,14 +34,19 @@ b_values
 # %%
 n_shown = settings.rows * settings.columns
 decoding = open_decoding(step, settings.reference_images)
-real_distance = real_spread = real_faces = None
+# The yardstick of posts V-X, measured once here: decodes of randomly drawn real z-points, their distance to
+# the nearest training image and their share of faces; the comparison grid shows the first of them.
+real_distance = real_spread = real_faces = real_face_share = real_sample = None
 if decoding:
-    real_decodes = decoding.decode(cloud.sample(n_shown, rng))
+    real_decodes = decoding.decode(cloud.sample(max(n_shown, settings.scored_decodes), rng))
     real_marks = decoding.faces(real_decodes)
+    shown_marks = None if real_marks is None else real_marks[:n_shown]
     step.figure("real-reconstructions.png",
-                figures.image_grid(real_decodes, columns=settings.columns, faces=real_marks))
+                figures.image_grid(real_decodes[:n_shown], columns=settings.columns, faces=shown_marks))
     real_distance, real_spread = decoding.scores(real_decodes)
-    real_faces = FaceCount.of(real_marks) if real_marks is not None else None
+    real_sample = len(real_decodes)
+    real_faces = FaceCount.of(shown_marks) if shown_marks is not None else None
+    real_face_share = float(real_marks.mean()) if real_marks is not None else None
 
 # %% papermill_description=batches
 batches = []
@@ -100,5 +105,7 @@ step.save(StatisticalPointsResults(
     n_data_sample=len(data_sample),
     n_reference_images=len(decoding.reference) if decoding else None,
     real_faces=real_faces,
+    real_sample=real_sample,
+    real_face_share=real_face_share,
     adapted=adapted,
 ))

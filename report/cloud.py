@@ -97,9 +97,20 @@ class Decoding:
         return positions.decode_scores(decodes, self.reference)
 
 
+def reference_rows(n_images: int, count: int) -> np.ndarray:
+    """The rows of the reference images: `count` evenly spaced over all images (all if fewer).
+
+    The same count gives the same images in every step, so the decodes of posts V-X and the one
+    yardstick of decoded real z-points (post V) are measured against the same training images.
+    """
+    if count >= n_images:
+        return np.arange(n_images)
+    return np.unique(np.linspace(0, n_images - 1, count).round().astype(np.int64))
+
+
 def open_decoding(step, reference_images: int) -> Decoding | None:
-    """The step's decoder, `reference_images` training images drawn with `step.rng` and, where the step
-    needs face_measure, its face scorer; None without a decoder."""
+    """The step's decoder, `reference_images` training images (`reference_rows`: the same in every step) and,
+    where the step needs face_measure, its face scorer; None without a decoder."""
     if "decoder" not in step.inputs:
         return None
     from report import model
@@ -107,6 +118,6 @@ def open_decoding(step, reference_images: int) -> Decoding | None:
 
     images = open_images(step.input("images"))
     decoder = model.load_decoder(step.input("decoder"))
-    reference = np.asarray(images[stats.sample_rows(len(images), reference_images, step.rng)])
+    reference = np.asarray(images[reference_rows(len(images), reference_images)])
     scorer = FaceScorer.open(step) if "face_measure" in step.needs else None
     return Decoding(decoder=decoder, reference=reference, scorer=scorer)

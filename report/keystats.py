@@ -326,7 +326,6 @@ KEY_STATS: tuple[KeyStat, ...] = (
     KeyStat("pca.components_for.*", "principal directions for a * share of the variance", rtol=0.1, atol=2),
     KeyStat("pca.first_share", "variance share of the first principal direction", atol=0.03, read=_first_ratio,
             unit="%"),
-    KeyStat("pca.origin.mahalanobis", "Mahalanobis distance of the origin (principal frame)", factor=2),
     # Members listed before their family take precedence (`definition` returns the first match):
     # points on a few paths are few independent decodes, and N(0, I) decodes lie so far from the
     # data that their Fréchet distance doubled under the perturbation below.

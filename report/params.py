@@ -313,7 +313,29 @@ class OriginSlicesParams(_Section):
     plane_candidates: int = Field(8, ge=2, description="components with the largest loadings tried per direction")
     n_misleading: int = Field(
         2, ge=0, le=8, description="planes of non-dominant components shown as projections that mislead")
+    # The origin's place, which posts I, IV, VI and IX all state: judged by the share of z-points whose
+    # Mahalanobis distance from the centre exceeds the origin's.
+    origin_border_share: float = Field(
+        0.01, gt=0, lt=1, description="fewer z-points than this share farther out: the origin is at the border "
+        "of the cloud (none farther out: beyond it)")
+    origin_outer_share: float = Field(
+        0.2, gt=0, lt=1, description="fewer than this share farther out: inside the cloud, in its outer zone")
+    origin_core_share: float = Field(
+        0.5, gt=0, lt=1, description="at least this share farther out: the origin lies in the core, nearer the "
+        "centre than most z-points; between the outer zone and this, inside the cloud")
+    origin_far_sigmas: float = Field(
+        3.0, gt=0, description="the origin counts as far out along a principal axis beyond this many standard "
+        "deviations of that axis")
+    cloud_percentile: float = Field(
+        99.0, gt=50, lt=100, description="percentile of the z-points' Mahalanobis distances the posts call the "
+        "extent of the cloud")
     timeout_s: int = Field(600, ge=10)
+
+    @model_validator(mode="after")
+    def _origin_shares_ascend(self):
+        if not self.origin_border_share < self.origin_outer_share < self.origin_core_share:
+            raise ValueError("origin_border_share < origin_outer_share < origin_core_share must hold")
+        return self
 
 
 class StatisticalPointsParams(_Section):

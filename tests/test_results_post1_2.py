@@ -61,7 +61,7 @@ def encode_record(**changes) -> dict:
     record = {
         "n_points": 320, "z_dim": 16, "n_reconstructions": 8, "reconstruction_mse": 0.0444,
         "reconstruction_sample": 320, "random_half_range": 2.0, "n_random": 8, "random_radius_mean": 4.42,
-        "data_radius_mean": 3.02, "random_image_std": 0.0394, "data_image_std": 0.2147,
+        "random_image_std": 0.0394, "data_image_std": 0.2147,
         "n_heldout": 32, "heldout_mse": 0.0485, "heldout_psnr": 13.14, "heldout_ssim": 0.072,
         "n_teaser": 24, "teaser_heldout": True, "teaser_psnr": 13.2, "n_scatter": 300,
         "principal_shares": [0.3, 0.1, 0.05], "origin_principal": [-3.0, 0.5, 0.1], "origin_plane_distance": 3.2,

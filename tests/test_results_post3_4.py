@@ -13,6 +13,7 @@ from report.results import origin_slices as orig
 from report.results.correlations import CorrelationsResults
 from report.results.origin_slices import OriginSlicesResults
 from report.stats import abs_r_summary, heatmap_components, independent_sd, pairs_touching
+from report.stats.origin import origin_verdict
 
 
 class Distributions:
@@ -85,9 +86,15 @@ def origin_raw(share=0.0, mahalanobis_share=0.040625, slices=None, **changes) ->
         "n_uniform": 50,
         "n_overview_uniform": 10,
         "origin": {
-            "mahalanobis": {"data_max": 8.726544602611687, "data_mean": 3.867409724228608,
+            "mahalanobis": {"data_max": 8.726544602611687, "data_mean": 3.867409724228608, "data_std": 1.1,
+                            "data_upper": 6.8, "upper_percentile": 99.0, "axis": 0, "axis_sigmas": -4.3,
+                            "axis_share_farther": 0.002, "border_share": 0.01, "outer_share": 0.2, "core_share": 0.5,
+                            "far_sigmas": 3.0,
+                            "verdict": origin_verdict(mahalanobis_share, border_share=0.01, outer_share=0.2,
+                                                      core_share=0.5),
                             "origin": 5.966362366043606, "rank": 16, "share_farther": mahalanobis_share},
             "nearest_point_radius": 1.3682780494174795,
+            "data_distance_mean": 0.6,
             "origin_distance": 3.0067770202812065,
             "share_farther": share,
         },
@@ -241,12 +248,13 @@ def test_plain_position(share, expected):
     assert orig.plain_position(share) == expected
 
 
-@pytest.mark.parametrize("share, origin, expected", [(0.0, 9.0, "outside"), (0.009, 5.0, "border"), (0.01, 5.0, "outer"),
-                                                     (0.2, 5.0, "within"), (0.95, 5.0, "within"), (0.99, 1.0, "core")])
-def test_shape_position(share, origin, expected):
-    position = orig.MahalanobisPosition(origin=origin, data_mean=4.0, data_max=8.7, share_farther=share, rank=16)
-    assert orig.shape_position(position) == expected
-    assert orig.shape_position(None) is None
+def test_the_recorded_verdict_is_the_shape_position_and_far_along_an_axis_only_inside():
+    record = origin_record(mahalanobis_share=0.09)
+    position = record.origin.mahalanobis
+    assert orig.shape_position(position) == "outer" and orig.shape_position(None) is None
+    assert orig.far_along_axis(position)  # -4.3 sigmas beyond 3.0, yet inside the cloud
+    assert not orig.far_along_axis(position.model_copy(update={"axis_sigmas": 2.0}))
+    assert not orig.far_along_axis(position.model_copy(update={"verdict": "border"}))
 
 
 @pytest.mark.parametrize("kept, expected, verdict", [(7, 0.01, "more"), (6, 0.01, "similar"), (1, 0.02, "fewer"),
@@ -264,9 +272,10 @@ def test_shares_too_small_for_a_percentage_print_scientific():
 def test_findings_of_the_tiny_layout():
     found = orig.findings(origin_record(), {})
     assert found.plain_position == "border" and found.shape_position == "outer"
-    assert found.at_border and not found.border_needs_shape and not found.shape_border
+    # one place for the origin: the cloud's shape decides, plain distance only disagrees
+    assert not found.at_border and found.plain_disagrees and not found.shape_border
     assert found.emptiness == "all" and found.n_empty_slices == 2 and not found.all_uniform_in
-    assert found.conclusion == "border_empty" and found.yardstick == "fewer"
+    assert found.conclusion == "empty_not_border" and found.yardstick == "fewer"
     assert found.slab_dims == 14 and not found.uniform_inside_slab and found.adapted_scale
     assert [(s.number, s.figure_overview, s.figure_slice_all) for s in found.slices] == [(1, 1, 4), (2, 5, 8)]
 
@@ -281,7 +290,7 @@ def test_border_by_shape_only_with_some_empty_slices():
 
 
 @pytest.mark.parametrize("share, mahalanobis, kept, conclusion", [
-    (0.99, 0.99, 0, "core"), (0.6, 0.5, 0, "empty_not_border"), (0.6, 0.5, 100, "neither"),
+    (0.99, 0.99, 0, "core"), (0.6, 0.3, 0, "empty_not_border"), (0.6, 0.3, 100, "neither"),
 ])
 def test_conclusions_away_from_the_border(share, mahalanobis, kept, conclusion):
     record = origin_record(share=share, mahalanobis_share=mahalanobis, slices=[slice_raw(all_kept=kept)])

@@ -20,6 +20,7 @@ from report.results.statistical_points import (StatisticalPointsResults, b_value
                                                inside_level, trend, yardstick_position)
 from report.results.statistical_points import findings as points_findings
 from report.stats import positions
+from report.stats.origin import origin_verdict
 
 YARDSTICK = 0.1
 
@@ -94,9 +95,10 @@ def upstream(yardstick=YARDSTICK, share_farther=0.04, data_distance=0.625, domin
     return {
         "statistical_points": validate_results(StatisticalPointsResults, points_record(
             real_nearest_image_distance=yardstick)),
-        "origin_slices": SimpleNamespace(origin=SimpleNamespace(mahalanobis=SimpleNamespace(
-            share_farther=share_farther, data_mean=3.87))),
-        "intervals": SimpleNamespace(data_distance_mean=data_distance),
+        "origin_slices": SimpleNamespace(origin=SimpleNamespace(data_distance_mean=data_distance,
+                                                                mahalanobis=SimpleNamespace(
+            share_farther=share_farther, data_mean=3.87, data_upper=6.84, rank=16,
+            verdict=origin_verdict(share_farther, border_share=0.01, outer_share=0.2, core_share=0.5)))),
         "distributions": SimpleNamespace(dominant=list(dominant)),
     }
 
@@ -226,7 +228,7 @@ def test_paths_findings_of_the_tiny_like_record():
     assert f.first_plane.dominant == "both" and f.other_planes[0].dominant == "none"
     assert f.single_width and f.centre_between_points and not f.rotated_in_turn and not f.several_other_planes
     assert f.origin_beyond_data and f.first_ends_nearer_than_data is False and f.first_end_distance == 0.9
-    assert f.origin_position == "border" and f.origin_share_minority
+    assert f.origin_position == "outer" and f.origin_share_minority
     assert f.centre_trend == "flat" and f.centre_falls and f.origin_position_vs_yardstick == "level"
     assert f.near_coverage == "all" and f.n_near == 3 and f.n_through == 3 and not f.all_below
     assert (f.through_min, f.through_max) == (0.0957, 0.0962)
@@ -236,7 +238,7 @@ def test_paths_findings_judgements_turn_with_the_numbers():
     record = validate_results(PathsResults, paths_record(through=(0.2, 0.05), extent=1.5, points_per_path=5))
     f = paths_findings(record, upstream(share_farther=0.6, data_distance=4.0, dominant=(0,)))
     assert not f.single_width and not f.centre_between_points
-    assert f.origin_position == "inside" and not f.origin_share_minority and not f.origin_beyond_data
+    assert f.origin_position == "core" and not f.origin_share_minority and not f.origin_beyond_data
     assert f.first_ends_nearer_than_data and f.first_plane.dominant == "none" and f.other_planes[0].dominant == "one"
     assert f.near_coverage == "some" and f.n_near == 1
     falling = paths_record()
@@ -339,6 +341,16 @@ def test_evenly_by_distance_picks_nearest_and_farthest():
 
 # --- pages ----------------------------------------------------------------------------------------------------------
 
+ORIGIN_FINDINGS = SimpleNamespace(far_along_axis=True, root_rank=4.0)  # what the origin's place sentence reads
+
+
+def any_quantity(name: str):
+    """A stand-in for the site's `quantity(name)`: the shared numbers come from other steps' records."""
+    from report.render.quantities import quantity_printer
+
+    return quantity_printer({name: f"[{name}]"})(name)
+
+
 @pytest.mark.parametrize("decoder", [True, False])
 def test_the_pages_render_from_records_and_findings(decoder):
     from report.render.environment import environment
@@ -356,7 +368,8 @@ def test_the_pages_render_from_records_and_findings(decoder):
     steps = {name: {"stats": record, "findings": finders[name](record, records) if name in finders else None,
                     "figures": {}} for name, record in records.items()}
     steps["paths"]["figures"] = {"plane-1-projection": "figures/paths/plane-1-projection.png"}
-    context = {"steps": steps, "has_decoder": decoder, "variant": "tiny",
+    steps["origin_slices"]["findings"] = ORIGIN_FINDINGS
+    context = {"steps": steps, "has_decoder": decoder, "variant": "tiny", "quantity": any_quantity,
                "params": {"data": {"source": "synthetic" if decoder else "zpoints", "path": "z.npy"}}}
     env = environment()
     for name in finders:
@@ -437,8 +450,10 @@ def test_paths_page_states_where_each_plane_path_ends(tmp_path):
     record = validate_results(PathsResults, core_border_record())
     findings = paths_findings(record, upstream())
     figures = {p.row.removesuffix(".png"): f"figures/paths/{p.row}" for p in record.paths if p.row}
-    context = {"steps": {"paths": {"stats": record, "findings": findings, "figures": figures}}, "has_decoder": True,
-               "params": {"data": {"source": "synthetic"}}}
+    context = {"steps": {"paths": {"stats": record, "findings": findings, "figures": figures},
+                         "origin_slices": {"stats": upstream()["origin_slices"], "findings": ORIGIN_FINDINGS}},
+               "has_decoder": True,
+               "params": {"data": {"source": "synthetic"}}, "quantity": any_quantity}
     page = " ".join(environment().get_template("steps/paths.html").render(**context).split())
     assert "Figure 5. The core plane (0, 13)" in page and "mostly sees PC6" in page
     assert "Its ends lie at M = 21.0, 3.1 × the 99th percentile" in page

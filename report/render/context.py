@@ -15,6 +15,7 @@ from report import original
 from report.params import Params, to_jsonable
 from report.pipeline.steps import STEPS, STEPS_BY_NAME
 from report.render.comparison import comparison_context
+from report.render.quantities import quantity_printer, shared_quantities
 from report.results import StepResults, read_results
 
 FIGURE_SUFFIXES = (".png", ".svg", ".jpg")
@@ -98,4 +99,6 @@ def build_context(run_dir: Path, site: Path, params: Params, records: dict[str, 
                      "address": original.ADDRESS, "published": original.PUBLISHED, "citation": original.CITATION},
         "rendered_on": datetime.date.today().isoformat(),
         "comparison": comparison_context(run_dir, to_jsonable(params), dict(POSTS)),
+        # every number more than one post states, printed by `quantity(name)` from its one source record
+        "quantity": quantity_printer(shared_quantities(typed)),
     }

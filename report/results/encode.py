@@ -27,7 +27,6 @@ class EncodeResults(StepResults):
     random_half_range: float  # b: the random vectors' components are uniform in [-b, b]
     n_random: int  # random vectors decoded
     random_radius_mean: float  # mean length of the random vectors
-    data_radius_mean: float  # mean length of the encoded images' latent vectors
     random_image_std: float  # pixel standard deviation of the random decodes, pixels in [0, 1]
     data_image_std: float  # the same for the real images of reconstruction_sample
     # the teaser and the projection that open post I (None in records written before them):

@@ -68,6 +68,8 @@ class FormationFindings(Record):
     pair_keys: list[str]  # the thresholds as keys of pairs_above, ascending
     all_settled: bool  # every quantity had settled by the last snapshots
     unsettled: list[str]  # keys of the quantities still moving at the end
+    n_images: int | None = None  # all images (encode's); None where encode has no record
+    sampled: bool = False  # the snapshots encoded a sample, so their statistics are not those of the later posts
 
 
 def _value(snapshot: Snapshot, key: str) -> float | None:
@@ -121,7 +123,10 @@ def findings(results: FormationResults, upstream: Mapping[str, StepResults]) -> 
         trends[key] = Trend(key=key, label=label, first=values[0] if values else None, last=values[-1] if values else None,
                             direction=direction, settled=settled)
     unsettled = [k for k, t in trends.items() if t.settled is False]
+    n_images = getattr(upstream.get("encode"), "n_points", None)
     return FormationFindings(
+        n_images=n_images,
+        sampled=n_images is not None and results.n_points < n_images,
         first_epoch=snapshots[0].epoch if snapshots else 0,
         last_epoch=snapshots[-1].epoch if snapshots else 0,
         n_snapshots=len(snapshots),

@@ -140,8 +140,12 @@ def _decode_findings(results: IntervalsResults, yardstick: float, upstream: Mapp
 def findings(results: IntervalsResults, upstream: Mapping[str, StepResults]) -> IntervalsFindings:
     """The judgements of post VII from its record and those of posts IV and V."""
     grids = results.grids
-    p99 = results.data_mahalanobis_p99
-    beyond = [g for g in grids if g.distance_mean > results.data_distance_mean]
+    # the cloud's extent and spread are post IV's, measured once on all z-points
+    origin = getattr(upstream.get("origin_slices"), "origin", None)
+    mahalanobis = getattr(origin, "mahalanobis", None)
+    p99 = mahalanobis.data_upper if mahalanobis is not None else results.data_mahalanobis_p99
+    data_distance = origin.data_distance_mean if origin is not None else results.data_distance_mean
+    beyond = [g for g in grids if g.distance_mean > data_distance]
     root_n = math.sqrt(results.z_dim)
     past_root = next((g for g in grids if g.scaled_distance_mean > root_n), None)
     matching_f = spread_matching_factor(results.width)
@@ -170,8 +174,6 @@ def findings(results: IntervalsResults, upstream: Mapping[str, StepResults]) -> 
         all_inside=coverage(len(inside), len(grids)),
         last_all_inside=inside[-1] if inside else None,
     )
-    origin_slices = upstream.get("origin_slices")
-    mahalanobis = getattr(getattr(origin_slices, "origin", None), "mahalanobis", None)
     if mahalanobis is not None:
         values["origin_mahalanobis_data_mean"] = mahalanobis.data_mean
     points = upstream.get("statistical_points")

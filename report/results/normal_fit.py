@@ -120,8 +120,6 @@ class NormalFitResults(StepResults):
     grid: tuple[int, int]
     samples: list[Samples]
     scatter_points: int
-    real_nearest_image_distance: float | None = None  # yardstick: decodes of real z-points
-    real_face_share: float | None = None
     n_reference_images: int | None = None
 
 
@@ -162,8 +160,9 @@ def findings(results: NormalFitResults, upstream: Mapping[str, StepResults]) -> 
             figures[s.name] = number
             number += 1
     positions = None
-    if results.real_nearest_image_distance is not None:
-        positions = {s.name: yardstick_position(s.nearest_image_distance, results.real_nearest_image_distance)
+    yardstick = getattr(upstream.get("statistical_points"), "real_nearest_image_distance", None)  # post V's, measured once
+    if yardstick is not None:
+        positions = {s.name: yardstick_position(s.nearest_image_distance, yardstick)
                      for s in results.samples if s.nearest_image_distance is not None}
     return NormalFitFindings(
         components=components,

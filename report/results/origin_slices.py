@@ -3,12 +3,15 @@
 The record (`results/origin_slices/stats.json`) holds where the origin lies relative to the cloud
 of z-points (plain and Mahalanobis distance from the centre) and, for a few planes of two
 components, how many z-points and uniform vectors a thin slab around that plane keeps. The
-findings turn these numbers into post IV's judgements: border, outer zone, within or core;
-nearly empty slices or not; more or fewer points than independent Gaussians would leave.
+findings turn these numbers into post IV's judgements: nearly empty slices or not; more or fewer
+points than independent Gaussians would leave. The origin's place (`MahalanobisPosition.verdict`,
+chosen in the notebook by `stats.origin.origin_verdict` with the thresholds of
+`analysis.origin_slices`) is the one every post that says where the origin lies prints.
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from typing import ClassVar, Literal
 
@@ -17,8 +20,6 @@ from report.results import Record, Regularisation, StepResults
 BORDER_SHARE = 0.05  # fewer points than this share farther from the centre: the origin is at the border
 OUTER_SHARE = 0.5  # fewer than this share farther out: the origin is in the outer part of the cloud
 CORE_SHARE = 0.95  # more than this share farther out: the origin is nearer the centre than almost every point
-SHAPE_BORDER_SHARE = 0.01  # Mahalanobis: fewer than this share farther out puts the origin at (or beyond) the border
-SHAPE_OUTER_SHARE = 0.2  # Mahalanobis: fewer than this share farther out puts it in the outer zone
 NEARLY_EMPTY_SHARE = 0.02  # a slice keeping at most this share of the z-points is "nearly empty"
 YARDSTICK_MORE = 2.0  # a slice keeping more than this x the independent-Gaussian share holds "more"
 YARDSTICK_FEWER = 0.5  # ... less than this x that share holds "far fewer"
@@ -31,14 +32,31 @@ IN_VIEW_MOST = 0.5  # at least this share of uniform projections inside the z-po
 FAR_RATIO = 2.0  # their nearest z-point this many times farther than the z-points' nearest neighbour: far in the full space
 
 
+Place = Literal["core", "inside", "outer", "border", "beyond"]  # stats.origin.VERDICTS
+
+
 class MahalanobisPosition(Record):
-    """The origin's position once the cloud's shape counts (distances in units of the spread per direction)."""
+    """The origin's position once the cloud's shape counts (distances in units of the spread per direction).
+
+    Posts I, IV, VI and IX state the origin's place from this record alone (`stats.origin.origin_place`).
+    """
 
     origin: float  # the origin's distance from the centre
     data_mean: float  # the z-points' mean distance
+    data_std: float  # ... their standard deviation
+    data_upper: float  # ... their upper_percentile (the extent of the cloud the posts use)
+    upper_percentile: float  # e.g. 99: that share of the z-points lies within data_upper
     data_max: float  # the z-points' largest distance
     share_farther: float  # share of z-points farther from the centre than the origin
     rank: int  # directions with non-negligible variance
+    axis: int  # the principal axis (0 = first) along which the origin lies farthest out in standard deviations
+    axis_sigmas: float  # the origin's signed coordinate along it, in standard deviations
+    axis_share_farther: float  # share of z-points farther out than the origin along that axis alone
+    verdict: Place  # stats.origin.origin_verdict of share_farther with the thresholds below
+    border_share: float  # the thresholds of the verdict (analysis.origin_slices.origin_*_share)
+    outer_share: float
+    core_share: float
+    far_sigmas: float  # beyond this many standard deviations along one axis the origin is "far out" along it
 
 
 class OriginPosition(Record):
@@ -47,6 +65,7 @@ class OriginPosition(Record):
     origin_distance: float  # ||c||, c the vector of component means
     share_farther: float  # share of z-points farther from c than the origin
     nearest_point_radius: float  # the smallest ||z|| of any z-point
+    data_distance_mean: float  # mean Euclidean distance of all z-points from c
     mahalanobis: MahalanobisPosition | None = None
 
 
@@ -168,10 +187,13 @@ class OriginSlicesFindings(Record):
     """What post IV says about the surroundings of the origin."""
 
     plain_position: Literal["border", "outer", "typical", "core"]  # by plain distance from the centre
-    shape_position: Literal["outside", "border", "outer", "within", "core"] | None  # by Mahalanobis distance
-    at_border: bool  # border by either measure
+    shape_position: Place | None  # the origin's place (the record's verdict, by Mahalanobis distance)
+    at_border: bool  # the origin's place is at or beyond the border (by plain distance without a Mahalanobis record)
     border_needs_shape: bool  # only the Mahalanobis distance puts the origin at the border
     shape_border: bool  # the Mahalanobis distance puts the origin at or beyond the border
+    plain_disagrees: bool  # plain distance puts the origin at the border, the cloud's shape inside it
+    far_along_axis: bool  # inside the cloud by Mahalanobis distance, yet beyond far_sigmas along one principal axis
+    root_rank: float | None  # sqrt(dimensions): about where a typical z-point lies in Mahalanobis units
     slab_dims: int  # dimensions in which a slice is thin
     uniform_inside_slab: bool  # b <= t: every uniform vector lies in every slice
     nearly_empty_share: float  # the share a "nearly empty" slice keeps at most
@@ -199,14 +221,14 @@ def plain_position(share_farther: float) -> str:
 
 
 def shape_position(mahalanobis: MahalanobisPosition | None) -> str | None:
-    """The origin's place once the cloud's shape counts; None without a Mahalanobis record."""
-    if mahalanobis is None:
-        return None
-    if mahalanobis.share_farther < SHAPE_BORDER_SHARE:
-        return "outside" if mahalanobis.origin > mahalanobis.data_max else "border"
-    if mahalanobis.share_farther < SHAPE_OUTER_SHARE:
-        return "outer"
-    return "within" if mahalanobis.share_farther <= CORE_SHARE else "core"
+    """The origin's place once the cloud's shape counts (the recorded verdict); None without a Mahalanobis record."""
+    return None if mahalanobis is None else mahalanobis.verdict
+
+
+def far_along_axis(mahalanobis: MahalanobisPosition | None) -> bool:
+    """Inside the cloud by Mahalanobis distance, yet farther than `far_sigmas` out along one principal axis."""
+    return (mahalanobis is not None and mahalanobis.verdict not in ("border", "beyond")
+            and abs(mahalanobis.axis_sigmas) > mahalanobis.far_sigmas)
 
 
 def yardstick(first: SliceCounts | None) -> str | None:
@@ -281,9 +303,10 @@ def findings(results: OriginSlicesResults, upstream: Mapping[str, StepResults]) 
     position = results.origin
     mahalanobis = position.mahalanobis
     shape = shape_position(mahalanobis)
-    shape_border = shape in ("outside", "border")
+    shape_border = shape in ("beyond", "border")
     plain = plain_position(position.share_farther)
-    at_border = plain == "border" or shape_border
+    # one place for the origin: the cloud's shape decides; plain distance only where no covariance was measured
+    at_border = shape_border if shape is not None else plain == "border"
     slices = [slice_finding(number, counts) for number, counts in enumerate(results.slices, start=1)]
     n_empty = sum(s.nearly_empty for s in slices)
     return OriginSlicesFindings(
@@ -292,6 +315,9 @@ def findings(results: OriginSlicesResults, upstream: Mapping[str, StepResults]) 
         at_border=at_border,
         border_needs_shape=plain != "border",
         shape_border=shape_border,
+        plain_disagrees=shape is not None and plain == "border" and not shape_border,
+        far_along_axis=far_along_axis(mahalanobis),
+        root_rank=math.sqrt(mahalanobis.rank) if mahalanobis is not None else None,
         slab_dims=results.z_dim - 2,
         uniform_inside_slab=results.uniform_b <= results.slice_half_width,
         nearly_empty_share=NEARLY_EMPTY_SHARE,

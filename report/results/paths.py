@@ -13,7 +13,6 @@ from report.results import Record, Regularisation, StepResults
 from report.results.face_measure import FaceCount, Verdict, verdict
 from report.results.statistical_points import ABOVE_YARDSTICK, Position, coverage, yardstick_position
 
-ORIGIN_BORDER_SHARE = 0.05  # fewer z-points farther from c than the origin (Mahalanobis): the origin is at the border
 MINORITY_SHARE = 0.5  # below this share the text says "only"
 FALL_FACTOR = 0.95  # the distance at c must be 5 % below the origin's before the text says it falls
 GROW_FACTOR = 1.05  # ... or 5 % above it before the text says it grows
@@ -113,7 +112,7 @@ class PathsFindings(Record):
     # from post IV's Mahalanobis position of the origin (None where absent):
     origin_share_farther: float | None = None
     origin_share_minority: bool | None = None
-    origin_position: Literal["border", "inside"] | None = None
+    origin_position: Literal["core", "inside", "outer", "border", "beyond"] | None = None  # post IV's verdict
     # with a decoder and post V's yardstick (None otherwise):
     yardstick: float | None = None
     centre_trend: Literal["falls", "grows", "flat"] | None = None
@@ -174,7 +173,7 @@ def _change(path: PathRecord, pair_distance: float | None) -> dict:
     return dict(change_share=path.end_change / pair_distance)
 
 
-def _figures(results: PathsResults, dominant: set[int]) -> dict:
+def _figures(results: PathsResults, dominant: set[int], p99: float) -> dict:
     """Split the paths into origin, plane and rotated paths, with the figure numbers the post gives them."""
     step = 2 if results.has_decoder else 1  # figures per path: projection, and strip with a decoder
     n_planes = len(results.planes)
@@ -186,7 +185,7 @@ def _figures(results: PathsResults, dominant: set[int]) -> dict:
         shown = PathFigure(path=path, projection_figure=number, strip_figure=number if path.row else number + 1,
                            dominant=dominance(path.plane, dominant) if with_dominance else None,
                            verdict=verdict(path.faces.n_faces, path.faces.n_decodes) if path.faces else None,
-                           **(_reach(path, results.data_mahalanobis_p99) if path.plane else {}),
+                           **(_reach(path, p99) if path.plane else {}),
                            **_change(path, results.image_pair_distance))
         number += 1 if path.row else step
         return shown
@@ -243,7 +242,7 @@ def _origin_findings(upstream: Mapping[str, StepResults]) -> dict:
         return {}
     share = mahalanobis.share_farther
     return dict(origin_share_farther=share, origin_share_minority=share < MINORITY_SHARE,
-                origin_position="border" if share < ORIGIN_BORDER_SHARE else "inside")
+                origin_position=mahalanobis.verdict)
 
 
 def _decode_findings(results: PathsResults, yardstick: float) -> dict:
@@ -276,7 +275,11 @@ def findings(results: PathsResults, upstream: Mapping[str, StepResults]) -> Path
     """The judgements of post VI from its record and those of posts II, IV, V and VII."""
     distributions = upstream.get("distributions")
     dominant = set(getattr(distributions, "dominant", None) or ())
-    parts = _figures(results, dominant)
+    # the cloud's extent and spread are post IV's, measured once on all z-points
+    origin = getattr(upstream.get("origin_slices"), "origin", None)
+    mahalanobis = getattr(origin, "mahalanobis", None)
+    p99 = mahalanobis.data_upper if mahalanobis is not None else results.data_mahalanobis_p99
+    parts = _figures(results, dominant, p99)
     first = parts["first_plane"].path
     values = dict(
         parts,
@@ -287,12 +290,11 @@ def findings(results: PathsResults, upstream: Mapping[str, StepResults]) -> Path
         centre_between_points=results.points_per_path % 2 == 0,
         first_end_distance=first.length / 2,
         n_through=len(results.paths) - 1,
-        data_p99=results.data_mahalanobis_p99,
+        data_p99=p99,
         **_core_and_border(parts["other_planes"]),
         **_origin_findings(upstream),
     )
-    intervals = upstream.get("intervals")
-    data_distance = getattr(intervals, "data_distance_mean", None)
+    data_distance = getattr(origin, "data_distance_mean", None)
     if data_distance is not None:
         values.update(data_distance_mean=data_distance, origin_beyond_data=results.centre_radius > data_distance,
                       first_ends_nearer_than_data=data_distance > first.length / 2)

@@ -2,6 +2,7 @@
 
 `PcaResults` is the step's stats.json (names fixed in INTERFACE.md: `eigenvalues`,
 `explained_variance_ratio`, `components_for`); `findings` turns it into the judgements post IX states.
+Where the origin lies is post IV's measurement (`origin_slices`), which post IX prints as it is.
 """
 
 from __future__ import annotations
@@ -13,7 +14,6 @@ from typing import ClassVar, Literal
 from report.results import Record, StepResults
 
 UNCORRELATED_SIGMAS = 4.0  # |r| below 4 / sqrt(sample size), sampling noise: principal coordinates count as uncorrelated
-BORDER_SHARE = 0.01  # the origin lies at the cloud's border when fewer than this share of z-points lie farther out
 FEW_AXES = 0.25  # 90 % of the variance in at most this share of the axes: the variance is concentrated
 MOST_AXES = 0.8  # this share of the shown coordinates passing their test: "most" look normal
 
@@ -32,21 +32,6 @@ class Axis(Record):
     top_loadings: list[float]
 
 
-class OriginAxis(Record):
-    axis: int
-    coordinate: float
-    sigmas: float  # coordinate / sqrt(eigenvalue)
-
-
-class Origin(Record):
-    """Where the origin z = 0 lies in the principal frame, whose centre is the cloud's mean."""
-
-    euclidean: float  # |mu|: the centre's distance from the origin
-    mahalanobis: float  # the origin's Mahalanobis distance from the centre (post VIII's regularisation)
-    share_farther: float  # share of z-points farther from the centre than the origin
-    top_axes: list[OriginAxis]
-
-
 class PcaResults(StepResults):
     """The record of post IX."""
 
@@ -62,8 +47,7 @@ class PcaResults(StepResults):
     sample_size: int  # z-points in the histograms, scatters and shape statistics
     max_abs_r: float  # largest |Pearson r| between two shown principal coordinates of the sample
     pairs: list[tuple[int, int]]
-    origin: Origin
-    data_mahalanobis_mean: float  # post VIII: mean Mahalanobis distance of all z-points
+    origin_coordinates: list[float]  # where the origin falls in this frame (drawn in the scatter figure)
     alpha: float  # post VIII's significance level
     figures: dict[str, str]  # role -> file name: spectrum, histograms, scatter
 
@@ -78,8 +62,6 @@ class PcaFindings(Record):
     uncorrelated: bool
     shapes: Literal["all", "most", "some", "none"]  # shown coordinates whose normality test passes
     n_normal: int
-    origin_position: Literal["inside", "border", "outside"]
-    origin_top: OriginAxis
 
 
 def findings(results: PcaResults, upstream: Mapping[str, StepResults]) -> PcaFindings:
@@ -91,10 +73,8 @@ def findings(results: PcaResults, upstream: Mapping[str, StepResults]) -> PcaFin
     normal = sum(a.p_value >= results.alpha for a in results.axes)
     n = len(results.axes)
     shapes = "all" if normal == n else "none" if normal == 0 else "most" if normal >= MOST_AXES * n else "some"
-    share = results.origin.share_farther
-    position = "outside" if share == 0 else "border" if share < BORDER_SHARE else "inside"
     return PcaFindings(
         k90=k90, k99=k99, concentrated=k90 <= FEW_AXES * results.z_dim,
         largest_share=results.explained_variance_ratio[0], uncorrelated=results.max_abs_r < UNCORRELATED_SIGMAS / math.sqrt(results.sample_size),
-        shapes=shapes, n_normal=normal, origin_position=position, origin_top=results.origin.top_axes[0],
+        shapes=shapes, n_normal=normal,
     )

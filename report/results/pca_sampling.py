@@ -42,14 +42,9 @@ class PcaSamplingResults(StepResults):
     root_dof: float
     grid: tuple[int, int]
     n_vectors: int  # vectors per generator for the position statistics
-    data_mahalanobis_mean: float
-    data_mahalanobis_std: float
-    data_distance_mean: float
     data_share_within_3: float  # share of real z-points within Mahalanobis distance 3 (the "3-sigma ellipsoid")
     expected_share_within_3: float  # the same for N(mu, Sigma): chi-square(dof) CDF at 9
     samples: list[ShellSample]
-    real_nearest_image_distance: float | None = None
-    real_face_share: float | None = None
     n_reference_images: int | None = None
 
 
@@ -72,8 +67,9 @@ def findings(results: PcaSamplingResults, upstream: Mapping[str, StepResults]) -
             figures[s.name] = number
             number += 1
     positions = level = None
-    if results.real_nearest_image_distance is not None:
-        positions = {s.name: yardstick_position(s.nearest_image_distance, results.real_nearest_image_distance)
+    yardstick = getattr(upstream.get("statistical_points"), "real_nearest_image_distance", None)  # post V's, measured once
+    if yardstick is not None:
+        positions = {s.name: yardstick_position(s.nearest_image_distance, yardstick)
                      for s in results.samples if s.nearest_image_distance is not None}
         level = [name for name, position in positions.items() if position == "level"]
     return PcaSamplingFindings(data_shell=data_shell, positions=positions, level=level, figures=figures)

@@ -108,6 +108,12 @@ def _gain(better: GeneratorScore | None, worse: GeneratorScore | None) -> Litera
     return "clearly" if diff >= CLEAR_GAIN else "slightly" if diff > 0 else "no"
 
 
+def _data_mahalanobis(results: ScoreboardResults, upstream: Mapping[str, StepResults]) -> float:
+    """The z-points' mean Mahalanobis distance the page prints: post IV's, measured once on all of them."""
+    position = getattr(getattr(upstream.get("origin_slices"), "origin", None), "mahalanobis", None)
+    return position.data_mean if position is not None else results.data_mahalanobis_mean
+
+
 def findings(results: ScoreboardResults, upstream: Mapping[str, StepResults]) -> ScoreboardFindings | None:
     """The judgements of the scoreboard; None when nothing was scored (no decoder or no face measure)."""
     scored = results.generators
@@ -149,7 +155,7 @@ def findings(results: ScoreboardResults, upstream: Mapping[str, StepResults]) ->
         runner_up=others[1] if len(others) > 1 else None,
         last=scored[-1],
         winner_correlated=winner.family in CORRELATED_FAMILIES,
-        winner_at_data_distance=abs(winner.mahalanobis_mean / results.data_mahalanobis_mean - 1)
+        winner_at_data_distance=abs(winner.mahalanobis_mean / _data_mahalanobis(results, upstream) - 1)
         <= DATA_DISTANCE_TOLERANCE,
         fit_helps=_gain(normal, standard),
         mixture_helps=_gain(best_mixture, normal),

@@ -73,12 +73,14 @@ class StatisticalPointsResults(StepResults):
     n_vectors: int  # vectors per b for the position statistics
     grid: tuple[int, int]  # rows, columns of the decoded grids
     batches: list[UniformBatch]
-    real_nearest_image_distance: float | None  # the yardstick: the same distance for decodes of real vectors
-    real_pixel_spread: float | None
+    real_nearest_image_distance: float | None  # the yardstick of posts V-X: the same distance for decodes of real vectors
+    real_pixel_spread: float | None  # ... their pixel spread
     data_mahalanobis_mean: float  # mean Mahalanobis distance of sampled real z-points from c
     n_data_sample: int | None = None  # real z-points sampled for data_mahalanobis_mean
     n_reference_images: int | None = None  # training images the nearest-image distances search; None without decoder
     real_faces: FaceCount | None = None  # decodes of real vectors (the comparison grid) that count as faces
+    real_sample: int | None = None  # real z-points decoded for the yardstick (the grid shows the first of them)
+    real_face_share: float | None = None  # share of those decodes counting as faces (posts V-X compare with it)
     adapted: AdaptedBatch | None = None  # the adapted generator (centred on c, per-component ranges)
 
     @property
@@ -165,6 +167,9 @@ def findings(results: StatisticalPointsResults, upstream: Mapping[str, StepResul
     matching = results.matching
     mahalanobis = [batch.mahalanobis_mean for batch in batches]
     outside = [batch for batch in batches if batch.share_inside_ranges < OUTSIDE_SHARE]
+    # the z-points' mean Mahalanobis distance is post IV's, measured once on all of them
+    position = getattr(getattr(upstream.get("origin_slices"), "origin", None), "mahalanobis", None)
+    data_mahalanobis = position.data_mean if position is not None else results.data_mahalanobis_mean
     values = dict(
         n_shown=results.grid[0] * results.grid[1],
         matching=matching,
@@ -174,7 +179,7 @@ def findings(results: StatisticalPointsResults, upstream: Mapping[str, StepResul
         last=batches[-1],
         mahalanobis_min=min(mahalanobis),
         mahalanobis_max=max(mahalanobis),
-        far_outside_cloud=min(mahalanobis) > FAR_OUTSIDE_FACTOR * results.data_mahalanobis_mean,
+        far_outside_cloud=min(mahalanobis) > FAR_OUTSIDE_FACTOR * data_mahalanobis,
         radius_fits=[b.b for b in batches if b.share_radius_in_data_range >= RADIUS_FIT_SHARE],
         matching_inside=inside_level(matching.share_inside_ranges),
         matching_share_outside=1 - matching.share_inside_ranges,
@@ -202,8 +207,8 @@ def findings(results: StatisticalPointsResults, upstream: Mapping[str, StepResul
         )
     adapted = results.adapted
     if adapted is not None:
-        values.update(adapted_far_outside=adapted.mahalanobis_mean > FAR_OUTSIDE_FACTOR * results.data_mahalanobis_mean,
-                      adapted_mahalanobis_ratio=adapted.mahalanobis_mean / results.data_mahalanobis_mean)
+        values.update(adapted_far_outside=adapted.mahalanobis_mean > FAR_OUTSIDE_FACTOR * data_mahalanobis,
+                      adapted_mahalanobis_ratio=adapted.mahalanobis_mean / data_mahalanobis)
         if adapted.figure is not None:
             values["adapted_figure"] = len(batches) + 2
         if adapted.faces is not None:

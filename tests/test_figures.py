@@ -315,6 +315,10 @@ def all_figures(z, images, rng) -> dict[str, Figure]:
         "path_projections": F.path_projections(z, np.outer(np.linspace(0, 1, 6), centre), centre,
                                                [(3, 5), (0, 1), (2, 4), (6, 7)]),
         "image_strip": F.image_strip(images, [f"t={t}" for t in range(5)]),
+        "judged_image_grid": F.image_grid(images, 5, faces=["clear face", "faint face", "no face", "no face", "clear face"]),
+        "judged_rows": F.judged_rows([("real", images, [True] * 5), ("noise", images, [False] * 5)]),
+        "verdict_shares": F.verdict_shares([(label, [0, 1], {"clear face": [1, 0], "faint face": [0, 1], "no face": [0, 0]})
+                                            for label in ("Gaussian blur σ (pixels)", "contrast factor")]),
         "individuals": F.individuals(images, np.arange(5.0)),
     }
 

@@ -41,8 +41,8 @@ def verdict_shares(panels: Sequence[tuple[str, Sequence[float], Mapping[str, Seq
         ax.set_xticks(x, [f"{a:g}" for a in amounts])
         ax.set_xlabel(label)
         ax.set_ylim(0, 1)
-    axes[0].set_ylabel("share of held-out real images")
-    axes[0].yaxis.set_major_formatter(lambda value, _: f"{value:.0%}")
+    axes[0].set_ylabel("share of images")
+    axes[0].yaxis.set_major_formatter(lambda value, _: f"{100 * value:.0f} %")
     handles, labels = axes[0].get_legend_handles_labels()
     fig.legend(handles, labels, loc="outside lower center", ncols=len(VERDICTS), frameon=False)
     return fig

@@ -134,11 +134,12 @@ for name, space in spaces.items():
     scored.append(ScoredSpace(record, space, features, radii))
 save_spaces(step.output, saved, network.pooled, judge.model)
 # Clarity is measured against the reference (training) images, so held-out real images test it out of sample.
-clarity = fit_clarity(reference, settings.clarity_quantile, settings.detail_inner_sigma, settings.detail_outer_sigma)
+clarity = fit_clarity(reference, settings.clarity_quantile, settings.detail_inner_sigma, settings.detail_outer_sigma,
+                      settings.clarity_adaptation)
 verdict_rule = VerdictRule(
     structure_threshold=settings.judge_threshold, clarity_threshold=settings.clarity_threshold,
     quantile=settings.clarity_quantile, detail_inner_sigma=settings.detail_inner_sigma,
-    detail_outer_sigma=settings.detail_outer_sigma, n_fitted=len(reference),
+    detail_outer_sigma=settings.detail_outer_sigma, adaptation=settings.clarity_adaptation, n_fitted=len(reference),
     **{name: ClarityMeasure(**values) for name, values in clarity.to_dict().items() if isinstance(values, dict)})
 scorer = FaceScorer(scored, k=settings.k, realism_percentile=settings.realism_percentile, primary="random",
                     kid_subsets=settings.kid_subsets, kid_subset_size=settings.kid_subset_size, seed=kid_seed,

@@ -219,6 +219,11 @@ class FaceMeasureParams(_Section):
     detail_outer_sigma: float = Field(
         2.0, gt=0, description="detail: the outer sigma of the band-pass (pixels); at 32 x 32 the band holds eyes, "
         "mouth and the outline of the head")
+    clarity_adaptation: float = Field(
+        0.25, gt=0, description="clarity is measured on the luminance (0-1) divided by the image's mean luminance plus "
+        "this, so a difference counts more in a dark image (Weber's law, softened near black); with the luminance "
+        "alone dark faces on dark backgrounds were faint about ten times as often as bright ones, at 0.25 about as "
+        "often")
     degradation_blurs: tuple[float, ...] = Field(
         (0.0, 0.5, 1.0, 1.5, 2.0, 3.0), min_length=2, description="Gaussian sigmas (pixels) at which held-out real "
         "images are blurred for the verdict-shares figure")

@@ -16,10 +16,11 @@ from report.facelike.clarity import (
     detail,
     fit_clarity,
     luminance,
+    relative_luminance,
     rms_contrast,
 )
 
-INNER, OUTER = 0.5, 2.0
+INNER, OUTER, ADAPT = 0.5, 2.0, 0.25
 
 
 @pytest.fixture(scope="module")
@@ -31,28 +32,39 @@ def faces():
 
 @pytest.fixture(scope="module")
 def reference(faces):
-    return fit_clarity(faces[0], 0.05, INNER, OUTER)
+    return fit_clarity(faces[0], 0.05, INNER, OUTER, ADAPT)
 
 
-def test_contrast_is_the_luminance_std_and_detail_vanishes_on_flat_images():
+def test_contrast_is_the_relative_luminance_std_and_detail_vanishes_on_flat_images():
     rng = np.random.default_rng(0)
     images = rng.integers(0, 256, size=(4, 16, 16, 3), dtype=np.uint8)
     lum = (images.astype(float) @ [0.299, 0.587, 0.114]) / 255
     np.testing.assert_allclose(luminance(images), lum)
-    np.testing.assert_allclose(rms_contrast(images), [np.std(one) for one in lum])
+    np.testing.assert_allclose(rms_contrast(images, ADAPT), [np.std(one) / (one.mean() + ADAPT) for one in lum])
     flat = np.full((2, 16, 16, 3), 120, dtype=np.uint8)
-    assert np.allclose(rms_contrast(flat), 0) and np.allclose(detail(flat, INNER, OUTER), 0)
+    assert np.allclose(rms_contrast(flat, ADAPT), 0) and np.allclose(detail(flat, INNER, OUTER, ADAPT), 0)
     with pytest.raises(ValueError, match="inner_sigma"):
-        detail(images, 2.0, 1.0)
+        detail(images, 2.0, 1.0, ADAPT)
+    with pytest.raises(ValueError, match="adaptation"):
+        relative_luminance(images, 0.0)
+
+
+def test_a_difference_counts_more_in_a_dark_image():
+    dark = np.zeros((1, 16, 16, 3), dtype=np.uint8)
+    dark[:, :, 8:] = 40
+    bright = dark + 180  # the same step in grey levels on a bright ground
+    assert rms_contrast(dark, ADAPT)[0] > 2 * rms_contrast(bright, ADAPT)[0]
+    assert detail(dark, INNER, OUTER, ADAPT)[0] > 2 * detail(bright, INNER, OUTER, ADAPT)[0]
 
 
 def test_detail_is_the_slow_band_pass_rms():
     rng = np.random.default_rng(1)
     image = rng.random((1, 12, 12, 3))
     lum = image[0] @ [0.299, 0.587, 0.114]
+    lum = lum / (lum.mean() + ADAPT)
     band = (scipy.ndimage.gaussian_filter(lum, INNER, mode="reflect")
             - scipy.ndimage.gaussian_filter(lum, OUTER, mode="reflect"))
-    assert detail(image, INNER, OUTER)[0] == pytest.approx(np.sqrt(np.mean(band ** 2)))
+    assert detail(image, INNER, OUTER, ADAPT)[0] == pytest.approx(np.sqrt(np.mean(band ** 2)))
 
 
 def test_both_measures_fall_with_blur_by_construction(faces):
@@ -61,7 +73,7 @@ def test_both_measures_fall_with_blur_by_construction(faces):
     previous = None
     for sigma in (0.0, 0.3, 0.7, 1.0, 1.5, 2.5, 4.0):
         blurred = images if sigma == 0 else scipy.ndimage.gaussian_filter(images, (0, sigma, sigma, 0), mode="reflect")
-        values = np.stack([rms_contrast(blurred), detail(blurred, INNER, OUTER)], axis=1)
+        values = np.stack([rms_contrast(blurred, ADAPT), detail(blurred, INNER, OUTER, ADAPT)], axis=1)
         if previous is not None:
             assert (values <= previous + 1e-12).all()
         previous = values
@@ -72,8 +84,9 @@ def test_reduced_contrast_scales_both_measures(faces):
     mean = images.mean(axis=(1, 2), keepdims=True)
     for factor in (0.8, 0.5, 0.2):
         washed = mean + factor * (images - mean)
-        np.testing.assert_allclose(rms_contrast(washed), factor * rms_contrast(images), rtol=1e-9)
-        np.testing.assert_allclose(detail(washed, INNER, OUTER), factor * detail(images, INNER, OUTER), rtol=1e-9)
+        np.testing.assert_allclose(rms_contrast(washed, ADAPT), factor * rms_contrast(images, ADAPT), rtol=1e-9)
+        np.testing.assert_allclose(detail(washed, INNER, OUTER, ADAPT), factor * detail(images, INNER, OUTER, ADAPT),
+                                   rtol=1e-9)
 
 
 def test_real_images_are_mostly_clear_and_degraded_ones_are_not(faces, reference):
@@ -107,9 +120,9 @@ def test_scores_are_half_at_the_quantile_and_the_reference_round_trips(faces, re
     again = ClarityReference.from_dict(reference.to_dict())
     np.testing.assert_array_equal(again.low, reference.low)
     np.testing.assert_array_equal(again.spread, reference.spread)
-    assert (again.quantile, again.inner_sigma, again.outer_sigma) == (0.05, INNER, OUTER)
+    assert (again.quantile, again.inner_sigma, again.outer_sigma, again.adaptation) == (0.05, INNER, OUTER, ADAPT)
     with pytest.raises(ValueError, match="quantile"):
-        fit_clarity(faces[0], 1.5, INNER, OUTER)
+        fit_clarity(faces[0], 1.5, INNER, OUTER, ADAPT)
 
 
 def test_contrast_reduced_and_shares_by_verdict():

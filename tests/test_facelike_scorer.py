@@ -44,7 +44,7 @@ def saved(tmp_path_factory):
     """A face_measure folder built from 360 synthetic faces at 16x16 (300 reference, 60 held out)."""
     folder = tmp_path_factory.mktemp("face_measure")
     faces, factors = generate_faces(360, 16, np.random.default_rng(3))
-    clarity = fit_clarity(faces[:300], 0.05, 0.5, 2.0).to_dict()
+    clarity = fit_clarity(faces[:300], 0.05, 0.5, 2.0, 0.25).to_dict()
     reference, held_out = faces[:300], faces[300:]
     network = train_factor_network(reference, factor_targets(factors)[:300], seed=1, epochs=2)
     spaces = {"random": random_space(reference, seed=5), "trained": trained_space("trained", network, reference)}
@@ -63,7 +63,7 @@ def saved(tmp_path_factory):
     save_results(folder, FaceMeasureResults(
         image_size=16, k=K, realism_percentile=50.0, rule="structure_and_clarity", primary_space="random",
         verdict=VerdictRule(structure_threshold=0.5, clarity_threshold=0.5, quantile=0.05, detail_inner_sigma=0.5,
-                            detail_outer_sigma=2.0, contrast=ClarityMeasure(**clarity["contrast"]),
+                            detail_outer_sigma=2.0, adaptation=0.25, contrast=ClarityMeasure(**clarity["contrast"]),
                             detail=ClarityMeasure(**clarity["detail"]), n_fitted=300),
         real_clear=ShareInterval(k=50, n=60, share=50 / 60, low=0.7, high=0.9, confidence=0.95), degradations=[],
         degradation_figure="verdict-shares.png",

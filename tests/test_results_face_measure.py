@@ -43,7 +43,7 @@ def record(shares=None, faint=None, task_score=0.8, blur_clear=(0.9, 0.6, 0.3, 0
     return {
         "image_size": 16, "k": 5, "realism_percentile": 50.0, "rule": "structure_and_clarity", "primary_space": "random",
         "verdict": {"structure_threshold": 0.5, "clarity_threshold": 0.5, "quantile": 0.05, "detail_inner_sigma": 0.5,
-                    "detail_outer_sigma": 2.0, "contrast": {"low": -2.6, "spread": 0.3},
+                    "detail_outer_sigma": 2.0, "adaptation": 0.25, "contrast": {"low": -2.6, "spread": 0.3},
                     "detail": {"low": -3.6, "spread": 0.3}, "n_fitted": 100},
         "kid_subsets": 10, "kid_subset_size": 100, "n_reference": 100, "n_held_out": 20, "blur_sigma": 1.5,
         "uniform_b": 2.0, "spaces": [space("random", "random"), space("trained", "trained", "factors", task_score)],

@@ -109,6 +109,7 @@ class VerdictRule(Record):
     quantile: float  # the real images' quantile of each clarity measure that scores 0.5
     detail_inner_sigma: float  # the detail band-pass: difference of Gaussians of these sigmas (pixels)
     detail_outer_sigma: float
+    adaptation: float  # the clarity measures divide the luminance by the image's mean luminance plus this
     contrast: ClarityMeasure
     detail: ClarityMeasure
     n_fitted: int  # reference (training) images the clarity measures were fitted on
@@ -116,7 +117,8 @@ class VerdictRule(Record):
     def clarity_reference(self) -> dict[str, object]:
         """The dict `report.facelike.clarity.ClarityReference.from_dict` reads."""
         return {"contrast": self.contrast.model_dump(), "detail": self.detail.model_dump(), "quantile": self.quantile,
-                "inner_sigma": self.detail_inner_sigma, "outer_sigma": self.detail_outer_sigma}
+                "inner_sigma": self.detail_inner_sigma, "outer_sigma": self.detail_outer_sigma,
+                "adaptation": self.adaptation}
 
 
 class ShareInterval(Record):

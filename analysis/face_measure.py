@@ -30,19 +30,44 @@ import numpy as np
 from report import figures, model, stats
 from report.data import sources
 from report.errors import ReportError
-from report.facelike import blurred_images, factor_targets, knn_radii, noise_images, random_space, trained_space
+from report.face_verdicts import CLEAR, VERDICTS
+from report.facelike import (
+    blurred_images,
+    factor_targets,
+    knn_radii,
+    noise_images,
+    random_space,
+    train_factor_network,
+    train_rotation_network,
+    trained_space,
+)
 from report.facelike.calibration import contrast_reduced, shares_by_verdict
 from report.facelike.clarity import fit_clarity
-from report.facelike import train_factor_network, train_rotation_network
-from report.facelike.judge import KINDS, judge_probability, judge_training_set, train_judge
 from report.facelike.features import rotation_targets
+from report.facelike.judge import (
+    KINDS,
+    judge_probability,
+    judge_training_set,
+    train_judge,
+)
 from report.facelike.scorer import FaceScorer, ScoredSpace, save_spaces
 from report.results.encode import EncodeResults
-from report.results.face_measure import CALIBRATION_SETS, CLEAR, DEGRADATION_FIGURE, EXAMPLES_FIGURE, VERDICTS
-from report.results.face_measure import CalibrationSet, ClarityMeasure, DegradationPoint, FaceMeasureResults
-from report.results.face_measure import FeatureSpaceRecord, JudgeRecord, ShareInterval, SpaceScores, VerdictRule
-from report.stats.uncertainty import wilson_interval
+from report.results.face_measure import (
+    CALIBRATION_SETS,
+    DEGRADATION_FIGURE,
+    EXAMPLES_FIGURE,
+    CalibrationSet,
+    ClarityMeasure,
+    DegradationPoint,
+    FaceMeasureResults,
+    FeatureSpaceRecord,
+    JudgeRecord,
+    ShareInterval,
+    SpaceScores,
+    VerdictRule,
+)
 from report.results.train import TrainResults
+from report.stats.uncertainty import wilson_interval
 
 settings, rng = step.settings.face_measure, step.rng
 confidence = step.shared("analysis.uncertainty").confidence_level

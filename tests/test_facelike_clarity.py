@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from itertools import pairwise
+
 import numpy as np
 import pytest
 import scipy.ndimage
@@ -102,7 +104,7 @@ def test_clarity_is_non_increasing_in_blur_and_contrast_loss_of_uint8_images(fac
     blurs = [clarity_scores(blurred_images(held_out, s), reference) for s in (0.0, 0.5, 1.0, 1.5, 2.0, 3.0)]
     washes = [clarity_scores(contrast_reduced(held_out, c), reference) for c in (1.0, 0.8, 0.6, 0.4, 0.2)]
     for series in (blurs, washes):
-        for before, after in zip(series, series[1:]):
+        for before, after in pairwise(series):
             assert (after <= before + tolerance).all()
         assert np.median(series[-1]) < 0.2 < np.median(series[0])
 

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from itertools import pairwise
 from types import SimpleNamespace
 
 import numpy as np
 import pytest
 
 from report.data.synthetic import generate_faces
+from report.face_verdicts import CLEAR, FAINT, NO_FACE
 from report.facelike import (
     SCOREBOARD_KEYS,
     factor_targets,
@@ -18,16 +20,19 @@ from report.facelike import (
     train_factor_network,
     trained_space,
 )
-from report.facelike.features import RANDOM_FILTERS, TRAINED_FILTERS
 from report.facelike.calibration import blurred_images, contrast_reduced
 from report.facelike.clarity import fit_clarity
+from report.facelike.features import RANDOM_FILTERS, TRAINED_FILTERS
 from report.facelike.judge import KINDS, shifted_blends, train_judge
-from report.facelike.scorer import STEP, FaceScorer, ImageScores, output_files, save_spaces
+from report.facelike.scorer import (
+    STEP,
+    FaceScorer,
+    ImageScores,
+    output_files,
+    save_spaces,
+)
 from report.results import save_results
 from report.results.face_measure import (
-    CLEAR,
-    FAINT,
-    NO_FACE,
     ClarityMeasure,
     FaceMeasureResults,
     FeatureSpaceRecord,
@@ -162,9 +167,9 @@ def test_blur_moves_real_images_from_clear_through_faint(saved):
     clear = [(s.verdicts == CLEAR).mean() for s in judged]
     faint = [(s.verdicts == FAINT).mean() for s in judged]
     medians = [np.median(s.face_score) for s in judged]
-    assert all(b <= a + 1 / 60 for a, b in zip(clear, clear[1:]))
-    assert all(b <= a + 0.01 for a, b in zip(medians, medians[1:]))
-    for before, after in zip(judged, judged[1:]):  # the clarity part is monotone image by image
+    assert all(b <= a + 1 / 60 for a, b in pairwise(clear))
+    assert all(b <= a + 0.01 for a, b in pairwise(medians))
+    for before, after in pairwise(judged):  # the clarity part is monotone image by image
         assert (after.clarity_score <= before.clarity_score + 0.01).all()
     assert clear[0] >= 0.7 and clear[-1] <= 0.1 and max(faint[1:]) >= 0.5
 

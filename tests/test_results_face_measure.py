@@ -5,16 +5,13 @@ from __future__ import annotations
 import pytest
 
 from report.errors import ReportError
+from report.face_verdicts import CLEAR, FAINT, NO_FACE, clear_share
 from report.results import read_results, save_results, validate_results
 from report.results.face_measure import (
     CALIBRATION_SETS,
-    CLEAR,
-    FAINT,
-    NO_FACE,
     FaceCount,
     FaceMeasureResults,
     ShareInterval,
-    clear_share,
     compare_with_real,
     findings,
     output_files,

@@ -15,6 +15,7 @@ from __future__ import annotations
 import numpy as np
 import scipy.ndimage
 
+from report.face_verdicts import VERDICTS
 from report.facelike.features import FeatureSpace
 from report.facelike.metrics import (
     KID_SUBSET_SIZE,
@@ -26,7 +27,6 @@ from report.facelike.metrics import (
     manifold_membership,
     prdc,
 )
-from report.results.face_measure import VERDICTS
 
 BLUR_SIGMA = 1.5  # Gaussian blur of the "blurred" set, in pixels (at 32 x 32 it smears eyes and mouth)
 

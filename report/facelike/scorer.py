@@ -51,6 +51,7 @@ from pathlib import Path
 
 import numpy as np
 
+from report.face_verdicts import CLEAR, FAINT, NO_FACE
 from report.facelike.calibration import SCOREBOARD_KEYS
 from report.facelike.clarity import ClarityReference, clarity_scores
 from report.facelike.features import FeatureSpace, extract_features, random_network
@@ -65,10 +66,7 @@ from report.facelike.metrics import (
 )
 from report.results import STATS_FILE, read_results
 from report.results.face_measure import (
-    CLEAR,
-    FAINT,
     JUDGE_NETWORK_FILE,
-    NO_FACE,
     SPACE_FILES,
     TRAINED_NETWORK_FILE,
     FaceMeasureResults,

@@ -8,12 +8,11 @@ from collections.abc import Sequence
 import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
+from matplotlib.patches import Patch
 from numpy.typing import ArrayLike
 
-from matplotlib.patches import Patch
-
+from report.face_verdicts import CLEAR, FAINT, NO_FACE, VERDICTS, as_verdict
 from report.figures.style import PALETTE, TEXT_WIDTH, grid_axes, new_figure, styled
-from report.results.face_measure import CLEAR, FAINT, NO_FACE, VERDICTS, as_verdict
 
 MAX_CELL = 1.25  # inches: the largest an image is drawn, so few images don't fill a page
 LABEL_SPACE = 0.22  # inches per line of title or label text (9 pt plus padding)

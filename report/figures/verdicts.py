@@ -7,9 +7,9 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 from matplotlib.figure import Figure
 
+from report.face_verdicts import VERDICTS
 from report.figures.images import VERDICT_COLOURS
 from report.figures.style import PALETTE, TEXT_WIDTH, new_figure, styled
-from report.results.face_measure import VERDICTS
 
 
 @styled

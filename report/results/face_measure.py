@@ -11,10 +11,12 @@ reconstructions score above decodes of uniform vectors.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from itertools import pairwise
 from typing import ClassVar, Literal
 
-import numpy as np
+from pydantic import Field
 
+from report.face_verdicts import CLEAR, FAINT, FaceVerdict, as_verdict
 from report.results import Record, StepResults
 from report.stats.uncertainty import intervals_overlap, wilson_interval
 
@@ -32,10 +34,6 @@ SPACE_FILES = ("mean", "std", "reference", "radii")  # per space NAME: NAME-<par
 EXAMPLES_FIGURE = "examples.png"
 DEGRADATION_FIGURE = "verdict-shares.png"  # shares of each verdict against blur and contrast reduction
 
-# The three verdicts of one image, in the original's words, from best to worst.
-CLEAR, FAINT, NO_FACE = "clear face", "faint face", "no face"
-VERDICTS = (CLEAR, FAINT, NO_FACE)
-FaceVerdict = Literal["clear face", "faint face", "no face"]
 DEGRADATIONS = ("blur", "contrast")  # how held-out real images are degraded for the verdict curves
 
 
@@ -207,7 +205,7 @@ class FaceCount(Record):
     n_faces: int  # clear faces
     faces: list[bool]  # per decode, in the order the figure shows them: a clear face
     n_faint: int = 0  # faint faces (a face is there, but not clearly)
-    verdicts: list[FaceVerdict] = []  # per decode, in figure order (empty in records made from bools)
+    verdicts: list[FaceVerdict] = Field(default_factory=list)  # per decode, in figure order (empty in records made from bools)
 
     @classmethod
     def of(cls, verdicts) -> FaceCount:
@@ -219,24 +217,6 @@ class FaceCount(Record):
     @property
     def share(self) -> float:
         return self.n_faces / self.n_decodes if self.n_decodes else 0.0
-
-
-def clear_share(verdicts) -> float:
-    """The share of clear faces among verdicts (n,) (bools: True a clear face); what the posts call the face share."""
-    words = [as_verdict(item) for item in np.asarray(verdicts).ravel().tolist()]
-    if not words:
-        raise ValueError("clear_share: no verdicts")
-    return words.count(CLEAR) / len(words)
-
-
-def as_verdict(item) -> FaceVerdict:
-    """One image's verdict from a verdict string, or from a bool (True: a clear face, False: no face)."""
-    if isinstance(item, (bool, np.bool_)):
-        return CLEAR if item else NO_FACE
-    word = str(item)
-    if word not in VERDICTS:
-        raise ValueError(f"a face verdict must be one of {VERDICTS} or a bool, got {item!r}")
-    return word
 
 
 def verdict(n_faces: int, n_decodes: int) -> Verdict:
@@ -280,8 +260,8 @@ def degradation_curve(points: list[DegradationPoint], kind: str) -> DegradationC
     slack = 1 / max(p.n_images for p in chosen) if chosen else 0.0
     return DegradationCurve(
         kind=kind, points=chosen,
-        clear_falls=all(b <= a + slack for a, b in zip(clear, clear[1:])),
-        score_falls=all(b <= a + MONOTONE_SLACK for a, b in zip(scores, scores[1:])),
+        clear_falls=all(b <= a + slack for a, b in pairwise(clear)),
+        score_falls=all(b <= a + MONOTONE_SLACK for a, b in pairwise(scores)),
         half_clear=next((p.amount for p in chosen if p.clear_share < 0.5), None),
         mostly_no_face=next((p.amount for p in chosen if p.no_face_share > 0.5), None))
 
@@ -298,6 +278,8 @@ class FaceMeasureFindings(Record):
     uniform: CalibrationSet | None
     real_clarity: Clarity  # of the clear share
     noise_clarity: Clarity  # of the share with a face (clear or faint)
+    noise_face_share: float  # share of the noise images with a face, clear or faint
+    uniform_mostly_no_face: bool | None  # most uniform decodes have no face; None without uniform decodes
     holds: bool  # real clearly clear faces, noise clearly no face, reconstructions above uniform decodes
     reconstructions_above_uniform: bool | None  # None without a decoder
     blurred_mostly_faint: bool  # the blurred set is mostly faint faces: clarity, not structure, sets it apart
@@ -330,6 +312,8 @@ def findings(results: FaceMeasureResults, upstream: Mapping[str, StepResults]) -
         uniform=uniform,
         real_clarity=real_clarity,
         noise_clarity=noise_clarity,
+        noise_face_share=1 - noise.no_face_share,
+        uniform_mostly_no_face=None if uniform is None else uniform.no_face_share > 0.5,
         holds=real_clarity == "clearly_faces" and noise_clarity == "clearly_not" and above is not False,
         reconstructions_above_uniform=above,
         blurred_mostly_faint=blurred.faint_share > 0.5,

@@ -6,10 +6,13 @@
 # sample of training images spans the real k-NN manifold in each. A third network, the structure
 # judge, learns to tell training images from structure-destroyed copies of them (patches shuffled,
 # phase scrambled, shifted blends of several faces, smooth colour fields), all blurred and
-# colour-jittered alike. An image counts as a face when it lies inside the manifold in both spaces
-# and the judge gives it at least `judge_threshold`. Nothing here trains on decodes. Calibration: held-out real images, their reconstructions, blurred
-# real images, decodes of uniform vectors (post I's b) and pixel noise, each scored like any
-# decode. The spaces are saved for `report.facelike.scorer.FaceScorer`, which posts V-VII open.
+# colour-jittered alike. Every image gets a verdict: the judge's probability (structure) says
+# whether a face is there, its contrast and detail against the training images' (clarity) whether
+# it is clear: "clear face", "faint face" or "no face". Nothing here trains on decodes.
+# Calibration: held-out real images, their reconstructions, blurred real images, decodes of
+# uniform vectors (post I's b) and pixel noise, each scored like any decode, and the held-out real
+# images blurred and washed out step by step. The spaces are saved for
+# `report.facelike.scorer.FaceScorer`, which posts V-VII open.
 
 # %% tags=["parameters"]
 run_dir: str = "build/tiny"  # a finished build; the pipeline passes this run's folder
@@ -27,17 +30,47 @@ import numpy as np
 from report import figures, model, stats
 from report.data import sources
 from report.errors import ReportError
-from report.facelike import blurred_images, factor_targets, knn_radii, noise_images, random_space, trained_space
-from report.facelike import train_factor_network, train_rotation_network
-from report.facelike.judge import KINDS, judge_probability, judge_training_set, train_judge
+from report.face_verdicts import CLEAR, VERDICTS
+from report.facelike import (
+    blurred_images,
+    factor_targets,
+    knn_radii,
+    noise_images,
+    random_space,
+    train_factor_network,
+    train_rotation_network,
+    trained_space,
+)
+from report.facelike.calibration import contrast_reduced, shares_by_verdict
+from report.facelike.clarity import fit_clarity
 from report.facelike.features import rotation_targets
+from report.facelike.judge import (
+    KINDS,
+    judge_probability,
+    judge_training_set,
+    train_judge,
+)
 from report.facelike.scorer import FaceScorer, ScoredSpace, save_spaces
 from report.results.encode import EncodeResults
-from report.results.face_measure import CALIBRATION_SETS, EXAMPLES_FIGURE, CalibrationSet, FaceMeasureResults
-from report.results.face_measure import FeatureSpaceRecord, JudgeRecord, SpaceScores
+from report.results.face_measure import (
+    CALIBRATION_SETS,
+    DEGRADATION_FIGURE,
+    EXAMPLES_FIGURE,
+    CalibrationSet,
+    ClarityMeasure,
+    DegradationPoint,
+    FaceMeasureResults,
+    FeatureSpaceRecord,
+    JudgeRecord,
+    ShareInterval,
+    SpaceScores,
+    VerdictRule,
+)
 from report.results.train import TrainResults
+from report.stats.uncertainty import wilson_interval
 
 settings, rng = step.settings.face_measure, step.rng
+confidence = step.shared("analysis.uncertainty").confidence_level
 random_seed, network_seed, noise_seed, kid_seed, judge_seed = (int(s) for s in rng.integers(0, 2**31 - 1, size=5))
 images = sources.open_images(step.input("images"))
 image_size = images.shape[1]
@@ -125,11 +158,20 @@ for name, space in spaces.items():
     )
     scored.append(ScoredSpace(record, space, features, radii))
 save_spaces(step.output, saved, network.pooled, judge.model)
+# Clarity is measured against the reference (training) images, so held-out real images test it out of sample.
+clarity = fit_clarity(reference, settings.clarity_quantile, settings.detail_inner_sigma, settings.detail_outer_sigma,
+                      settings.clarity_adaptation)
+verdict_rule = VerdictRule(
+    structure_threshold=settings.judge_threshold, clarity_threshold=settings.clarity_threshold,
+    quantile=settings.clarity_quantile, detail_inner_sigma=settings.detail_inner_sigma,
+    detail_outer_sigma=settings.detail_outer_sigma, adaptation=settings.clarity_adaptation, n_fitted=len(reference),
+    **{name: ClarityMeasure(**values) for name, values in clarity.to_dict().items() if isinstance(values, dict)})
 scorer = FaceScorer(scored, k=settings.k, realism_percentile=settings.realism_percentile, primary="random",
                     kid_subsets=settings.kid_subsets, kid_subset_size=settings.kid_subset_size, seed=kid_seed,
-                    judge=judge.model, judge_threshold=settings.judge_threshold)
+                    judge=judge.model, judge_threshold=settings.judge_threshold,
+                    clarity=clarity, clarity_threshold=settings.clarity_threshold)
 seconds["reference"] = time.perf_counter() - start
-[(s.name, s.n_features, s.n_dead) for s in (item.record for item in scored)]
+[(s.name, s.n_features, s.n_dead) for s in (item.record for item in scored)], verdict_rule
 
 # %% papermill_description=calibration
 start = time.perf_counter()
@@ -148,12 +190,14 @@ assert tuple(sets) == CALIBRATION_SETS
 calibration, judged = [], {}
 for name, set_images in sets.items():
     scores = scorer.scores(set_images)
-    judged[name] = scores.is_face
+    judged[name] = scores.verdicts
     by_space = scorer.score_set_by_space(set_images, name, scores)
     calibration.append(CalibrationSet(
         name=name,
         n_images=len(set_images),
-        face_share=float(scores.is_face.mean()),
+        **dict(zip(("face_share", "faint_share", "no_face_share"), shares_by_verdict(scores.verdicts).values(), strict=True)),
+        face_score_median=float(np.median(scores.face_score)),
+        clarity_median=float(np.median(scores.clarity_score)),
         inside_share=float(scores.inside_every_space.mean()),
         judge_share=float(scores.judged_real.mean()),
         judge_median=float(np.median(scores.judge)),
@@ -161,9 +205,34 @@ for name, set_images in sets.items():
                                    **{key: value for key, value in record.items() if key not in ("name", "n_decodes")})
                 for space, record in by_space.items()},
     ))
+n_real_clear = int((judged["real"] == CLEAR).sum())
+real_clear = ShareInterval(k=n_real_clear, n=len(real), share=n_real_clear / len(real),
+                           **dict(zip(("low", "high"), wilson_interval(n_real_clear, len(real), confidence))),
+                           confidence=confidence)
 seconds["calibration"] = time.perf_counter() - start
-[(c.name, round(c.face_share, 3), round(c.judge_share, 3), {s: round(v.face_share, 3) for s, v in c.spaces.items()})
+[(c.name, round(c.face_share, 3), round(c.faint_share, 3), round(c.no_face_share, 3), round(c.face_score_median, 3))
  for c in calibration]
+
+# %% papermill_description=degradations
+# The held-out real images blurred, and washed out, step by step: where the verdicts move from clear to faint.
+start = time.perf_counter()
+degradations = []
+for kind, amounts, degrade in (("blur", settings.degradation_blurs, blurred_images),
+                               ("contrast", settings.degradation_contrasts, contrast_reduced)):
+    for amount in amounts:
+        scores = scorer.scores(degrade(real, amount))
+        degradations.append(DegradationPoint(
+            kind=kind, amount=amount, n_images=len(real), **shares_by_verdict(scores.verdicts),
+            face_score_median=float(np.median(scores.face_score)),
+            clarity_median=float(np.median(scores.clarity_score)),
+            structure_median=float(np.median(scores.structure))))
+seconds["degradations"] = time.perf_counter() - start
+step.figure(DEGRADATION_FIGURE, figures.verdict_shares([
+    (label, [p.amount for p in degradations if p.kind == kind],
+     {word: [getattr(p, f"{key}_share") for p in degradations if p.kind == kind]
+      for word, key in zip(VERDICTS, ("clear", "faint", "no_face"), strict=True)})
+    for kind, label in (("blur", "Gaussian blur σ (pixels)"), ("contrast", "contrast factor"))]))
+[(p.kind, p.amount, round(p.clear_share, 3), round(p.faint_share, 3), round(p.no_face_share, 3)) for p in degradations]
 
 # %%
 n_examples = min(settings.n_examples, *(len(images) for images in sets.values()))
@@ -176,7 +245,8 @@ step.save(FaceMeasureResults(
     image_size=image_size,
     k=settings.k,
     realism_percentile=settings.realism_percentile,
-    rule="inside_every_space_and_judge",
+    rule="structure_and_clarity",
+    verdict=verdict_rule,
     primary_space="random",
     kid_subsets=settings.kid_subsets,
     kid_subset_size=settings.kid_subset_size,
@@ -187,6 +257,9 @@ step.save(FaceMeasureResults(
     spaces=[item.record for item in scored],
     judge=judge_record,
     calibration=calibration,
+    real_clear=real_clear,
+    degradations=degradations,
+    degradation_figure=DEGRADATION_FIGURE,
     examples_figure=EXAMPLES_FIGURE,
     n_examples=n_examples,
     seconds={name: round(value, 2) for name, value in seconds.items()},
@@ -195,6 +268,6 @@ step.save(FaceMeasureResults(
 # %%
 # What posts V-VII open must judge as the scorer in memory: same networks, arrays and rule.
 check = np.concatenate([real[:20], sets["reconstructions"][:20], sets["noise"][:20]])
-if not np.array_equal(FaceScorer.load(step.output).is_face(check), scorer.is_face(check)):
+if not np.array_equal(FaceScorer.load(step.output).verdicts(check), scorer.verdicts(check)):
     raise ReportError("face_measure: the saved feature spaces judge differently from the ones just built")
 examples

@@ -16,6 +16,7 @@ import numpy as np
 
 from report import figures, samplers, stats
 from report.cloud import open_cloud, open_decoding
+from report.face_verdicts import clear_share
 from report.results.face_measure import FaceCount
 from report.results.intervals import IntervalGrid, IntervalsResults, Individuals
 from report.stats import positions
@@ -55,7 +56,7 @@ for factor in settings.factors:
             extra = samplers.interval_vectors(centre, widths, factor, max(0, settings.scored_decodes - len(vectors)),
                                               rng)
             judged = np.concatenate([marks, decoding.faces(decoding.decode(extra))]) if len(extra) else marks
-            grid.update(faces=FaceCount.of(marks), face_share=float(judged.mean()), n_scored=len(judged))
+            grid.update(faces=FaceCount.of(marks), face_share=clear_share(judged), n_scored=len(judged))
     grids.append(IntervalGrid(**grid))
     pool.append(vectors)
 [(g.factor, round(g.distance_mean, 2)) for g in grids]

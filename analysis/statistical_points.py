@@ -16,6 +16,7 @@ import numpy as np
 
 from report import figures, samplers, stats
 from report.cloud import open_cloud, open_decoding
+from report.face_verdicts import clear_share
 from report.results.face_measure import FaceCount
 from report.results.statistical_points import AdaptedBatch, StatisticalPointsResults, UniformBatch, b_values_with_matching
 from report.stats import positions
@@ -62,7 +63,7 @@ for b in b_values:
                                       figures.image_grid(decodes, columns=settings.columns, faces=shown_marks))
         batch["nearest_image_distance"], batch["pixel_spread"] = decoding.scores(decodes)
         if marks is not None:
-            batch.update(faces=FaceCount.of(shown_marks), face_share=float(marks.mean()), n_scored=len(marks))
+            batch.update(faces=FaceCount.of(shown_marks), face_share=clear_share(marks), n_scored=len(marks))
     batches.append(UniformBatch(**batch))
 [(batch.b, round(batch.mahalanobis_mean, 1)) for batch in batches]
 
@@ -82,7 +83,7 @@ if decoding:
                                                                       faces=shown_marks))
     adapted["nearest_image_distance"], adapted["pixel_spread"] = decoding.scores(judged[:n_shown])
     if marks is not None:
-        adapted.update(faces=FaceCount.of(shown_marks), face_share=float(marks.mean()), n_scored=len(marks))
+        adapted.update(faces=FaceCount.of(shown_marks), face_share=clear_share(marks), n_scored=len(marks))
 adapted = AdaptedBatch(**adapted)
 round(adapted.mahalanobis_mean, 1), adapted.face_share
 

@@ -83,8 +83,9 @@ class Decoding:
     scorer: object = None  # report.facelike.scorer.FaceScorer of face_measure; None where the step has none
 
     def faces(self, decodes: np.ndarray) -> np.ndarray | None:
-        """bool (n,): which decodes count as faces (FaceScorer.is_face); None without a scorer."""
-        return None if self.scorer is None else self.scorer.is_face(decodes)
+        """str (n,): each decode's verdict, "clear face", "faint face" or "no face" (FaceScorer.verdicts); None
+        without a scorer. Figures frame by it; `clear_share` gives the face share the posts report."""
+        return None if self.scorer is None else self.scorer.verdicts(decodes)
 
     def decode(self, vectors: np.ndarray) -> np.ndarray:
         """uint8 images of shape (n, s, s, 3) for latent vectors of shape (n, z_dim)."""

@@ -203,8 +203,33 @@ class FaceMeasureParams(_Section):
     judge_filters: tuple[int, ...] = Field(
         (16, 32, 64), min_length=1, description="stride-2 convolution widths of the structure judge")
     judge_threshold: float = Field(
-        0.5, gt=0, lt=1, description="an image counts as a face only if the structure judge gives it at least this "
-        "probability of real face structure (and it lies inside the real k-NN manifold)")
+        0.5, gt=0, lt=1, description="structure: an image shows a face (clear or faint) when the structure judge gives "
+        "it at least this probability of real face structure; below it, 'no face'. 0.5 is where the judge, trained on "
+        "equal numbers of real and destroyed images, is undecided")
+    clarity_threshold: float = Field(
+        0.5, gt=0, lt=1, description="clarity: a face that is there is 'clear' when its clarity score (the smaller of "
+        "its contrast and detail scores) reaches this, else 'faint'; a score is 0.5 at the real images' "
+        "clarity_quantile, so 0.5 means 'at least as clear as all but the least clear real images'")
+    clarity_quantile: float = Field(
+        0.05, gt=0, lt=0.5, description="the quantile of the reference (training) images' contrast and detail that "
+        "scores 0.5; at 0.05 about nine in ten held-out real images (both measures above it) are clear")
+    detail_inner_sigma: float = Field(
+        0.5, gt=0, description="detail: the luminance band-passed by a difference of Gaussians, this sigma (pixels) "
+        "minus detail_outer_sigma; above 0, so that imperceptible pixel noise adds next to nothing")
+    detail_outer_sigma: float = Field(
+        2.0, gt=0, description="detail: the outer sigma of the band-pass (pixels); at 32 x 32 the band holds eyes, "
+        "mouth and the outline of the head")
+    clarity_adaptation: float = Field(
+        0.25, gt=0, description="clarity is measured on the luminance (0-1) divided by the image's mean luminance plus "
+        "this, so a difference counts more in a dark image (Weber's law, softened near black); with the luminance "
+        "alone dark faces on dark backgrounds were faint about ten times as often as bright ones, at 0.25 about as "
+        "often")
+    degradation_blurs: tuple[float, ...] = Field(
+        (0.0, 0.5, 1.0, 1.5, 2.0, 3.0), min_length=2, description="Gaussian sigmas (pixels) at which held-out real "
+        "images are blurred for the verdict-shares figure")
+    degradation_contrasts: tuple[float, ...] = Field(
+        (1.0, 0.8, 0.6, 0.4, 0.2, 0.1), min_length=2, description="contrast factors (about each image's mean colour) "
+        "at which held-out real images are washed out for the verdict-shares figure")
     n_noise: int = Field(500, ge=10, description="uniform pixel-noise images scored")
     n_uniform: int = Field(500, ge=10, description="decodes of uniform vectors in [-b, b] (post I's b) scored")
     realism_percentile: float = Field(
@@ -215,6 +240,13 @@ class FaceMeasureParams(_Section):
     kid_subset_size: int = Field(1000, ge=2, description="points per KID subset (or the smaller set's size)")
     n_examples: int = Field(10, ge=1, le=24, description="example images per calibration set in the figure")
     timeout_s: int = Field(900, ge=10)
+
+    @model_validator(mode="after")
+    def _band_is_a_band(self) -> FaceMeasureParams:
+        if self.detail_inner_sigma >= self.detail_outer_sigma:
+            raise ValueError(f"analysis.face_measure.detail_inner_sigma {self.detail_inner_sigma} must be below "
+                             f"detail_outer_sigma {self.detail_outer_sigma}")
+        return self
 
 
 class DistributionsParams(_Section):

@@ -315,6 +315,10 @@ def all_figures(z, images, rng) -> dict[str, Figure]:
         "path_projections": F.path_projections(z, np.outer(np.linspace(0, 1, 6), centre), centre,
                                                [(3, 5), (0, 1), (2, 4), (6, 7)]),
         "image_strip": F.image_strip(images, [f"t={t}" for t in range(5)]),
+        "judged_image_grid": F.image_grid(images, 5, faces=["clear face", "faint face", "no face", "no face", "clear face"]),
+        "judged_rows": F.judged_rows([("real", images, [True] * 5), ("noise", images, [False] * 5)]),
+        "verdict_shares": F.verdict_shares([(label, [0, 1], {"clear face": [1, 0], "faint face": [0, 1], "no face": [0, 0]})
+                                            for label in ("Gaussian blur σ (pixels)", "contrast factor")]),
         "individuals": F.individuals(images, np.arange(5.0)),
     }
 
@@ -404,3 +408,46 @@ def test_plane_path_row_puts_the_projection_beside_one_axes_per_decode():
     assert len(figures.plane_path_row(z, path, z.mean(0), (1, 2)).axes) == 1
     with pytest.raises(ValueError):
         figures.plane_path_row(z, path, z.mean(0), (1, 2), decodes[:4])
+
+
+def _frame_colours(fig):
+    return [to_rgba(next(iter(ax.spines.values())).get_edgecolor()) for ax in fig.axes if ax.get_images()]
+
+
+def test_judged_images_are_framed_by_verdict_with_a_legend(images, z):
+    verdicts = ["clear face", "faint face", "no face", "faint face", "clear face"]
+    expected = [to_rgba(F.PALETTE[key]) for key in ("face", "faint_face", "not_face", "faint_face", "face")]
+    centre = z.mean(axis=0)
+    path = np.linspace(centre - 1, centre + 1, 5)
+    for fig in (F.image_grid(images, columns=3, faces=verdicts), F.image_strip(images, faces=verdicts),
+                F.individuals(images, np.arange(5.0), faces=verdicts),
+                F.judged_rows([("a", images, verdicts), ("b", images, verdicts)]),
+                F.plane_path_row(z, path, centre, (3, 5), images, faces=verdicts)):
+        colours = _frame_colours(fig)
+        assert colours == expected * (len(colours) // len(expected))
+        (legend,) = fig.legends
+        assert [text.get_text() for text in legend.get_texts()] == ["clear face", "faint face", "no face"]
+    assert len({tuple(to_rgba(F.PALETTE[k])) for k in ("face", "faint_face", "not_face")}) == 3
+
+
+def test_bools_read_as_clear_or_no_face_and_unknown_verdicts_are_refused(images):
+    fig = F.image_grid(images, columns=5, faces=[True, False, True, False, True])
+    assert _frame_colours(fig) == [to_rgba(F.PALETTE["face" if k % 2 == 0 else "not_face"]) for k in range(5)]
+    assert not F.image_grid(images, columns=5).legends  # nothing judged, no legend
+    with pytest.raises(ValueError, match="verdict"):
+        F.image_grid(images, columns=5, faces=["face"] * 5)
+    with pytest.raises(ValueError, match="5 images"):
+        F.image_grid(images, columns=5, faces=["no face"] * 4)
+
+
+def test_verdict_shares_stack_the_three_verdicts_per_amount():
+    shares = {"clear face": [0.9, 0.5, 0.1], "faint face": [0.1, 0.4, 0.6], "no face": [0.0, 0.1, 0.3]}
+    fig = F.verdict_shares([("blur", [0, 1, 2], shares), ("contrast", [1, 0.5, 0.2], shares)])
+    left = fig.axes[0]
+    bars = [patch for patch in left.patches]
+    assert len(bars) == 9
+    tops = [bar.get_y() + bar.get_height() for bar in bars[6:]]  # the "no face" bars sit on top
+    np.testing.assert_allclose(tops, [1.0, 1.0, 1.0])
+    assert [t.get_text() for t in left.get_xticklabels()] == ["0", "1", "2"]
+    with pytest.raises(ValueError, match="lacks"):
+        F.verdict_shares([("blur", [0, 1], {"clear face": [1, 0]})])

@@ -1,19 +1,24 @@
-"""Face-likeness measured offline (issue 10, item 3): feature spaces, scores and their calibration.
+"""Face-likeness measured offline: feature spaces, scores, the verdict of each image and their calibration.
 
 `features` builds feature spaces independent of the autoencoder (a random CNN, networks trained
 on the real images for another task); `metrics` scores fake features against real ones (k-NN
 manifold membership, realism, PRDC, Fréchet distance, KID); `calibration` makes the reference
-sets (real, reconstructed, noise, blurred) and one scoreboard record per set; `judge` trains the
-structure judge (real images against structure-destroyed copies) that the face rule adds.
+sets (real, reconstructed, noise, blurred, washed out) and one scoreboard record per set; `judge`
+trains the structure judge (real images against structure-destroyed copies): is a face there?;
+`clarity` measures contrast and detail against the real images: is it clear? `scorer` turns both
+into each image's verdict: clear face, faint face or no face.
 """
 
 from report.facelike.calibration import (
     SCOREBOARD_KEYS,
     blurred_images,
     calibration_sets,
+    contrast_reduced,
     noise_images,
     score_set,
+    shares_by_verdict,
 )
+from report.facelike.clarity import ClarityReference, clarity_scores, fit_clarity
 from report.facelike.features import (
     FeatureSpace,
     TrainedNetwork,
@@ -48,14 +53,18 @@ from report.facelike.metrics import (
 
 __all__ = [
     "SCOREBOARD_KEYS",
+    "ClarityReference",
     "FeatureSpace",
     "StructureJudge",
     "TrainedNetwork",
     "blurred_images",
     "calibration_sets",
+    "clarity_scores",
+    "contrast_reduced",
     "destroyed_images",
     "extract_features",
     "factor_targets",
+    "fit_clarity",
     "frechet_distance",
     "judge_probability",
     "kernel_inception_distance",
@@ -71,6 +80,7 @@ __all__ = [
     "random_space",
     "rotation_targets",
     "score_set",
+    "shares_by_verdict",
     "shifted_blends",
     "smooth_fields",
     "train_factor_network",

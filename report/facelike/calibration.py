@@ -15,6 +15,7 @@ from __future__ import annotations
 import numpy as np
 import scipy.ndimage
 
+from report.face_verdicts import VERDICTS
 from report.facelike.features import FeatureSpace
 from report.facelike.metrics import (
     KID_SUBSET_SIZE,
@@ -38,12 +39,35 @@ def noise_images(n_images: int, image_size: int, rng: np.random.Generator) -> np
 
 
 def blurred_images(images: np.ndarray, sigma: float = BLUR_SIGMA) -> np.ndarray:
-    """Blur uint8 images (n, s, s, 3) with a Gaussian of `sigma` pixels across rows and columns.
+    """Blur uint8 images (n, s, s, 3) with a Gaussian of `sigma` pixels across rows and columns (0: unchanged).
 
     Colour channels and images are not mixed; edges reflect (scipy.ndimage's default).
     """
+    if sigma == 0:
+        return np.asarray(images).copy()
     blurred = scipy.ndimage.gaussian_filter(np.asarray(images, dtype=np.float32), sigma=(0, sigma, sigma, 0))
     return np.clip(np.rint(blurred), 0, 255).astype(np.uint8)
+
+
+def contrast_reduced(images: np.ndarray, factor: float) -> np.ndarray:
+    """Wash uint8 images (n, s, s, 3) out: each pixel moved towards the image's mean colour, x -> m + factor (x - m).
+
+    factor 1 leaves an image as it is, 0 makes it flat; every contrast measure scales by `factor` (to rounding).
+    """
+    if not 0 <= factor <= 1:
+        raise ValueError(f"contrast_reduced: factor must lie in [0, 1], got {factor}")
+    x = np.asarray(images, dtype=np.float64)
+    mean = x.mean(axis=(1, 2), keepdims=True)
+    return np.clip(np.rint(mean + factor * (x - mean)), 0, 255).astype(np.uint8)
+
+
+def shares_by_verdict(verdicts: np.ndarray) -> dict[str, float]:
+    """{"clear_share", "faint_share", "no_face_share"} of an array of verdicts (report.results.face_measure.VERDICTS)."""
+    verdicts = np.asarray(verdicts)
+    if not len(verdicts):
+        raise ValueError("shares_by_verdict: no verdicts")
+    return {f"{key}_share": float((verdicts == word).mean()) for key, word in zip(("clear", "faint", "no_face"), VERDICTS,
+                                                                                  strict=True)}
 
 
 def calibration_sets(

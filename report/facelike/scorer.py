@@ -3,30 +3,33 @@
 Usage in a notebook whose step needs `face_measure`:
 
     scorer = FaceScorer.open(step)          # None without a decoder (zpoints runs)
-    faces = scorer.is_face(decodes)         # bool (n,): the stated rule below
-    scorer.realism(decodes)                 # float (n,): the smaller realism score of the spaces
+    verdicts = scorer.verdicts(decodes)     # str (n,): "clear face", "faint face" or "no face"
+    scorer.face_score(decodes)              # float (n,) in [0, 1]: structure x clarity
+    faces = scorer.is_face(decodes)         # bool (n,): the clear faces (what face shares count)
     scorer.score_set(decodes, "uniform")    # one scoreboard record (see SCOREBOARD_KEYS)
 
-The rule. An image counts as a face when (a) its features lie inside the real k-NN manifold
-(Kynkäänniemi et al. 2019, arXiv 1904.06991: inside the ball around some reference image that
-reaches that image's k-th nearest reference neighbour, surface included) in EVERY feature space
-the step built, and (b) the structure judge (report.facelike.judge: a small CNN trained on the
-real training images against structure-destroyed copies of them) gives it a probability of real
-face structure of at least `judge_threshold`. The spaces of (a): the random network (fixed by its seed, never trained; max pooling) and the
-network trained on the real images for another task (the synthetic source's generating factors,
-or the rotation task for image folders; read at its pooled last convolution). The two spaces fail
-differently: the trained space takes blurred faces for faces about as often as sharp ones, the
-random space rejects about half of them; neither takes pixel noise for a face. Requiring both
-keeps the stricter judgement of each. Yet the manifold alone passes soft colour mush made of face
-parts (86 % of the decodes of uniform vectors at the matching b on the default build): its
-features lie among the real ones. The judge looks at where the parts are and rejects most of it
-while it passes real, blurred and reconstructed faces. The face_measure step's calibration
-(held-out real, reconstructions, blurred, noise, uniform decodes) shows what each part of the
-rule gives on known sets.
+The verdict. Two scores, both smooth in the pixels, so that near-identical images get
+near-identical scores:
+
+- structure: the structure judge's probability (report.facelike.judge: a small CNN trained on the
+  real training images against structure-destroyed copies of them, blurred and colour-jittered
+  alike, so it asks only whether the parts of a face sit where a face keeps them);
+- clarity: the smaller of the image's contrast and detail scores against the training images
+  (report.facelike.clarity; 0.5 at a low quantile of the real images, monotone in blur and
+  contrast by construction).
+
+A face is there when the structure reaches `judge_threshold`; it is a clear face when the clarity
+also reaches `clarity_threshold`, a faint face (blurred, washed out or low in contrast) when it
+does not; below the structure threshold the image has no face. The face score is structure x
+clarity. The k-NN manifolds of the feature spaces no longer decide single images (membership of
+a ball is a yes or no that one grey level can flip); they describe sets (`score_set`) and give
+`face_coverage`. The spaces: the random network (fixed by its seed, never trained; max pooling)
+and the network trained on the real images for another task (the synthetic source's generating
+factors, or the rotation task for image folders; read at its pooled last convolution).
 
 The record. `score_set(images, name)` returns exactly the scoreboard keys
 {"name", "n_decodes", "face_share", "precision", "recall", "density", "coverage", "fd", "kid"}:
-face_share follows the rule above (every space); precision, recall, density, coverage (Naeem et
+face_share is the share of clear faces; precision, recall, density, coverage (Naeem et
 al. 2020, strict inequalities), fd (squared Fréchet distance, biased upwards for small sets) and
 kid (unbiased KID, mean over subsets) are taken in the primary space, the random network's
 (`FaceScorer.primary`, recorded as `primary_space`): it depends on nothing learnt and is the one
@@ -34,7 +37,7 @@ that tells murk from faces. `score_set_by_space` gives the same record in every 
 
 What face_measure leaves in its results folder (written by `save_spaces`, read by `load`; names
 in `report.results.face_measure`): `stats.json` (the `FaceMeasureResults` record: k, spaces with
-their seeds and filters, KID settings), `trained-network.keras` (the trained feature extractor,
+their seeds and filters, KID settings, the verdict rule with the clarity reference), `trained-network.keras` (the trained feature extractor,
 uint8-valued images in, features out), `judge-network.keras` (the structure judge, uint8-valued
 images in, probability out) and per space NAME ("random", "trained"): `NAME-mean.npy`, `NAME-std.npy` (standardisation fitted on the
 reference images), `NAME-reference.npy` (standardised reference features) and `NAME-radii.npy`
@@ -48,7 +51,9 @@ from pathlib import Path
 
 import numpy as np
 
+from report.face_verdicts import CLEAR, FAINT, NO_FACE
 from report.facelike.calibration import SCOREBOARD_KEYS
+from report.facelike.clarity import ClarityReference, clarity_scores
 from report.facelike.features import FeatureSpace, extract_features, random_network
 from report.facelike.judge import judge_probability
 from report.facelike.metrics import (
@@ -108,13 +113,15 @@ class ScoredSpace:
 
 @dataclass(frozen=True)
 class ImageScores:
-    """Per-image judgements of one set of images."""
+    """Per-image judgements of one set of images: feature-space scores, structure, clarity and the verdict."""
 
     features: dict[str, np.ndarray]  # per space, standardised (n, n_features)
     inside: dict[str, np.ndarray]  # per space, bool (n,): inside the real k-NN manifold
     realism: dict[str, np.ndarray]  # per space, float (n,)
     judge: np.ndarray | None = None  # float (n,): the structure judge's probability; None without a judge
     judge_threshold: float = 0.5
+    clarity: np.ndarray | None = None  # float (n,) in (0, 1): report.facelike.clarity; None: not measured
+    clarity_threshold: float = 0.5
 
     @property
     def inside_every_space(self) -> np.ndarray:
@@ -122,16 +129,42 @@ class ImageScores:
         return np.logical_and.reduce(list(self.inside.values()))
 
     @property
-    def judged_real(self) -> np.ndarray:
-        """bool (n,): the structure judge's probability reaches its threshold (all True without a judge)."""
+    def structure(self) -> np.ndarray:
+        """float (n,) in [0, 1]: is a face there? The judge's probability (without a judge: inside every space, 0 or 1)."""
         if self.judge is None:
-            return np.ones(len(next(iter(self.inside.values()))), dtype=bool)
-        return self.judge >= self.judge_threshold
+            return self.inside_every_space.astype(np.float64)
+        return np.asarray(self.judge, dtype=np.float64)
+
+    @property
+    def clarity_score(self) -> np.ndarray:
+        """float (n,) in [0, 1]: how clearly (contrast and detail against real images); 1 where not measured."""
+        if self.clarity is None:
+            return np.ones(len(self.structure))
+        return np.asarray(self.clarity, dtype=np.float64)
+
+    @property
+    def judged_real(self) -> np.ndarray:
+        """bool (n,): a face is there (structure reaches the judge's threshold), clear or faint."""
+        return self.structure >= self.judge_threshold
+
+    @property
+    def face_score(self) -> np.ndarray:
+        """float (n,) in [0, 1]: structure x clarity, high only for an image that shows a face clearly.
+
+        Smooth in the pixels (both factors are), so near-identical images get near-identical scores.
+        """
+        return self.structure * self.clarity_score
+
+    @property
+    def verdicts(self) -> np.ndarray:
+        """str (n,): "clear face" (a face is there and clear), "faint face" (there, not clear) or "no face"."""
+        there, clear = self.judged_real, self.clarity_score >= self.clarity_threshold
+        return np.where(there & clear, CLEAR, np.where(there, FAINT, NO_FACE))
 
     @property
     def is_face(self) -> np.ndarray:
-        """bool (n,): inside the real manifold in every space and passed by the structure judge."""
-        return self.inside_every_space & self.judged_real
+        """bool (n,): a clear face (the verdict "clear face"); the face shares the posts report count these."""
+        return self.verdicts == CLEAR
 
     @property
     def realism_min(self) -> np.ndarray:
@@ -143,8 +176,10 @@ class FaceScorer:
     """Judges images against the real images in the feature spaces that face_measure built (see the module)."""
 
     def __init__(self, spaces: list[ScoredSpace], *, k: int, realism_percentile: float, primary: str,
-                 kid_subsets: int, kid_subset_size: int, seed: int = 0, judge=None, judge_threshold: float = 0.5):
-        """`judge`: keras.Model of the structure judge (None: the manifold alone decides)."""
+                 kid_subsets: int, kid_subset_size: int, seed: int = 0, judge=None, judge_threshold: float = 0.5,
+                 clarity: ClarityReference | None = None, clarity_threshold: float = 0.5):
+        """`judge`: keras.Model of the structure judge (None: the manifold alone says whether a face is there).
+        `clarity`: the real images' clarity reference (None: every face that is there counts as clear)."""
         if not spaces:
             raise ValueError("FaceScorer needs at least one feature space")
         self.spaces = {space.name: space for space in spaces}
@@ -153,6 +188,7 @@ class FaceScorer:
         self.k, self.realism_percentile, self.primary = k, realism_percentile, primary
         self.kid_subsets, self.kid_subset_size, self.seed = kid_subsets, kid_subset_size, seed
         self.judge, self.judge_threshold = judge, judge_threshold
+        self.clarity, self.clarity_threshold = clarity, clarity_threshold
 
     @classmethod
     def open(cls, step) -> FaceScorer | None:
@@ -184,10 +220,12 @@ class FaceScorer:
         judge = keras.models.load_model(folder / JUDGE_NETWORK_FILE, compile=False)
         return cls(spaces, k=record.k, realism_percentile=record.realism_percentile, primary=record.primary_space,
                    kid_subsets=record.kid_subsets, kid_subset_size=record.kid_subset_size,
-                   judge=judge, judge_threshold=record.judge.threshold)
+                   judge=judge, judge_threshold=record.verdict.structure_threshold,
+                   clarity=ClarityReference.from_dict(record.verdict.clarity_reference()),
+                   clarity_threshold=record.verdict.clarity_threshold)
 
     def scores(self, images: np.ndarray) -> ImageScores:
-        """Features, manifold membership and realism of uint8 images (n, s, s, 3) in every space."""
+        """Features, manifold membership, realism, structure and clarity of uint8 images (n, s, s, 3)."""
         images = np.asarray(images)
         features, inside, realism = {}, {}, {}
         for name, scored in self.spaces.items():
@@ -196,11 +234,20 @@ class FaceScorer:
             realism[name] = realism_score(scored.reference, features[name], self.k,
                                           percentile=self.realism_percentile, real_radii=scored.radii)
         judge = None if self.judge is None else judge_probability(self.judge, images)
-        return ImageScores(features, inside, realism, judge, self.judge_threshold)
+        clarity = None if self.clarity is None else clarity_scores(images, self.clarity)
+        return ImageScores(features, inside, realism, judge, self.judge_threshold, clarity, self.clarity_threshold)
 
     def is_face(self, images: np.ndarray) -> np.ndarray:
-        """bool (n,): inside the real k-NN manifold in every space and passed by the judge (the rule)."""
+        """bool (n,): which images are clear faces (the verdict "clear face")."""
         return self.scores(images).is_face
+
+    def verdicts(self, images: np.ndarray) -> np.ndarray:
+        """str (n,): each image's verdict, "clear face", "faint face" or "no face" (ImageScores.verdicts)."""
+        return self.scores(images).verdicts
+
+    def face_score(self, images: np.ndarray) -> np.ndarray:
+        """float (n,) in [0, 1]: each image's face score, structure x clarity (ImageScores.face_score)."""
+        return self.scores(images).face_score
 
     def realism(self, images: np.ndarray) -> np.ndarray:
         """float (n,): each image's realism score (Kynkäänniemi et al.), the smaller over the spaces.
@@ -211,7 +258,7 @@ class FaceScorer:
         return self.scores(images).realism_min
 
     def score_set(self, images: np.ndarray, name: str, scores: ImageScores | None = None) -> dict[str, object]:
-        """One scoreboard record: face_share by the rule, the rest in the primary (random) space.
+        """One scoreboard record: face_share the share of clear faces, the rest in the primary (random) space.
 
         Pass `scores` (from `self.scores(images)`) to avoid extracting the features again.
         """

@@ -12,12 +12,13 @@ from report.figures.projections import (correlation_heatmap, origin_projection, 
 from report.figures.normal import (bic_curve, ellipse_planes, mahalanobis_qq, principal_histograms,
                                    principal_scatter, scoreboard, spectrum)
 from report.figures.save import PNG_DPI, save_figure
+from report.figures.verdicts import verdict_shares
 from report.figures.style import PALETTE, TEXT_WIDTH, zlabel
 
 __all__ = [
     "PALETTE", "PNG_DPI", "TEXT_WIDTH", "zlabel", "save_figure",
     # post I
-    "image_grid", "image_pairs", "loss_curve", "formation_curves", "judged_rows",
+    "image_grid", "image_pairs", "loss_curve", "formation_curves", "judged_rows", "verdict_shares",
     # post II
     "component_histograms", "dominant_histograms", "radius_histograms",
     # post III

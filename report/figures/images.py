@@ -8,13 +8,16 @@ from collections.abc import Sequence
 import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
+from matplotlib.patches import Patch
 from numpy.typing import ArrayLike
 
+from report.face_verdicts import CLEAR, FAINT, NO_FACE, VERDICTS, as_verdict
 from report.figures.style import PALETTE, TEXT_WIDTH, grid_axes, new_figure, styled
 
 MAX_CELL = 1.25  # inches: the largest an image is drawn, so few images don't fill a page
 LABEL_SPACE = 0.22  # inches per line of title or label text (9 pt plus padding)
-FRAME_WIDTH = 2.5  # points: the green (face) or red (not a face) frame around a judged image
+FRAME_WIDTH = 2.5  # points: the frame around a judged image, coloured by its verdict
+VERDICT_COLOURS = {CLEAR: "face", FAINT: "faint_face", NO_FACE: "not_face"}  # verdict -> PALETTE key
 
 
 def _as_images(images: ArrayLike, name: str = "images") -> np.ndarray:
@@ -43,22 +46,31 @@ def _show(ax: Axes, image: np.ndarray) -> None:
         spine.set_visible(False)
 
 
-def _frame(ax: Axes, is_face: bool) -> None:
-    """A green frame around an image that counts as a face, a red one around one that does not."""
-    colour = PALETTE["face"] if is_face else PALETTE["not_face"]
+def _frame(ax: Axes, verdict: str) -> None:
+    """A frame around an image in its verdict's colour: clear face, faint face or no face."""
+    colour = PALETTE[VERDICT_COLOURS[verdict]]
     for spine in ax.spines.values():
         spine.set_visible(True)
         spine.set_color(colour)
         spine.set_linewidth(FRAME_WIDTH)
 
 
-def _faces(faces: Sequence[bool] | None, n: int) -> list[bool] | None:
+def _faces(faces: Sequence[str] | Sequence[bool] | None, n: int) -> list[str] | None:
+    """n verdicts (strings of VERDICTS; bools read as clear face / no face), or None."""
     if faces is None:
         return None
-    faces = [bool(face) for face in np.asarray(faces).ravel()]
-    if len(faces) != n:
-        raise ValueError(f"faces: {len(faces)} marks for {n} images")
-    return faces
+    verdicts = [as_verdict(item) for item in np.asarray(faces).ravel().tolist()]
+    if len(verdicts) != n:
+        raise ValueError(f"faces: {len(verdicts)} verdicts for {n} images")
+    return verdicts
+
+
+def verdict_legend(fig: Figure) -> None:
+    """The three frame colours, named, in one row under the figure (every judged figure carries it)."""
+    handles = [Patch(facecolor="none", edgecolor=PALETTE[VERDICT_COLOURS[word]], linewidth=FRAME_WIDTH, label=word)
+               for word in VERDICTS]
+    fig.legend(handles=handles, loc="outside lower center", ncols=len(handles), frameon=False,
+               handlelength=1.2, columnspacing=1.2)
 
 
 def _labels(labels: Sequence[str] | None, n: int, name: str) -> list[str] | None:
@@ -71,14 +83,17 @@ def _labels(labels: Sequence[str] | None, n: int, name: str) -> list[str] | None
 
 
 def _grid(images: np.ndarray, columns: int, above: list[str] | None, below: list[str] | None,
-          faces: list[bool] | None = None) -> Figure:
+          faces: list[str] | None = None) -> Figure:
     n = len(images)
     columns = max(1, min(int(columns), n))
     rows = math.ceil(n / columns)
     cell = min(MAX_CELL, TEXT_WIDTH / columns)
     aspect = images.shape[1] / images.shape[2]
     extra = LABEL_SPACE * ((above is not None) + (below is not None))
-    fig = new_figure(cell * columns, rows * (cell * aspect + extra) + 0.05)
+    legend = LABEL_SPACE if faces is not None else 0.0
+    fig = new_figure(cell * columns, rows * (cell * aspect + extra) + 0.05 + legend)
+    if faces is not None:
+        verdict_legend(fig)
     for k, ax in enumerate(grid_axes(fig, n, columns)):
         _show(ax, images[k])
         if faces is not None:
@@ -92,13 +107,14 @@ def _grid(images: np.ndarray, columns: int, above: list[str] | None, below: list
 
 @styled
 def image_grid(images_uint8: ArrayLike, columns: int, titles: Sequence[str] | None = None,
-               faces: Sequence[bool] | None = None) -> Figure:
+               faces: Sequence[str] | Sequence[bool] | None = None) -> Figure:
     """Images in a grid of `columns` columns, without ticks.
 
     images_uint8: (n, s, s, 3) uint8 (also (n, s, s) grey, or floats in [0, 1]).
     titles: n strings shown above the images, or None.
-    faces: n bools, or None: each image gets a green frame if True (counts as a face), red if False.
-    Returns a Figure with exactly n axes, one image each, row-major.
+    faces: n verdicts ("clear face", "faint face", "no face"; bools: True clear, False none), or None:
+        each image is framed in its verdict's colour and a legend names the colours.
+    Returns a Figure with exactly n axes, one image each, row-major (plus the legend).
     """
     images = _as_images(images_uint8)
     return _grid(images, columns, _labels(titles, len(images), "titles"), None, _faces(faces, len(images)))
@@ -129,11 +145,12 @@ def image_pairs(originals: ArrayLike, reconstructions: ArrayLike,
 
 
 @styled
-def image_strip(images: ArrayLike, labels: Sequence[str] | None = None, faces: Sequence[bool] | None = None) -> Figure:
+def image_strip(images: ArrayLike, labels: Sequence[str] | None = None,
+                faces: Sequence[str] | Sequence[bool] | None = None) -> Figure:
     """One row of images (e.g. decodes along a path) with a label under each (e.g. 't=0.2').
 
-    images: (n, s, s, 3) uint8. labels: n strings or None. faces: n bools or None (green frame:
-    counts as a face, red: not). Returns a Figure with n axes.
+    images: (n, s, s, 3) uint8. labels: n strings or None. faces: n verdicts or None (frames by
+    verdict, as in image_grid). Returns a Figure with n axes.
     """
     array = _as_images(images)
     return _grid(array, len(array), None, _labels(labels, len(array), "labels"), _faces(faces, len(array)))
@@ -141,12 +158,12 @@ def image_strip(images: ArrayLike, labels: Sequence[str] | None = None, faces: S
 
 @styled
 def individuals(images: ArrayLike, distances: ArrayLike, columns: int | None = None,
-                label: str = "d = {:.1f}", faces: Sequence[bool] | None = None) -> Figure:
+                label: str = "d = {:.1f}", faces: Sequence[str] | Sequence[bool] | None = None) -> Figure:
     """Single decoded images, each labelled with its distance from the centre (post VII).
 
     images: (n, s, s, 3) uint8; distances: (n,) floats, in the order of the images (sort before
     calling to show growing distance). columns: default at most 7, rows as even as possible.
-    faces: n bools or None (green frame: counts as a face, red: not). Returns a Figure with n axes.
+    faces: n verdicts or None (frames by verdict, as in image_grid). Returns a Figure with n axes.
     """
     array = _as_images(images)
     dist = np.asarray(distances, dtype=float).ravel()
@@ -158,10 +175,10 @@ def individuals(images: ArrayLike, distances: ArrayLike, columns: int | None = N
 
 
 @styled
-def judged_rows(sets: Sequence[tuple[str, ArrayLike, Sequence[bool]]]) -> Figure:
-    """One row of example images per set, labelled at the left, each framed green (face) or red (not).
+def judged_rows(sets: Sequence[tuple[str, ArrayLike, Sequence[str] | Sequence[bool]]]) -> Figure:
+    """One row of example images per set, labelled at the left, each framed by its verdict (legend below).
 
-    sets: (row label, (n, s, s, 3) uint8 images, n bools) per row; every row the same n.
+    sets: (row label, (n, s, s, 3) uint8 images, n verdicts) per row; every row the same n.
     Returns a Figure with one axis per image, row by row.
     """
     rows = [(str(label), _as_images(images, label), _faces(faces, len(_as_images(images, label))))
@@ -174,7 +191,8 @@ def judged_rows(sets: Sequence[tuple[str, ArrayLike, Sequence[bool]]]) -> Figure
     label_width = 1.1  # inches for the horizontal row labels
     cell = min(MAX_CELL * 0.6, (TEXT_WIDTH - label_width) / n)
     aspect = rows[0][1].shape[1] / rows[0][1].shape[2]
-    fig = new_figure(cell * n + label_width, len(rows) * cell * aspect * 1.08 + 0.1)
+    fig = new_figure(cell * n + label_width, len(rows) * cell * aspect * 1.08 + 0.1 + LABEL_SPACE)
+    verdict_legend(fig)
     axes = fig.subplots(len(rows), n, squeeze=False)
     for row, (label, images, faces) in enumerate(rows):
         for k in range(n):

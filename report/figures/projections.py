@@ -232,15 +232,15 @@ def path_projections(z_sample: ArrayLike, path: ArrayLike, centre: ArrayLike,
 @styled
 def plane_path_row(z_sample: ArrayLike, path: ArrayLike, centre: ArrayLike, plane: Sequence[int],
                    decodes: ArrayLike | None = None, labels: Sequence[str] | None = None,
-                   faces: Sequence[bool] | None = None) -> Figure:
+                   faces: Sequence[str] | Sequence[bool] | None = None) -> Figure:
     """A path through the centre in one plane (post VI): its projection at the left, its decoded row beside it.
 
     z_sample: (m, N) data points (blue); path: (p, N) path points (red); centre: (N,) (orange star);
     plane: (i, j). decodes: (p, s, s, 3) uint8 or None (projection only); labels: p strings under the
-    decodes; faces: p bools or None (green frame: counts as a face, red: not).
+    decodes; faces: p verdicts or None (frames by verdict, legend below, as in image_grid).
     Returns a Figure: one projection axes, then one axes per decode.
     """
-    from report.figures.images import _as_images, _faces, _frame, _labels, _show
+    from report.figures.images import LABEL_SPACE, _as_images, _faces, _frame, _labels, _show, verdict_legend
 
     data = _latents(z_sample, "z_sample")
     route = _latents(path, "path", data.shape[1])
@@ -256,7 +256,9 @@ def plane_path_row(z_sample: ArrayLike, path: ArrayLike, centre: ArrayLike, plan
         raise ValueError(f"{len(images)} decodes for {len(route)} path points")
     marks = _faces(faces, len(images))
     below = _labels(labels, len(images), "labels")
-    fig = new_figure(TEXT_WIDTH, panel + 0.3)
+    fig = new_figure(TEXT_WIDTH, panel + 0.3 + (LABEL_SPACE if marks is not None else 0.0))
+    if marks is not None:
+        verdict_legend(fig)
     left, right = fig.subfigures(1, 2, width_ratios=[panel + 0.45, TEXT_WIDTH - panel - 0.45])
     _draw(left.subplots(), i, j, data, centre=mid, path=route, nbins=3)
     axes = right.subplots(1, len(images), squeeze=False)[0]

@@ -40,8 +40,11 @@ PALETTE: dict[str, str] = {
     "train": "#1f77b4",
     "validation": "#ff7f0e",
     "guide": "#7f7f7f",
-    "face": "#2ca02c",  # frame of a decode that counts as a face
-    "not_face": "#d62728",  # frame of one that does not
+    # Frames by verdict (Okabe-Ito bluish green and orange, and a dark grey-red): told apart by
+    # colour-blind readers as well, and by lightness in grey print.
+    "face": "#009e73",  # frame of a clear face
+    "faint_face": "#e69f00",  # a faint face
+    "not_face": "#6b3a3f",  # no face
     "diverging_cmap": "RdBu_r",
     "sequential_cmap": "YlOrRd",
 }

@@ -18,7 +18,7 @@ import numpy as np
 
 from report.params import Params, to_jsonable, value_at
 from report.results import StepResults
-from report.results.face_measure import EXAMPLES_FIGURE
+from report.results.face_measure import DEGRADATION_FIGURE, EXAMPLES_FIGURE
 from report.results.face_measure import output_files as face_measure_files
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
@@ -109,9 +109,10 @@ STEPS: tuple[Step, ...] = (
               uses_images=True),
     _analysis("formation", ("data", "train", "encode"), ("formation.png",), 1, uses_images=True,
               shared=MAHALANOBIS),
-    Step("face_measure", ("data", "train", "encode"), ("stats.json", EXAMPLES_FIGURE, *face_measure_files()),
+    Step("face_measure", ("data", "train", "encode"),
+         ("stats.json", EXAMPLES_FIGURE, DEGRADATION_FIGURE, *face_measure_files()),
          ("analysis.face_measure", "train.validation_split"), "analysis.face_measure.timeout_s", 1,
-         uses_images=True),
+         uses_images=True, shared=UNCERTAINTY),
     _analysis("distributions", ("encode",),
               ("component-histograms.png", "dominant-histograms.png", "radius-histograms.png"), 2),
     _analysis("correlations", ("encode", "distributions"),

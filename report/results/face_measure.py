@@ -11,9 +11,14 @@ reconstructions score above decodes of uniform vectors.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from itertools import pairwise
 from typing import ClassVar, Literal
 
+from pydantic import Field
+
+from report.face_verdicts import CLEAR, FAINT, FaceVerdict, as_verdict
 from report.results import Record, StepResults
+from report.stats.uncertainty import intervals_overlap, wilson_interval
 
 CLEARLY_FACES = 0.8  # a set "clearly" counts as faces when at least this share of it does
 CLEARLY_NOT = 0.05  # ... and clearly not when at most this share does
@@ -27,6 +32,9 @@ TRAINED_NETWORK_FILE = "trained-network.keras"  # the trained feature extractor 
 JUDGE_NETWORK_FILE = "judge-network.keras"  # the structure judge (uint8-valued images in, P(real structure) out)
 SPACE_FILES = ("mean", "std", "reference", "radii")  # per space NAME: NAME-<part>.npy
 EXAMPLES_FIGURE = "examples.png"
+DEGRADATION_FIGURE = "verdict-shares.png"  # shares of each verdict against blur and contrast reduction
+
+DEGRADATIONS = ("blur", "contrast")  # how held-out real images are degraded for the verdict curves
 
 
 def space_file(space: str, part: str) -> str:
@@ -66,7 +74,7 @@ class JudgeRecord(Record):
     filters: list[int]
     max_sigma: float  # largest Gaussian blur applied to real and destroyed training images alike
     kinds: list[str]  # how structure was destroyed (report.facelike.judge.KINDS)
-    threshold: float  # P(real structure) an image needs to count as a face
+    threshold: float  # P(real structure) an image needs for "a face is there" (clear or faint)
     train_accuracy: float  # after the last epoch
     held_out_accuracy: float  # on held-out real images and destroyed copies of them, softened alike
 
@@ -84,13 +92,69 @@ class SpaceScores(Record):
     kid: float  # unbiased KID (mean over subsets)
 
 
+class ClarityMeasure(Record):
+    """Where the real reference images lie on one clarity measure (report.facelike.clarity), in logs."""
+
+    low: float  # log of the measure's `quantile` over the reference images: scores 0.5
+    spread: float  # standard deviation of the measure's log over them: the logistic's width
+
+
+class VerdictRule(Record):
+    """How an image gets its verdict: structure (the judge) says whether a face is there, clarity whether it is clear."""
+
+    structure_threshold: float  # judge probability from which a face is there (faint or clear)
+    clarity_threshold: float  # clarity score from which a face that is there is clear
+    quantile: float  # the real images' quantile of each clarity measure that scores 0.5
+    detail_inner_sigma: float  # the detail band-pass: difference of Gaussians of these sigmas (pixels)
+    detail_outer_sigma: float
+    adaptation: float  # the clarity measures divide the luminance by the image's mean luminance plus this
+    contrast: ClarityMeasure
+    detail: ClarityMeasure
+    n_fitted: int  # reference (training) images the clarity measures were fitted on
+
+    def clarity_reference(self) -> dict[str, object]:
+        """The dict `report.facelike.clarity.ClarityReference.from_dict` reads."""
+        return {"contrast": self.contrast.model_dump(), "detail": self.detail.model_dump(), "quantile": self.quantile,
+                "inner_sigma": self.detail_inner_sigma, "outer_sigma": self.detail_outer_sigma,
+                "adaptation": self.adaptation}
+
+
+class ShareInterval(Record):
+    """A share k of n with its Wilson interval at `confidence`."""
+
+    k: int
+    n: int
+    share: float
+    low: float
+    high: float
+    confidence: float
+
+
+class DegradationPoint(Record):
+    """The verdicts of held-out real images degraded by one amount: blurred (sigma) or contrast-reduced (factor)."""
+
+    kind: Literal["blur", "contrast"]
+    amount: float  # Gaussian sigma in pixels (blur) or contrast factor about the mean colour (contrast; 1 = unchanged)
+    n_images: int
+    clear_share: float
+    faint_share: float
+    no_face_share: float
+    face_score_median: float
+    clarity_median: float
+    structure_median: float
+
+
 class CalibrationSet(Record):
     """One calibration set: images whose answer the reader knows, scored like any decode."""
 
     name: Literal["real", "reconstructions", "blurred", "uniform", "noise"]
     n_images: int
-    face_share: float  # share counting as faces under the stated rule (inside in every space, judge passed)
-    inside_share: float  # share inside the real k-NN manifold in every space (the rule without the judge)
+    face_share: float  # share of clear faces (the verdict `clear face`)
+    faint_share: float  # share of faint faces (a face is there, but blurred, washed out or low in contrast)
+    no_face_share: float  # share with no face
+    face_score_median: float  # median face score (structure x clarity)
+    clarity_median: float  # median clarity score
+    inside_share: float  # share inside the real k-NN manifold in every space (shown beside, not part of the verdict)
     judge_share: float  # share the structure judge alone passes (probability >= its threshold)
     judge_median: float  # median judge probability
     spaces: dict[str, SpaceScores]  # per feature space name
@@ -104,7 +168,8 @@ class FaceMeasureResults(StepResults):
     image_size: int
     k: int  # neighbourhood size of the k-NN balls
     realism_percentile: float  # real balls above this radius percentile are dropped for the realism score
-    rule: Literal["inside_every_space_and_judge"]  # what counts as a face
+    rule: Literal["structure_and_clarity"]  # what counts as a clear face (VerdictRule)
+    verdict: VerdictRule
     primary_space: str  # the space of score_set's precision, recall, density, coverage, fd and kid
     kid_subsets: int
     kid_subset_size: int
@@ -115,7 +180,10 @@ class FaceMeasureResults(StepResults):
     spaces: list[FeatureSpaceRecord]
     judge: JudgeRecord
     calibration: list[CalibrationSet]
-    examples_figure: str  # example images per set, framed green (face) or red (not)
+    real_clear: ShareInterval  # held-out real images that are clear faces, with its interval: what decodes compare with
+    degradations: list[DegradationPoint]  # held-out real images blurred and contrast-reduced, by kind then amount
+    degradation_figure: str  # stacked verdict shares against blur and contrast
+    examples_figure: str  # example images per set, framed by verdict
     n_examples: int  # examples per set in the figure
     seconds: dict[str, float]  # wall time of the parts: networks, reference, calibration
 
@@ -131,17 +199,20 @@ MOST = 0.75  # from this share on, "most" (short of all)
 
 
 class FaceCount(Record):
-    """How many of a set of decodes (a grid, a strip) count as faces, and which, in figure order."""
+    """How many of a set of decodes (a grid, a strip) are clear faces, and each one's verdict, in figure order."""
 
     n_decodes: int
-    n_faces: int
-    faces: list[bool]  # per decode, in the order the figure shows them
+    n_faces: int  # clear faces
+    faces: list[bool]  # per decode, in the order the figure shows them: a clear face
+    n_faint: int = 0  # faint faces (a face is there, but not clearly)
+    verdicts: list[FaceVerdict] = Field(default_factory=list)  # per decode, in figure order (empty in records made from bools)
 
     @classmethod
-    def of(cls, faces) -> FaceCount:
-        """From a bool array (n,) of FaceScorer.is_face."""
-        marks = [bool(face) for face in faces]
-        return cls(n_decodes=len(marks), n_faces=sum(marks), faces=marks)
+    def of(cls, verdicts) -> FaceCount:
+        """From verdicts (n,) of FaceScorer.verdicts (or bools of FaceScorer.is_face: True a clear face, False none)."""
+        words = [as_verdict(item) for item in verdicts]
+        return cls(n_decodes=len(words), n_faces=words.count(CLEAR), faces=[word == CLEAR for word in words],
+                   n_faint=words.count(FAINT), verdicts=words)
 
     @property
     def share(self) -> float:
@@ -167,6 +238,34 @@ def clarity(share: float) -> Clarity:
     return "mixed"
 
 
+class DegradationCurve(Record):
+    """What blurring or washing out held-out real images does to their verdicts (post I's figure)."""
+
+    kind: Literal["blur", "contrast"]
+    points: list[DegradationPoint]  # in the order of the parameters (growing blur, shrinking contrast)
+    clear_falls: bool  # the clear share never grows from one amount to the next (beyond one image)
+    score_falls: bool  # nor does the median face score (beyond MONOTONE_SLACK)
+    half_clear: float | None  # the first amount at which fewer than half are clear; None if none
+    mostly_no_face: float | None  # the first amount at which most have no face; None if none
+
+
+MONOTONE_SLACK = 0.01  # a median face score may rise this much from one degradation to the next and still "fall"
+
+
+def degradation_curve(points: list[DegradationPoint], kind: str) -> DegradationCurve:
+    """The curve of one kind of degradation: whether the verdicts only worsen, and where they cross half."""
+    chosen = [p for p in points if p.kind == kind]
+    clear = [p.clear_share for p in chosen]
+    scores = [p.face_score_median for p in chosen]
+    slack = 1 / max(p.n_images for p in chosen) if chosen else 0.0
+    return DegradationCurve(
+        kind=kind, points=chosen,
+        clear_falls=all(b <= a + slack for a, b in pairwise(clear)),
+        score_falls=all(b <= a + MONOTONE_SLACK for a, b in pairwise(scores)),
+        half_clear=next((p.amount for p in chosen if p.clear_share < 0.5), None),
+        mostly_no_face=next((p.amount for p in chosen if p.no_face_share > 0.5), None))
+
+
 class FaceMeasureFindings(Record):
     """What the post states about the calibration."""
 
@@ -177,19 +276,22 @@ class FaceMeasureFindings(Record):
     blurred: CalibrationSet
     reconstructions: CalibrationSet | None
     uniform: CalibrationSet | None
-    real_clarity: Clarity
-    noise_clarity: Clarity
-    blurred_clarity: Clarity
-    holds: bool  # real clearly faces, noise clearly not, reconstructions above uniform decodes
+    real_clarity: Clarity  # of the clear share
+    noise_clarity: Clarity  # of the share with a face (clear or faint)
+    noise_face_share: float  # share of the noise images with a face, clear or faint
+    uniform_mostly_no_face: bool | None  # most uniform decodes have no face; None without uniform decodes
+    holds: bool  # real clearly clear faces, noise clearly no face, reconstructions above uniform decodes
     reconstructions_above_uniform: bool | None  # None without a decoder
+    blurred_mostly_faint: bool  # the blurred set is mostly faint faces: clarity, not structure, sets it apart
+    real_clear: ShareInterval  # what other posts compare a generator's clear share with
+    verdict: VerdictRule
+    blur: DegradationCurve
+    contrast: DegradationCurve
     spaces: list[FeatureSpaceRecord]
     trained: FeatureSpaceRecord
     primary: FeatureSpaceRecord
-    blur_separates: Literal["both", "random_only", "trained_only", "neither"]  # which spaces score blur below real
     task_learnt: bool  # the trained network solves its task on held-out images (TASK_LEARNT)
     judge: JudgeRecord
-    judge_rejects_uniform: bool | None  # the judge removes a clear share (2 x CLEARLY_NOT) of the uniform decodes the
-    # manifold passes; None without uniform decodes
     judge_keeps_faces: bool  # the judge passes held-out real, blurred and reconstructed images clearly (CLEARLY_FACES)
 
 
@@ -201,16 +303,7 @@ def findings(results: FaceMeasureResults, upstream: Mapping[str, StepResults]) -
     if reconstructions is not None and uniform is not None:
         above = reconstructions.face_share > uniform.face_share
     trained = next(space for space in results.spaces if space.kind == "trained")
-    random = next(space for space in results.spaces if space.kind == "random")
-
-    def separates(space: FeatureSpaceRecord) -> bool:
-        # Blur counts as "separated" when its share falls clearly (by CLEARLY_NOT x 2) below real's.
-        return blurred.spaces[space.name].face_share < real.spaces[space.name].face_share - 2 * CLEARLY_NOT
-
-    by_random, by_trained = separates(random), separates(trained)
-    blur = {(True, True): "both", (True, False): "random_only", (False, True): "trained_only"}.get(
-        (by_random, by_trained), "neither")
-    real_clarity, noise_clarity = clarity(real.face_share), clarity(noise.face_share)
+    real_clarity, noise_clarity = clarity(real.face_share), clarity(1 - noise.no_face_share)
     return FaceMeasureFindings(
         real=real,
         noise=noise,
@@ -219,16 +312,34 @@ def findings(results: FaceMeasureResults, upstream: Mapping[str, StepResults]) -
         uniform=uniform,
         real_clarity=real_clarity,
         noise_clarity=noise_clarity,
-        blurred_clarity=clarity(blurred.face_share),
+        noise_face_share=1 - noise.no_face_share,
+        uniform_mostly_no_face=None if uniform is None else uniform.no_face_share > 0.5,
         holds=real_clarity == "clearly_faces" and noise_clarity == "clearly_not" and above is not False,
         reconstructions_above_uniform=above,
+        blurred_mostly_faint=blurred.faint_share > 0.5,
+        real_clear=results.real_clear,
+        verdict=results.verdict,
+        blur=degradation_curve(results.degradations, "blur"),
+        contrast=degradation_curve(results.degradations, "contrast"),
         spaces=results.spaces,
         trained=trained,
         primary=next(space for space in results.spaces if space.name == results.primary_space),
-        blur_separates=blur,
         task_learnt=trained.task_score is not None and trained.task_score >= TASK_LEARNT.get(trained.task or "", 1.0),
         judge=results.judge,
-        judge_rejects_uniform=None if uniform is None else uniform.inside_share - uniform.face_share > 2 * CLEARLY_NOT,
         judge_keeps_faces=all(item.judge_share >= CLEARLY_FACES for item in (real, blurred, reconstructions)
                               if item is not None),
     )
+
+
+Comparison = Literal["above", "below", "alike"]
+
+
+def compare_with_real(k: int, n: int, real_clear: ShareInterval) -> Comparison:
+    """Whether k clear faces of n decodes lie above, below or cannot be told apart from held-out real images.
+
+    Wilson intervals at the confidence of `real_clear`; overlapping intervals are "alike".
+    """
+    interval = wilson_interval(k, n, real_clear.confidence)
+    if intervals_overlap(interval, (real_clear.low, real_clear.high)):
+        return "alike"
+    return "above" if interval[0] > real_clear.high else "below"

@@ -158,9 +158,9 @@ def _generator(name, face_coverage, fd=1.0, family="independent", face_share=Non
 
 
 def _board(ranked):
-    return validate_results(ScoreboardResults, {"has_decoder": True, "has_face_measure": True, "n_decodes": 100,
-                                                "n_reference": 500, "z_dim": 16, "data_mahalanobis_mean": 4.0,
-                                                "generators": ranked})
+    return validate_results(ScoreboardResults, {
+        "has_decoder": True, "has_face_measure": True, "n_decodes": 100, "n_reference": 500, "confidence_level": 0.95,
+        "z_dim": 16, "data_mahalanobis_mean": 4.0, "generators": ranked})
 
 
 def test_scoreboard_ranks_by_face_coverage_then_fd_and_says_who_wins():

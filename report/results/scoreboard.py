@@ -70,7 +70,7 @@ class ScoreboardResults(StepResults):
     has_face_measure: bool
     n_decodes: int  # per generator
     n_reference: int | None = None  # real reference images of the face coverage (None when nothing was scored)
-    confidence_level: float = 0.95  # of every face coverage interval
+    confidence_level: float  # of every face coverage interval (the run's analysis.uncertainty.confidence_level)
     z_dim: int
     data_mahalanobis_mean: float
     generators: list[GeneratorScore]  # table order: face coverage, then Fréchet distance; rank_group never decreases

@@ -109,6 +109,7 @@ class ScoreboardFindings(Record):
     last: GeneratorScore
     winner_correlated: bool  # the winner keeps the covariance of the z-points
     leaders_correlated: list[GeneratorScore]  # the leaders that keep the covariance of the z-points
+    leaders_all_correlated: bool  # ... all of them do
     winner_at_data_distance: bool  # the winner's vectors lie about as far from the centre as real z-points
     fit_helps: Comparison  # N(mu, Sigma) against N(0, I)
     mixture_helps: Comparison  # best mixture against N(mu, Sigma)
@@ -226,6 +227,7 @@ def findings(results: ScoreboardResults, upstream: Mapping[str, StepResults]) ->
         last=scored[-1],
         winner_correlated=winner.family in CORRELATED_FAMILIES,
         leaders_correlated=[g for g in leaders if g.family in CORRELATED_FAMILIES],
+        leaders_all_correlated=all(g.family in CORRELATED_FAMILIES for g in leaders),
         winner_at_data_distance=abs(winner.mahalanobis_mean / results.data_mahalanobis_mean - 1)
         <= DATA_DISTANCE_TOLERANCE,
         fit_helps=_versus(normal, standard),

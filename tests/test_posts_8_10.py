@@ -181,7 +181,7 @@ def test_scoreboard_ranks_by_face_coverage_then_fd_and_says_who_wins():
     assert found.gap_to_ceiling == pytest.approx(0.3)
     assert [g.name for g in found.more_faces_than_ceiling] == ["intervals-0.5"]
     assert found.uniform.name == "uniform" and not found.below_uniform_alike and not found.below_uniform_fewer_faces
-    assert found.n_groups == 5
+    assert found.n_groups == 5 and not found.all_alike and found.top.name == "reconstructions"
     empty = _board([])
     assert scoreboard_findings(empty, {}) is None
 
@@ -225,6 +225,12 @@ def test_scoreboard_names_a_winner_only_when_it_stands_alone():
     found = scoreboard_findings(_board(rank(close)), {})
     assert not found.winner_alone and [g.name for g in found.leaders] == ["mixture-7", "normal"]
     assert found.mixture_helps == "untold"
+    # Nothing told apart (a tiny run: no decode is a face): one group, no winner, nothing clearly below uniform.
+    nothing = [_generator(name, 0.0, fd, interval=(0.0, 0.013)) for name, fd in
+               (("reconstructions", 3.0), ("normal", 1.0), ("uniform", 2.0))]
+    found = scoreboard_findings(_board(rank(nothing)), {})
+    assert found.all_alike and found.n_groups == 1 and found.top.name == "normal"
+    assert not found.winner_alone and not found.below_uniform_fewer_faces and not found.standard_normal_below_uniform
 
 
 def test_scoreboard_findings_say_why_generators_rank_below_uniform():

@@ -83,6 +83,8 @@ class ScoreboardFindings(Record):
     """What the scoreboard page states. Every comparison rests on intervals (see the module)."""
 
     n_groups: int  # rank groups in the table
+    all_alike: bool  # one group: no generator can be told apart from any other
+    top: GeneratorScore  # the highest face coverage of all (the table's first row)
     ceiling: GeneratorScore | None
     ceiling_first: bool  # reconstructions have the highest face coverage
     ceiling_apart: bool  # ... and no generator of new vectors can be told apart from them
@@ -198,6 +200,8 @@ def findings(results: ScoreboardResults, upstream: Mapping[str, StepResults]) ->
     with_ceiling = _alike(ceiling, others)
     return ScoreboardFindings(
         n_groups=max(g.rank_group for g in scored),
+        all_alike=all(g.rank_group == scored[0].rank_group for g in scored),
+        top=scored[0],
         ceiling=ceiling,
         ceiling_first=scored[0].name == CEILING,
         ceiling_apart=scored[0].name == CEILING and not with_ceiling,

@@ -66,7 +66,7 @@ if scorer is not None:
         record = scorer.score_set(decodes, g.name, judged)
         reached = scorer.face_reach(judged)  # (reference images, decodes)
         n_reference = len(reached)
-        interval = coverage_interval(reached, uncertainty.confidence_level, uncertainty.bootstrap_resamples, rng)
+        interval = coverage_interval(reached, uncertainty.confidence_level)
         scores.append(dict(record, face_coverage=scorer.face_coverage(judged), face_coverage_interval=interval,
                            title=g.title, family=g.family, post=g.post,
                            mahalanobis_mean=float(np.sqrt(normal_fit.mahalanobis_sq(g.vectors, model.whiten)).mean()),

@@ -13,7 +13,7 @@ from report.stats.uncertainty import intervals_overlap, wilson_interval
 # reference within REACH cells. A reference in cell c is then covered by n images with
 # probability 1 - (1 - FACE * g(c))^n, g(c) the bump's mass within REACH of c, so the expected
 # coverage is the mean of that over the cells.
-CELLS, REACH, FACE = 400, 1, 0.8
+CELLS, REACH, FACE = 400, 2, 0.8
 
 
 def _bump(width: float) -> np.ndarray:
@@ -35,48 +35,58 @@ def _reached(bump: np.ndarray, n_reference: int, n: int, rng: np.random.Generato
     return (np.minimum(apart, CELLS - apart) <= REACH) & face[None, :]
 
 
-def test_interval_covers_the_true_coverage_at_about_the_nominal_rate():
+def test_interval_covers_the_true_coverage_and_is_not_much_wider_than_it_must_be():
     rng = np.random.default_rng(5)
     bump, n_reference, n = _bump(50.0), 400, 100
     truth = _true_coverage(bump, n)
-    trials = 160
-    covered = 0
-    for _ in range(trials):
-        low, high = coverage_interval(_reached(bump, n_reference, n, rng), 0.95, 100, rng)
+    covered, widths, estimates = 0, [], []
+    for _ in range(200):
+        reached = _reached(bump, n_reference, n, rng)
+        low, high = coverage_interval(reached, 0.95)
         covered += low <= truth <= high
-    # Either variance alone covers 74-89 % of the time on this model (measured); the sum about 95 %.
-    assert 0.9 <= covered / trials <= 0.99
+        widths.append(high - low)
+        estimates.append(coverage_estimate(reached))
+    # Measured on this model (300 draws): this interval covers the truth 98 % of the time (it errs
+    # on the wide side); normal intervals of the binomial variance alone cover 82 %, of a
+    # half-sample jackknife plus the binomial 93 %.
+    assert covered / 200 >= 0.93
+    assert np.mean(widths) <= 1.5 * 2 * 1.96 * np.std(estimates)  # the width an exact interval would have
 
 
 def test_interval_is_wider_than_the_references_alone_say():
     rng = np.random.default_rng(2)
     reached = _reached(_bump(50.0), 400, 100, rng)
-    decode_variance, reference_variance = coverage_variances(reached, 300, rng)
+    decode_variance, reference_variance = coverage_variances(reached)
     assert decode_variance > 0 and reference_variance > 0
     p = coverage_estimate(reached)
     assert reference_variance == pytest.approx(p * (1 - p) / 400)
-    low, high = coverage_interval(reached, 0.95, 300, rng)
+    low, high = coverage_interval(reached, 0.95)
     binomial = wilson_interval(int(round(p * 400)), 400)
     assert low <= p <= high and high - low > binomial[1] - binomial[0]
 
 
-def test_half_samples_hold_distinct_images_unlike_a_bootstrap_over_decodes():
-    # Each image reaches a reference of its own. Every half-sample holds exactly n / 2 distinct
-    # images, so it reaches exactly n / 2 references: no variance. A bootstrap resample would hold
-    # about 63 % of the images, fewer each time, and vary.
-    n = 200
-    reached = np.zeros((2 * n, n), dtype=bool)
-    reached[np.arange(n), np.arange(n)] = True
-    decode_variance, _ = coverage_variances(reached, 500, np.random.default_rng(0))
-    assert decode_variance == pytest.approx(0.0, abs=1e-15)
+def test_decode_variance_is_the_delete_one_jackknife():
+    rng = np.random.default_rng(4)
+    reached = _reached(_bump(20.0), 150, 40, rng)
+    n = reached.shape[1]
+    left_out = np.array([coverage_estimate(np.delete(reached, i, axis=1)) for i in range(n)])
+    slow = (n - 1) / n * ((left_out - left_out.mean()) ** 2).sum()
+    assert coverage_variances(reached)[0] == pytest.approx(slow, rel=1e-12)
+
+
+def test_a_duplicate_image_adds_no_decode_variance():
+    # Two identical images reaching the same references: leaving either out loses nothing.
+    reached = np.zeros((10, 2), dtype=bool)
+    reached[:4] = True
+    assert coverage_variances(reached)[0] == 0.0
 
 
 def test_equal_generators_overlap_and_distant_ones_do_not():
     rng = np.random.default_rng(9)
     wide, narrow = _bump(60.0), _bump(6.0)
-    first = coverage_interval(_reached(wide, 400, 100, rng), 0.95, 200, rng)
-    again = coverage_interval(_reached(wide, 400, 100, rng), 0.95, 200, rng)
-    collapsed = coverage_interval(_reached(narrow, 400, 100, rng), 0.95, 200, rng)
+    first = coverage_interval(_reached(wide, 400, 100, rng))
+    again = coverage_interval(_reached(wide, 400, 100, rng))
+    collapsed = coverage_interval(_reached(narrow, 400, 100, rng))
     assert intervals_overlap(first, again)
     assert not intervals_overlap(first, collapsed) and collapsed[1] < first[0]
 

@@ -224,6 +224,7 @@ def test_scoreboard_names_a_winner_only_when_it_stands_alone():
     close = [ceiling, alone[1], _generator("normal", 0.285, 2.0, "normal", interval=(0.265, 0.2999)), alone[3]]
     found = scoreboard_findings(_board(rank(close)), {})
     assert not found.winner_alone and [g.name for g in found.leaders] == ["mixture-7", "normal"]
+    assert [g.name for g in found.leaders_in_later_group] == ["normal"]  # Table 1 counts groups from the ceiling
     assert found.mixture_helps == "untold"
     # Nothing told apart (a tiny run: no decode is a face): one group, no winner, nothing clearly below uniform.
     nothing = [_generator(name, 0.0, fd, interval=(0.0, 0.013)) for name, fd in

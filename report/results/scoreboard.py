@@ -105,6 +105,7 @@ class ScoreboardFindings(Record):
     standard_normal_below_uniform_by_scale: bool  # ... and its vectors are longer than real ones and farther out than uniform's
     standard_normal_length_ratio: float | None  # N(0, I)'s mean vector length over the real z-points'
     leaders: list[GeneratorScore]  # the first rank group among generators of new vectors, best estimate first
+    leaders_in_later_group: list[GeneratorScore]  # leaders that Table 1, counting groups from the reconstructions, puts lower
     winner_alone: bool  # one generator of new vectors stands alone in that group: the winner
     winner: GeneratorScore  # the highest face coverage among new vectors (named a winner only when winner_alone)
     runner_up: GeneratorScore | None  # the best generator of new vectors outside the leaders
@@ -225,6 +226,7 @@ def findings(results: ScoreboardResults, upstream: Mapping[str, StepResults]) ->
         standard_normal_length_ratio=standard.length_mean / data_length
         if standard is not None and data_length else None,
         leaders=leaders,
+        leaders_in_later_group=[g for g in leaders if g.rank_group != winner.rank_group],
         winner_alone=len(leaders) == 1,
         winner=winner,
         runner_up=others[len(leaders)] if len(others) > len(leaders) else None,

@@ -85,7 +85,7 @@ if ranked:
         intervals=[s["face_coverage_interval"] for s in ranked], groups=[s["rank_group"] for s in ranked]))
     order = {g.name: k for k, g in enumerate(drawn)}
     rows = [examples[order[s["name"]]] for s in ranked]
-    titles = [f"{s['rank']}. {s['name']} (group {s['rank_group']})" if k == 0 else ""
+    titles = [f"{s['rank_group']} · {s['name']}" if k == 0 else ""  # the group: the order within one is no ranking
               for s, row in zip(ranked, rows) for k in range(len(row))]
     examples_figure = step.figure("examples.png", figures.image_grid(np.concatenate(rows), columns=settings.n_examples,
                                                                      titles=titles))

@@ -455,8 +455,7 @@ class PcaSamplingParams(_Section):
 class ScoreboardParams(_Section):
     """The scoreboard: every generator scored on the same face measure."""
 
-    n_decodes: int = Field(500, ge=10, description="decodes scored per generator (on the default build 1000 left the "
-                           "face coverage intervals about as wide, ±0.025: coverage rises towards one half)")
+    n_decodes: int = Field(500, ge=10, description="decodes scored per generator")
     n_examples: int = Field(6, ge=1, le=12, description="example decodes shown per generator")
     timeout_s: int = Field(900, ge=10)
 

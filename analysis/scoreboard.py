@@ -4,7 +4,8 @@
 # N(mu, Sigma) and Gaussian mixtures (VIII), principal-frame shells (X) and N(0, I) as in RAE:
 # the same number of decodes each, scored by face_measure's FaceScorer. Ranked by face coverage:
 # the share of real reference images whose k-NN ball holds a decode that counts as a face (the
-# number of faces and their variety at once), then by the Fréchet distance.
+# number of faces and their variety at once), then by the Fréchet distance, each face coverage with its interval
+# (over the decodes and over the reference images); generators whose intervals overlap share a rank group.
 
 # %% tags=["parameters"]
 run_dir: str = "build/tiny"  # a finished build; the pipeline passes this run's folder
@@ -28,10 +29,12 @@ from report.results.paths import PathsResults
 from report.results.pca_sampling import PcaSamplingResults
 from report.results.scoreboard import GeneratorScore, ScoreboardResults, rank
 from report.stats import normal_fit
+from report.stats.coverage import coverage_interval
 
 model = open_normal(step)
 z = load_zpoints(step.input("latents"))
 settings, rng = step.settings, step.rng
+uncertainty = step.shared("analysis.uncertainty")
 distributions = step.upstream(DistributionsResults)
 intervals = step.upstream(IntervalsResults)
 paths = step.upstream(PathsResults)
@@ -55,34 +58,43 @@ drawn += generators.all_generators(
 [(g.name, g.vectors.shape) for g in drawn]
 
 # %% papermill_description=scores
-scores, examples = [], []
+scores, examples, n_reference = [], [], None
 if scorer is not None:
     for g in drawn:
         decodes = decoding.decode(g.vectors)
         judged = scorer.scores(decodes)
         record = scorer.score_set(decodes, g.name, judged)
-        scores.append(dict(record, face_coverage=scorer.face_coverage(judged), title=g.title, family=g.family, post=g.post,
+        reached = scorer.face_reach(judged)  # (reference images, decodes)
+        n_reference = len(reached)
+        interval = coverage_interval(reached, uncertainty.confidence_level)
+        scores.append(dict(record, face_coverage=scorer.face_coverage(judged), face_coverage_interval=interval,
+                           title=g.title, family=g.family, post=g.post,
                            mahalanobis_mean=float(np.sqrt(normal_fit.mahalanobis_sq(g.vectors, model.whiten)).mean()),
                            length_mean=float(np.linalg.norm(g.vectors, axis=1).mean())))
         examples.append(decodes[:settings.n_examples])
-ranked = rank(scores)
-[(s["rank"], s["name"], round(s["face_coverage"], 3), round(s["face_share"], 3), round(s["fd"], 2)) for s in ranked]
+ranked = rank(scores, resolution=1 / n_reference if n_reference else 0.0)
+[(s["rank_group"], s["name"], round(s["face_coverage"], 4), [round(x, 4) for x in s["face_coverage_interval"]],
+  round(s["face_share"], 3), round(s["fd"], 2)) for s in ranked]
 
 # %%
 figure = examples_figure = None
 if ranked:
     figure = step.figure("scoreboard.png", figures.scoreboard(
         [s["title"] for s in ranked], [s["face_coverage"] for s in ranked],
-        "face coverage (share of real images reached\nby a decode that counts as a face)"))
+        "face coverage (share of real images reached\nby a decode that counts as a face)",
+        intervals=[s["face_coverage_interval"] for s in ranked], groups=[s["rank_group"] for s in ranked]))
     order = {g.name: k for k, g in enumerate(drawn)}
     rows = [examples[order[s["name"]]] for s in ranked]
-    titles = [f"{s['rank']}. {s['name']}" if k == 0 else "" for s, row in zip(ranked, rows) for k in range(len(row))]
+    titles = [f"{s['rank_group']} · {s['name']}" if k == 0 else ""  # the group: the order within one is no ranking
+              for s, row in zip(ranked, rows) for k in range(len(row))]
     examples_figure = step.figure("examples.png", figures.image_grid(np.concatenate(rows), columns=settings.n_examples,
                                                                      titles=titles))
 step.save(ScoreboardResults(
     has_decoder=decoding is not None,
     has_face_measure=scorer is not None,
     n_decodes=len(real),
+    n_reference=n_reference,
+    confidence_level=uncertainty.confidence_level,
     z_dim=z.shape[1],
     data_mahalanobis_mean=float(data_d.mean()),
     generators=[GeneratorScore(**s) for s in ranked],

@@ -26,7 +26,7 @@ from report.facelike import (
     train_factor_network,
     train_rotation_network,
 )
-from report.facelike.metrics import coverage, unbiased_mmd2
+from report.facelike.metrics import balls_reached, coverage, unbiased_mmd2
 
 
 def slow_prdc(real: np.ndarray, fake: np.ndarray, k: int) -> dict[str, float]:
@@ -142,6 +142,17 @@ def test_coverage_alone_matches_prdc_and_is_zero_without_fakes():
     assert coverage(real, fake, radii, chunk_rows=7) == pytest.approx(prdc(real, fake, k=4)["coverage"], abs=1e-12)
     assert coverage(real, fake[:0], radii) == 0.0
     assert coverage(real, fake[:1], radii) <= coverage(real, fake, radii)  # fewer fakes cover no more
+
+
+def test_balls_reached_is_the_matrix_behind_coverage():
+    rng = np.random.default_rng(8)
+    real, fake = rng.normal(size=(50, 3)), rng.normal(0.3, 1.2, size=(30, 3))
+    radii = knn_radii(real, 4)
+    reached = balls_reached(real, fake, radii, chunk_rows=7)
+    slow = np.array([[np.linalg.norm(f - r) < radius for f in fake] for r, radius in zip(real, radii)])
+    np.testing.assert_array_equal(reached, slow)
+    assert reached.any(axis=1).mean() == pytest.approx(coverage(real, fake, radii))
+    assert balls_reached(real, fake[:0], radii).shape == (50, 0)
 
 
 # --- Fréchet distance and KID -------------------------------------------------------------------

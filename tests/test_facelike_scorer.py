@@ -120,6 +120,16 @@ def test_score_set_has_exactly_the_scoreboard_keys(saved):
         scorer.score_set(saved.held_out[:K], "few")
 
 
+def test_face_reach_keeps_only_faces_and_gives_the_face_coverage(saved):
+    scorer = FaceScorer.load(saved.folder)
+    images = np.concatenate([saved.held_out, saved.noise])
+    scores = scorer.scores(images)
+    reached = scorer.face_reach(scores)
+    assert reached.shape == (300, len(images))
+    assert not reached[:, ~scores.is_face].any() and reached[:, scores.is_face].any()
+    assert reached.any(axis=1).mean() == pytest.approx(scorer.face_coverage(scores))
+
+
 def test_open_returns_none_without_decoder_or_record(saved, tmp_path):
     assert FaceScorer.load(tmp_path) is None
 

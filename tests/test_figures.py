@@ -320,7 +320,21 @@ def all_figures(z, images, rng) -> dict[str, Figure]:
         "verdict_shares": F.verdict_shares([(label, [0, 1], {"clear face": [1, 0], "faint face": [0, 1], "no face": [0, 0]})
                                             for label in ("Gaussian blur σ (pixels)", "contrast factor")]),
         "individuals": F.individuals(images, np.arange(5.0)),
+        "scoreboard": F.scoreboard(["a", "b", "c"], [0.3, 0.29, 0.1], "face coverage",
+                                   intervals=[(0.27, 0.33), (0.26, 0.32), (0.08, 0.12)], groups=[1, 1, 2]),
     }
+
+
+def test_scoreboard_draws_each_interval_and_labels_each_group_once():
+    fig = F.scoreboard(["a", "b", "c", "d"], [0.3, 0.29, 0.1, 0.0], "face coverage",
+                       intervals=[(0.27, 0.33), (0.25, 0.31), (0.08, 0.12), (0.0, 0.01)], groups=[1, 1, 2, 3])
+    ax = fig.axes[0]
+    segments = [seg for c in ax.collections if isinstance(c, LineCollection) for seg in c.get_segments()]
+    spans = sorted((round(seg[0][0], 6), round(seg[1][0], 6)) for seg in segments)
+    assert spans == [(0.0, 0.01), (0.08, 0.12), (0.25, 0.31), (0.27, 0.33)]
+    labels = [t.get_text() for t in ax.texts]
+    assert labels == ["group 1", "group 2", "group 3"]
+    assert len(ax.patches) == 4 + 1  # four bars and one band (group 2)
 
 
 def test_every_figure_fits_a4_width_with_fonts_of_8pt_or_more(z, images, rng):

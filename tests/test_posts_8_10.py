@@ -147,11 +147,18 @@ def test_pca_findings_follow_the_spectrum(normal_run):
     assert len(record.origin_coordinates) == Z_DIM and not hasattr(found, "origin_position")
 
 
-def _generator(name, face_coverage, fd=1.0, family="independent", face_share=None):
+def _generator(name, face_coverage, fd=1.0, family="independent", face_share=None, half_width=0.01, interval=None):
     return {"name": name, "title": name, "family": family, "post": "V", "n_decodes": 100,
             "face_share": face_coverage if face_share is None else face_share, "face_coverage": face_coverage,
+            "face_coverage_interval": interval or (max(0.0, face_coverage - half_width), face_coverage + half_width),
             "precision": 0.5, "recall": 0.5, "density": 0.5, "coverage": 0.5, "fd": fd, "kid": 0.01,
             "mahalanobis_mean": 5.0, "length_mean": 3.0}
+
+
+def _board(ranked):
+    return validate_results(ScoreboardResults, {
+        "has_decoder": True, "has_face_measure": True, "n_decodes": 100, "n_reference": 500, "confidence_level": 0.95,
+        "z_dim": 16, "data_mahalanobis_mean": 4.0, "generators": ranked})
 
 
 def test_scoreboard_ranks_by_face_coverage_then_fd_and_says_who_wins():
@@ -162,32 +169,82 @@ def test_scoreboard_ranks_by_face_coverage_then_fd_and_says_who_wins():
     assert [g["name"] for g in ranked] == ["reconstructions", "mixture-best", "normal", "standard-normal",
                                            "intervals-0.5", "uniform"]
     assert [g["rank"] for g in ranked] == [1, 2, 3, 4, 5, 6]
-    record = validate_results(ScoreboardResults, {"has_decoder": True, "has_face_measure": True, "n_decodes": 100,
-                                                  "z_dim": 16, "data_mahalanobis_mean": 4.0, "generators": ranked})
-    found = scoreboard_findings(record, {})
-    assert found.ceiling_first and found.uniform_last and not found.ceiling_low
-    assert found.winner.name == "mixture-best" and found.winner_correlated
-    assert found.fit_helps == "clearly" and found.mixture_helps == "no"
+    assert [g["rank_group"] for g in ranked] == [1, 2, 2, 3, 4, 5]  # equal estimates share a group, whatever the FD
+    found = scoreboard_findings(_board(ranked), {})
+    assert found.ceiling_first and found.ceiling_apart and found.uniform_last and not found.ceiling_low
+    assert not found.winner_alone and [g.name for g in found.leaders] == ["mixture-best", "normal"]
+    assert found.winner.name == "mixture-best" and found.runner_up.name == "standard-normal"
+    assert [g.name for g in found.leaders_correlated] == ["mixture-best", "normal"]
+    assert found.fit_helps == "higher" and found.mixture_helps == "untold"
     assert found.gap_to_ceiling == pytest.approx(0.3)
     assert [g.name for g in found.more_faces_than_ceiling] == ["intervals-0.5"]
     assert found.uniform.name == "uniform" and not found.below_uniform_alike and not found.below_uniform_fewer_faces
-    empty = record.model_copy(update={"generators": []})
+    assert found.n_groups == 5 and not found.all_alike and found.top.name == "reconstructions"
+    empty = _board([])
     assert scoreboard_findings(empty, {}) is None
 
 
+def test_scoreboard_groups_follow_the_intervals_and_never_decrease():
+    ranked = rank([_generator("a", 0.40, interval=(0.37, 0.43)), _generator("b", 0.38, interval=(0.35, 0.41)),
+                   _generator("c", 0.35, interval=(0.32, 0.365)),  # overlaps b but not a: opens group 2
+                   _generator("d", 0.10, interval=(0.08, 0.12))])
+    assert [g["rank_group"] for g in ranked] == [1, 1, 2, 3]
+    record = _board(ranked)
+    groups = [g.rank_group for g in record.generators]
+    assert groups == sorted(groups)
+
+
+def test_generators_one_reference_image_apart_share_a_group():
+    # b's interval just reaches a's, c's (one reference image of 500 below b) just misses it.
+    scores = [_generator("a", 0.400, interval=(0.370, 0.430)), _generator("b", 0.342, interval=(0.310, 0.3705)),
+              _generator("c", 0.340, interval=(0.312, 0.3695))]
+    assert [g["rank_group"] for g in rank(scores)] == [1, 1, 2]  # the interval rule alone splits b from c
+    assert [g["rank_group"] for g in rank(scores, resolution=1 / 500)] == [1, 1, 1]
+
+
+def test_scoreboard_names_a_winner_only_when_it_stands_alone():
+    ceiling = _generator("reconstructions", 0.33, family="ceiling", interval=(0.30, 0.36))
+    alone = [ceiling, _generator("mixture-7", 0.31, 1.0, "mixture", interval=(0.29, 0.33)),
+             _generator("normal", 0.25, 2.0, "normal", interval=(0.23, 0.27)),
+             _generator("uniform", 0.01, 9.0, interval=(0.005, 0.02))]
+    found = scoreboard_findings(_board(rank(alone)), {})
+    assert found.winner_alone and found.winner.name == "mixture-7" and found.runner_up.name == "normal"
+    assert [g.name for g in found.with_ceiling] == ["mixture-7"] and not found.ceiling_apart
+    assert found.mixture_helps == "higher"
+    # The K = 7 / K = 10 case: one reference image apart, the tie goes to neither.
+    tied = [*alone[:2], _generator("mixture-10", 0.3098, 0.5, "mixture", interval=(0.289, 0.331)), *alone[2:]]
+    found = scoreboard_findings(_board(rank(tied, resolution=1 / 5000)), {})
+    assert not found.winner_alone and [g.name for g in found.leaders] == ["mixture-7", "mixture-10"]
+    assert [g.name for g in found.mixtures_alike] == ["mixture-10"]
+    assert found.runner_up.name == "normal"
+    # The reconstructions' interval must not decide who leads: normal overlaps the best new generator,
+    # though not the ceiling.
+    close = [ceiling, alone[1], _generator("normal", 0.285, 2.0, "normal", interval=(0.265, 0.2999)), alone[3]]
+    found = scoreboard_findings(_board(rank(close)), {})
+    assert not found.winner_alone and [g.name for g in found.leaders] == ["mixture-7", "normal"]
+    assert [g.name for g in found.leaders_in_later_group] == ["normal"]  # Table 1 counts groups from the ceiling
+    assert found.mixture_helps == "untold"
+    # Nothing told apart (a tiny run: no decode is a face): one group, no winner, nothing clearly below uniform.
+    nothing = [_generator(name, 0.0, fd, interval=(0.0, 0.013)) for name, fd in
+               (("reconstructions", 3.0), ("normal", 1.0), ("uniform", 2.0))]
+    found = scoreboard_findings(_board(rank(nothing)), {})
+    assert found.all_alike and found.n_groups == 1 and found.top.name == "normal"
+    assert not found.winner_alone and not found.below_uniform_fewer_faces and not found.standard_normal_below_uniform
+
+
 def test_scoreboard_findings_say_why_generators_rank_below_uniform():
-    collapsed = _generator("paths", 0.01, 80.0, "path", face_share=0.95)
+    collapsed = _generator("paths", 0.01, 80.0, "path", face_share=0.95, half_width=0.005)
     collapsed["recall"] = 0.02
-    ranked = rank([_generator("reconstructions", 0.9, family="ceiling"), _generator("uniform", 0.03, 60.0, face_share=0.12),
-                   collapsed, _generator("standard-normal", 0.02, 30.0, face_share=0.03)])
+    ranked = rank([_generator("reconstructions", 0.9, family="ceiling"),
+                   _generator("uniform", 0.03, 60.0, face_share=0.12, half_width=0.005),
+                   collapsed, _generator("standard-normal", 0.015, 30.0, face_share=0.03, half_width=0.005)])
     assert [g["name"] for g in ranked] == ["reconstructions", "uniform", "standard-normal", "paths"]
-    record = validate_results(ScoreboardResults, {"has_decoder": True, "has_face_measure": True, "n_decodes": 100,
-                                                  "z_dim": 16, "data_mahalanobis_mean": 4.0, "generators": ranked})
+    record = _board(ranked)
     from types import SimpleNamespace
     upstream = {"distributions": SimpleNamespace(radius=SimpleNamespace(mean=3.0))}  # post II: the data's mean length
     found = scoreboard_findings(record, upstream)
     assert found.data_length_mean == 3.0
-    assert not found.uniform_last and found.uniform.rank == 2 and found.last.name == "paths"
+    assert not found.uniform_last and found.uniform.rank_group == 2 and found.last.name == "paths"
     assert [g.name for g in found.below_uniform_alike] == ["paths"] and found.below_uniform_alike_recall == 0.02
     assert [g.name for g in found.below_uniform_fewer_faces] == ["standard-normal"]
     assert found.standard_normal_below_uniform and found.standard_normal_length_ratio == pytest.approx(1.0)
@@ -196,6 +253,12 @@ def test_scoreboard_findings_say_why_generators_rank_below_uniform():
     farther = record.model_copy(update={"generators": [*record.generators[:2], far, record.generators[3]]})
     assert scoreboard_findings(farther, upstream).standard_normal_below_uniform_by_scale
     assert not scoreboard_findings(farther, {}).standard_normal_below_uniform_by_scale  # no post II: no scale to judge by
+    # Overlapping intervals: N(0, I) cannot be told apart from uniform vectors, so it is not "below" them.
+    near = record.generators[2].model_copy(update={"face_coverage_interval": (0.01, 0.026)})
+    overlapping = record.model_copy(update={"generators": [*record.generators[:2], near, record.generators[3]]})
+    found = scoreboard_findings(overlapping, upstream)
+    assert not found.standard_normal_below_uniform and [g.name for g in found.uniform_alike] == ["standard-normal"]
+    assert [g.name for g in found.below_uniform_alike] == ["paths"] and not found.below_uniform_fewer_faces
 
 
 # --- generators ---------------------------------------------------------------------------------------------------------

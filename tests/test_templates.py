@@ -8,7 +8,7 @@ import pytest
 
 from conftest import PROJECT_ROOT
 from report.pipeline.steps import STEPS
-from report.render.environment import listing, plural
+from report.render.environment import listing, percent_range, plural
 
 TEMPLATES = sorted((PROJECT_ROOT / "templates").rglob("*.html"))
 JINJA = re.compile(r"\{\{.*?\}\}|\{%.*?%\}", re.S)
@@ -64,3 +64,8 @@ def test_plural_endings():
 
 def test_listing_joins_words_as_prose():
     assert [listing(words) for words in ([], ["a"], ["a", "b"], ["a", "b", "c"])] == ["", "a", "a and b", "a, b and c"]
+
+
+def test_percent_range_prints_the_sign_once():
+    assert percent_range((0.281, 0.3364)) == "28.1–33.6 %"
+    assert percent_range((0.0, 0.0132), 2) == "0.00–1.32 %" and percent_range(None) == "–"

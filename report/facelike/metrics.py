@@ -202,6 +202,22 @@ def coverage(real: np.ndarray, fake: np.ndarray, real_radii: np.ndarray, *, chun
     return float((nearest_fake < np.asarray(real_radii)).mean())
 
 
+def balls_reached(real: np.ndarray, fake: np.ndarray, real_radii: np.ndarray, *,
+                  chunk_rows: int = CHUNK_ROWS) -> np.ndarray:
+    """bool (n_real, n_fake): [r, f] when fake point f lies strictly inside real point r's k-NN ball.
+
+    The matrix behind `coverage` (its rows' `any`), kept whole so that the coverage's interval
+    can resample the fake points (`report.stats.coverage`).
+    """
+    real = _as_features(real, "real")
+    fake = np.asarray(fake, dtype=np.float64).reshape(-1, real.shape[1])
+    reached = np.zeros((len(real), len(fake)), dtype=bool)
+    if len(fake):
+        for block, distances in _distance_blocks(fake, real, chunk_rows):
+            reached[:, block] = (distances < np.asarray(real_radii)).T
+    return reached
+
+
 def _quiet_sqrtm(matrix: np.ndarray) -> np.ndarray:
     # Singular covariances (fewer points than features, dead units) are routine here and make
     # sqrtm warn; its root is still accurate (tested against eigenvalues), and frechet_distance

@@ -57,6 +57,7 @@ from report.facelike.clarity import ClarityReference, clarity_scores
 from report.facelike.features import FeatureSpace, extract_features, random_network
 from report.facelike.judge import judge_probability
 from report.facelike.metrics import (
+    balls_reached,
     coverage,
     frechet_distance,
     kernel_inception_distance,
@@ -277,6 +278,18 @@ class FaceScorer:
         """
         scored = self.spaces[self.primary]
         return coverage(scored.reference, scores.features[self.primary][scores.is_face], scored.radii)
+
+    def face_reach(self, scores: ImageScores) -> np.ndarray:
+        """bool (n_reference, n_images): [r, d] when image d counts as a face and lies in reference r's ball.
+
+        The primary space's balls, as `face_coverage` (its rows' `any`); the scoreboard resamples
+        its columns for the coverage's interval.
+        """
+        scored = self.spaces[self.primary]
+        reached = np.zeros((len(scored.reference), len(scores.is_face)), dtype=bool)
+        faces = scores.is_face
+        reached[:, faces] = balls_reached(scored.reference, scores.features[self.primary][faces], scored.radii)
+        return reached
 
     def score_set_by_space(self, images: np.ndarray, name: str,
                            scores: ImageScores | None = None) -> dict[str, dict[str, object]]:

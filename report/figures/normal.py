@@ -151,13 +151,35 @@ def principal_scatter(coords: ArrayLike, pairs: Sequence[Sequence[int]], eigenva
 
 
 @styled
-def scoreboard(names: Sequence[str], values: Sequence[float], label: str, ceiling: float | None = None) -> Figure:
-    """One horizontal bar per generator, best first (the scoreboard)."""
+def scoreboard(names: Sequence[str], values: Sequence[float], label: str, ceiling: float | None = None, *,
+               intervals: Sequence[Sequence[float]] | None = None, groups: Sequence[int] | None = None) -> Figure:
+    """One horizontal bar per generator, best first (the scoreboard).
+
+    intervals: (low, high) per bar, drawn as error bars. groups: rank group per bar (never
+    decreasing): every other group lies on a grey band, and each group's number stands at the
+    right of its first row, so generators that cannot be told apart read as one block.
+    """
     fig = new_figure(TEXT_WIDTH, 0.5 + 0.28 * len(names))
     ax = fig.subplots()
     y = np.arange(len(names))[::-1]
-    ax.barh(y, values, color=PALETTE["data"], height=0.7)
+    values = np.asarray(values, dtype=float)
+    error = None
+    if intervals is not None:
+        bounds = np.asarray(intervals, dtype=float).reshape(len(values), 2)
+        error = np.vstack([values - bounds[:, 0], bounds[:, 1] - values]).clip(min=0)
+    ax.barh(y, values, color=PALETTE["data"], height=0.7, xerr=error,
+            error_kw=dict(ecolor=PALETTE["edge"], elinewidth=1, capsize=2))
     ax.set_yticks(y, list(names))
+    ax.set_ylim(-0.5, len(names) - 0.5)
+    if groups is not None:
+        groups = list(groups)
+        for n, group in enumerate(groups):
+            if group % 2 == 0:
+                ax.axhspan(y[n] - 0.5, y[n] + 0.5, color=PALETTE["guide"], alpha=0.15, lw=0, zorder=0)
+            if n == 0 or groups[n - 1] != group:
+                ax.annotate(f"group {group}", (1, y[n]), xycoords=("axes fraction", "data"), xytext=(4, 0),
+                            textcoords="offset points", va="center", ha="left", fontsize=8,
+                            color=PALETTE["edge"])
     if ceiling is not None:
         ax.axvline(ceiling, color=PALETTE["guide"], ls="--", lw=1)
     ax.set_xlabel(label)

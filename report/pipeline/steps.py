@@ -132,7 +132,7 @@ STEPS: tuple[Step, ...] = (
     _analysis("pca_sampling", ("data", "encode", "train", "face_measure", "normal_fit", "pca"), (), 10),
     # Not a post of the series: its own page (post number 11 has no entry in render.context.POSTS).
     _analysis("scoreboard", ("data", "encode", "train", "distributions", "paths", "intervals", "normal_fit",
-                             "pca_sampling", "face_measure"), (), 11),
+                             "pca_sampling", "face_measure"), (), 11, shared=UNCERTAINTY),
 )
 
 STEPS_BY_NAME = {step.name: step for step in STEPS}

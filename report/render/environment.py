@@ -39,6 +39,14 @@ def percent(value, digits: int = 1) -> str:
     return f"{100 * float(value):.{digits}f} %" if value is not None else "–"
 
 
+def percent_range(interval, digits: int = 1) -> str:
+    """An interval of shares as percentages, the sign once: "28.1–33.6 %"; a dash for a missing one."""
+    if interval is None:
+        return "–"
+    low, high = (100 * float(v) for v in interval)
+    return f"{low:.{digits}f}–{high:.{digits}f} %"
+
+
 def share(value, digits: int = 2) -> str:
     """A share as a percentage; shares too small for `digits` decimals keep two significant digits (0.0083 %)."""
     if value is None:
@@ -111,5 +119,5 @@ def environment(templates: Path = TEMPLATES_DIR):
         lstrip_blocks=True,
     )
     env.filters.update(num=num, thousands=thousands, percent=percent, roman=roman, stat=stat, plural=plural,
-                       share=share, key_stat=key_stat, significant=significant, pvalue=pvalue, listing=listing)
+                       share=share, percent_range=percent_range, key_stat=key_stat, significant=significant, pvalue=pvalue, listing=listing)
     return env

@@ -98,31 +98,32 @@ def describe(name, title, path, shown_planes, plane=None, angle=None, kind=None,
         line_reach=line_reach,
         **(plane_rules.plane_sight(axes, *plane) if plane else {}),
     )
-    decodes = marks = None
+    decodes = marks = change = None
     labels = [f"{k / (len(path) - 1):.2f}" for k in range(len(path))]
     if decoding:
         decodes = decoding.decode(path.astype(np.float32))
         marks = decoding.faces(decodes)
+        change = plane_rules.row_pixel_change(decodes)
+        entry.update(pixel_change=change["largest"], neighbour_change=change["neighbours"],
+                     changes=change["largest"] >= settings.still_change)
+    framed = marks if entry.get("changes", True) else None  # a row that does not change: no face frames
     if combined:
         below = [f"{t}\nM {m:.0f}" for t, m in zip(labels, mahalanobis)]
         if shown_axes is None:
-            row = figures.plane_path_row(z_sample, path, centre, plane, decodes, below, marks)
+            row = figures.plane_path_row(z_sample, path, centre, plane, decodes, below, framed)
         else:  # principal coordinates around c: (x - c) V[:, (a, b)]
             basis = axes.eigenvectors[:, list(shown_axes)]
             row = figures.plane_path_row((z_sample - centre) @ basis, (path - centre) @ basis, np.zeros(2), (0, 1),
-                                         decodes, below, marks, axis_labels=tuple(f"PC{a + 1}" for a in shown_axes),
+                                         decodes, below, framed, axis_labels=tuple(f"PC{a + 1}" for a in shown_axes),
                                          origin=False)
         entry["row"] = step.figure(f"{name}-row.png", row)
     if decoding:
         if not combined:
-            entry["strip"] = step.figure(f"{name}-strip.png", figures.image_strip(decodes, labels, faces=marks))
+            entry["strip"] = step.figure(f"{name}-strip.png", figures.image_strip(decodes, labels, faces=framed))
         entry["faces"] = FaceCount.of(marks) if marks is not None else None
         entry["nearest_image_distance"] = stats.nearest_image_distance(decodes, decoding.reference).tolist()
         entry["pixel_spread"] = stats.pixel_spread(decodes).tolist()
         entry["end_change"] = rms_difference(decodes[:1], decodes[-1:])
-        change = plane_rules.row_pixel_change(decodes)
-        entry.update(pixel_change=change["largest"], neighbour_change=change["neighbours"],
-                     changes=change["largest"] >= settings.still_change)
     return PathRecord(**entry)
 
 

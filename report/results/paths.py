@@ -107,6 +107,7 @@ class PathFigure(Record):
     change_share: float | None = None  # end_change over the difference between two training images
     changes: bool | None = None  # the decodes along the path change (None without a decoder)
     pc_plane: tuple[int, int] | None = None  # a principal path: the PC numbers (1 = PC1) its projection shows
+    along_pc: int | None = None  # a principal path: the PC number (1 = PC1) it runs along
 
 
 class ShareComparison(Record):
@@ -142,6 +143,7 @@ class PathsFindings(Record):
     rotated_in_turn: bool  # more than one rotation
     other_planes: list[PathFigure]
     principal: list[PathFigure] = []  # paths along the leading principal directions
+    several_principal: bool = False
     several_other_planes: bool
     single_width: bool  # extent is exactly one width
     centre_between_points: bool  # even number of points: c lies between the two middle ones
@@ -175,6 +177,7 @@ class PathsFindings(Record):
     shell_percentile: float | None = None
     end_factor: float | None = None
     n_beyond_shell: int | None = None  # points of each path through c beyond its shell
+    ends_beyond_reach: bool = False  # end_factor above 1: every path through c crosses the cloud and goes beyond it
     # with a decoder: do the decodes along the paths through c change?
     n_changing: int = 0
     n_still: int = 0
@@ -196,6 +199,8 @@ class PathsFindings(Record):
     border_faces: tuple[int, int] | None = None
     n_core_still: int = 0  # core and border paths whose decodes do not change (left out of the counts)
     n_border_still: int = 0
+    all_core_still: bool = False  # several core paths, none of whose decodes change
+    all_border_still: bool = False
     core_border: ShareComparison | None = None  # core (first) against border (second) face shares
     core_reach: tuple[float, float] | None = None  # smallest and largest reach_widths of the core paths
     border_reach: tuple[float, float] | None = None
@@ -260,6 +265,7 @@ def _figures(results: PathsResults, dominant: set[int]) -> dict:
                            verdict=verdict(path.faces.n_faces, path.faces.n_decodes) if counted else None,
                            changes=path.changes,
                            pc_plane=tuple(a + 1 for a in path.shown_axes) if path.shown_axes else None,
+                           along_pc=path.principal_axis + 1 if path.principal_axis is not None else None,
                            **(_reach(path, results.data_mahalanobis_p99, results.end_factor) if through else {}),
                            **_change(path, results.image_pair_distance))
         number += 1 if path.row else step
@@ -314,6 +320,7 @@ def _core_and_border(others: list[PathFigure], confidence: float) -> dict:
                       border_outside=coverage(n_out, len(border)), border_directions=[o.pc for o in border])
     for group, key in ((core, "core"), (border, "border")):
         values[f"n_{key}_still"] = sum(o.changes is False for o in group)
+        values[f"all_{key}_still"] = len(group) > 1 and values[f"n_{key}_still"] == len(group)
         reach = [o.path.reach_widths for o in group if o.path.reach_widths is not None]
         if reach:
             values[f"{key}_reach"] = (min(reach), max(reach))
@@ -396,6 +403,8 @@ def findings(results: PathsResults, upstream: Mapping[str, StepResults]) -> Path
         data_p99=results.data_mahalanobis_p99,
         shell_percentile=results.shell_percentile,
         end_factor=results.end_factor,
+        ends_beyond_reach=results.end_factor is not None and results.end_factor > 1,
+        several_principal=len(parts["principal"]) > 1,
         n_beyond_shell=(inside_shell(results.points_per_path, results.end_factor).count(False)
                         if results.end_factor is not None else None),
         confidence=confidence,

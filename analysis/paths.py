@@ -42,14 +42,9 @@ else:  # the strongest-correlated dominant pair, then core and border planes one
         seen_axes=[plane_rules.plane_sight(axes, *first)["sees_axis"]], whiten=cloud.whiten)
     planes = [first, *[(p["i"], p["j"]) for p in core], *[(p["i"], p["j"]) for p in border]]
     kinds = ["first"] + ["core"] * len(core) + ["border"] * len(border)
-# the origin path is projected onto the first plane, then core and border planes in turn
-others = list(zip(planes[1:], kinds[1:]))
-shown_planes = [planes[0]]
-core_side = [p for p, kind in others if kind != "border"]
-border_side = [p for p, kind in others if kind == "border"][::-1]
-for k in range(max(len(core_side), len(border_side))):
-    shown_planes += core_side[k:k + 1] + border_side[k:k + 1]
-shown_planes = shown_planes[:settings.n_planes]
+# the origin path is projected onto the planes of the components whose means lie farthest from 0 (in widths):
+# there it is longest against the cloud, not a blob between the origin and centre markers
+shown_planes = plane_rules.offset_planes(centre, half_widths, settings.n_planes)
 z_sample = cloud.sample(settings.scatter_points, rng)
 data_sample = cloud.sample(settings.data_sample, rng)
 data_mahalanobis = cloud.mahalanobis(data_sample)
@@ -176,6 +171,7 @@ step.save(PathsResults(
     confidence_level=step.shared("analysis.uncertainty").confidence_level,
     planes=planes,
     shown_planes=shown_planes,
+    shown_offsets=[float(abs(centre[k]) / half_widths[k]) for plane in shown_planes for k in plane],
     first_axis_share=float(axes.eigenvalues[0] / axes.eigenvalues.sum()),
     planes_from_parameters=settings.planes is not None,
     centre_radius=float(np.linalg.norm(centre)),

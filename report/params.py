@@ -343,7 +343,8 @@ class PathsParams(_Section):
     planes: tuple[Pair, ...] | None = Field(
         None, description="coordinate planes, the first one also rotated; default: the strongest-correlated dominant "
         "pair, then the core and border planes")
-    n_planes: int = Field(3, ge=1, le=8, description="planes the path from the origin is projected onto")
+    n_planes: int = Field(3, ge=1, le=8, description="planes the path from the origin is projected onto: the "
+                          "components whose means lie farthest from 0 in units of their widths, in pairs")
     core_planes: int = Field(
         4, ge=0, le=8, description="core planes: of the planes chosen one per principal direction, those whose path "
         "ends nearest to c (Mahalanobis); the original: 4")
@@ -364,7 +365,7 @@ class PathsParams(_Section):
         3, ge=0, le=8, description="paths through c along the principal directions PC1, PC2, ... (each drawn in the "
         "plane of its direction and the next)")
     still_change: float = Field(
-        0.05, gt=0, lt=1, description="a row whose largest mean absolute pixel difference between two of its "
+        0.02, gt=0, lt=1, description="a row whose largest mean absolute pixel difference between two of its "
         "decodes (pixels in [0, 1]) stays below this: its decodes do not change, and its faces are not counted")
     angles: tuple[float, ...] = Field((45.0, 90.0), description="rotations of the first plane's path, degrees")
     scatter_points: int = Field(5000, ge=10, description="real z-points drawn in the projections")

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from report.stats.planes import (core_and_border_planes, distinct_planes, nearest_distance_ratio, path_end_distance,
-                                 line_reach, path_across_cloud, plane_direction, plane_sight, projection_overlap,
+                                 line_reach, offset_planes, path_across_cloud, plane_direction, plane_sight, projection_overlap,
                                  row_pixel_change, successive_slice, uniform_view)
 from report.stats.principal import PrincipalAxes, mahalanobis, principal_axes, whitening
 
@@ -194,3 +194,10 @@ def test_row_pixel_change_is_zero_for_a_constant_row_and_measures_a_changing_one
     change = row_pixel_change(blink)
     assert change["largest"] == pytest.approx(1 / 48) and change["neighbours"] == pytest.approx(2 / 3 / 48)
     assert row_pixel_change(ramp[:1]) == {"largest": 0.0, "neighbours": 0.0}
+
+
+def test_offset_planes_pair_the_components_farthest_from_zero_in_widths():
+    centre = np.array([0.1, -2.0, 0.5, 3.0, 0.0])
+    widths = np.array([1.0, 1.0, 0.1, 6.0, 1.0])  # offsets 0.1, 2, 5, 0.5, 0
+    assert offset_planes(centre, widths, 2) == [(2, 1), (3, 0)]
+    assert offset_planes(centre, widths, 5) == [(2, 1), (3, 0)]  # five components make two planes

@@ -70,6 +70,7 @@ class PathsResults(StepResults):
     planes: list[tuple[int, int]]  # the first plane, then the core planes, then the border planes
     planes_from_parameters: bool
     shown_planes: list[tuple[int, int]] | None = None  # the planes the origin path is projected onto
+    shown_offsets: list[float] | None = None  # |c_k| / width_k of their components, in order (the rule that chose them)
     first_axis_share: float | None = None  # the first principal direction's share of the variance
     centre_radius: float  # distance of c from the origin
     data_mahalanobis_mean: float

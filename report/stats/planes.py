@@ -290,3 +290,16 @@ def row_pixel_change(decodes: np.ndarray) -> dict:
     pairs = np.abs(images[:, None, :] - images[None, :, :]).mean(axis=2)
     neighbours = np.abs(np.diff(images, axis=0)).mean(axis=1)
     return {"largest": float(pairs.max()), "neighbours": float(neighbours.mean())}
+
+
+def offset_planes(centre: np.ndarray, widths: np.ndarray, n_planes: int) -> list[tuple[int, int]]:
+    """Planes in which the path from the origin to the centre looks longest against the cloud.
+
+    Rule: rank the components by |c_k| / w_k, how far the cloud's centre lies from 0 in units of the
+    component's width, and pair them in that order: (1st, 2nd), (3rd, 4th), ... up to n_planes planes.
+    """
+    centre = np.asarray(centre, dtype=np.float64)
+    widths = np.asarray(widths, dtype=np.float64)
+    offsets = np.abs(centre) / np.where(widths > 0, widths, np.inf)
+    order = [int(k) for k in np.argsort(-offsets, kind="stable")]
+    return [(order[2 * k], order[2 * k + 1]) for k in range(min(n_planes, len(order) // 2))]

@@ -423,7 +423,6 @@ def test_paths_findings_contrast_core_and_border_planes_from_their_numbers():
     assert (core.pc, border.pc) == (6, 2) and f.core_directions == [6] and f.border_directions == [2, 3]
     assert f.core_inside == "all" and f.border_outside == "all" and f.border_end_range == (21.0, 24.0)
     assert f.core_faces == (3, 4) and f.border_faces == (5, 8)
-    assert f.repeated_counts == [((3, 4), (0, 13))] and f.n_distinct_counts == 2 and f.distinct_ends
     assert math.isclose(core.change_share, 0.1) and math.isclose(f.first_plane.change_share, 0.1 / 0.3)
     # one row figure per plane path: the numbers run on by one
     assert [f.first_plane.projection_figure, f.rotated[0].projection_figure] == [3, 4]

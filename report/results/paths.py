@@ -101,7 +101,8 @@ class PathFigure(Record):
     beyond: float | None = None  # end_mahalanobis over the real z-points' 99th percentile
     leaves_cloud: bool | None = None  # the ends lie beyond that percentile
     inside_reach: float | None = None  # share of each half of the path (c to an end) inside that percentile
-    n_inside: int | None = None  # path points within the percentile, and how many of their decodes are faces
+    n_inside: int | None = None  # path points within the cloud's reach along the line (older records: within the
+    # 99th Mahalanobis percentile), and how many of their decodes are faces (None where the row does not change)
     faces_inside: int | None = None
     n_outside: int | None = None
     faces_outside: int | None = None
@@ -207,10 +208,6 @@ class PathsFindings(Record):
     border_reach: tuple[float, float] | None = None
     core_directions: list[int] = []  # PC numbers the core planes mostly see
     border_directions: list[int] = []
-    repeated_counts: list[tuple[tuple[int, int], tuple[int, int]]] = []  # (plane, earlier plane with the same face count)
-    n_distinct_counts: int = 0  # different face counts among the core and border planes
-    distinct_ends: bool = True  # no two of these planes' paths end at the same Mahalanobis distance (to 0.1)
-    change_range: tuple[float, float] | None = None  # smallest and largest change_share of these planes
 
 
 def dominance(plane: tuple[int, int], dominant: set[int]) -> Dominance:
@@ -329,22 +326,6 @@ def _core_and_border(others: list[PathFigure], confidence: float) -> dict:
             values[f"{key}_faces"] = _faces_of(group)
     if values.get("core_faces") and values.get("border_faces"):
         values["core_border"] = compare_shares(values["core_faces"], values["border_faces"], confidence)
-    repeated, seen = [], {}
-    for o in others:
-        if o.path.faces is None or o.changes is False:
-            continue
-        count = o.path.faces.n_faces
-        if count in seen:
-            repeated.append((tuple(o.path.plane), seen[count]))
-        else:
-            seen[count] = tuple(o.path.plane)
-    values["repeated_counts"] = repeated
-    values["n_distinct_counts"] = len(seen)
-    group = core + border
-    values["distinct_ends"] = len({round(o.end_mahalanobis, 1) for o in group}) == len(group)
-    shares = [o.change_share for o in group if o.change_share is not None]
-    if shares:
-        values["change_range"] = (min(shares), max(shares))
     return values
 
 

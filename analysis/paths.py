@@ -1,8 +1,9 @@
 # %% [markdown]
 # # Step `paths`: decoding along straight paths through the centre (post VI)
-# The path from the origin to the centre of the z-point cloud, paths through the centre within
-# coordinate planes, and the first of them rotated in its plane; each projected onto coordinate
-# planes together with the data, and decoded point by point.
+# The path from the origin to the centre of the z-point cloud, then paths through the centre that cross
+# the whole cloud (their ends beyond a stated shell of Mahalanobis distance): within coordinate planes,
+# the first of them rotated in its plane, and along the leading principal directions; each projected
+# together with the data and decoded point by point, with the pixel change along its row.
 
 # %% tags=["parameters"]
 run_dir: str = "build/tiny"  # a finished build; the pipeline passes this run's folder
@@ -41,17 +42,13 @@ else:  # the strongest-correlated dominant pair, then core and border planes one
         seen_axes=[plane_rules.plane_sight(axes, *first)["sees_axis"]], whiten=cloud.whiten)
     planes = [first, *[(p["i"], p["j"]) for p in core], *[(p["i"], p["j"]) for p in border]]
     kinds = ["first"] + ["core"] * len(core) + ["border"] * len(border)
-# the origin path is projected onto the first plane, then core and border planes in turn
-others = list(zip(planes[1:], kinds[1:]))
-shown_planes = [planes[0]]
-core_side = [p for p, kind in others if kind != "border"]
-border_side = [p for p, kind in others if kind == "border"][::-1]
-for k in range(max(len(core_side), len(border_side))):
-    shown_planes += core_side[k:k + 1] + border_side[k:k + 1]
-shown_planes = shown_planes[:settings.n_planes]
+# the origin path is projected onto the planes of the components whose means lie farthest from 0 (in widths):
+# there it is longest against the cloud, not a blob between the origin and centre markers
+shown_planes = plane_rules.offset_planes(centre, half_widths, settings.n_planes)
 z_sample = cloud.sample(settings.scatter_points, rng)
 data_sample = cloud.sample(settings.data_sample, rng)
 data_mahalanobis = cloud.mahalanobis(data_sample)
+z_dim_seen = cloud.whiten.dof  # principal directions the whitening keeps
 decoding = open_decoding(step, settings.reference_images)
 
 
@@ -67,10 +64,15 @@ image_pair_distance = rms_difference(decoding.reference[:half], decoding.referen
 planes
 
 # %%
-def describe(name, title, path, shown_planes, plane=None, angle=None, kind=None) -> PathRecord:
-    """Save a path's projections and decoded strip (one row figure for core, border and chosen planes)."""
+def describe(name, title, path, shown_planes, plane=None, angle=None, kind=None, principal_axis=None,
+             reach_widths=None, line_reach=None) -> PathRecord:
+    """Save a path's projections and decoded row (one row figure for every path through c)."""
     mahalanobis = cloud.mahalanobis(path)
-    combined = plane is not None  # a plane path: one row figure, its projection beside its decodes
+    combined = kind is not None  # a path through c: one row figure, its projection beside its decodes
+    shown_axes = None
+    if principal_axis is not None:  # drawn in the plane of its principal direction and the next
+        shown_axes = (principal_axis, principal_axis + 1) if principal_axis + 1 < z_dim_seen else (
+            principal_axis - 1, principal_axis)
     entry = dict(
         name=name,
         title=title,
@@ -85,19 +87,34 @@ def describe(name, title, path, shown_planes, plane=None, angle=None, kind=None)
             f"{name}-projection.png", figures.path_projections(z_sample, path, centre, shown_planes)),
         strip=None,
         kind=kind,
+        principal_axis=principal_axis,
+        shown_axes=shown_axes,
+        reach_widths=reach_widths,
+        line_reach=line_reach,
         **(plane_rules.plane_sight(axes, *plane) if plane else {}),
     )
-    decodes = marks = None
+    decodes = marks = change = None
     labels = [f"{k / (len(path) - 1):.2f}" for k in range(len(path))]
     if decoding:
         decodes = decoding.decode(path.astype(np.float32))
         marks = decoding.faces(decodes)
+        change = plane_rules.row_pixel_change(decodes)
+        entry.update(pixel_change=change["largest"], neighbour_change=change["neighbours"],
+                     changes=change["largest"] >= settings.still_change)
+    framed = marks if entry.get("changes", True) else None  # a row that does not change: no face frames
     if combined:
-        entry["row"] = step.figure(f"{name}-row.png", figures.plane_path_row(
-            z_sample, path, centre, plane, decodes, [f"{t}\nM {m:.0f}" for t, m in zip(labels, mahalanobis)], marks))
+        below = [f"{t}\nM {m:.0f}" for t, m in zip(labels, mahalanobis)]
+        if shown_axes is None:
+            row = figures.plane_path_row(z_sample, path, centre, plane, decodes, below, framed)
+        else:  # principal coordinates around c: (x - c) V[:, (a, b)]
+            basis = axes.eigenvectors[:, list(shown_axes)]
+            row = figures.plane_path_row((z_sample - centre) @ basis, (path - centre) @ basis, np.zeros(2), (0, 1),
+                                         decodes, below, framed, axis_labels=tuple(f"PC{a + 1}" for a in shown_axes),
+                                         origin=False)
+        entry["row"] = step.figure(f"{name}-row.png", row)
     if decoding:
         if not combined:
-            entry["strip"] = step.figure(f"{name}-strip.png", figures.image_strip(decodes, labels, faces=marks))
+            entry["strip"] = step.figure(f"{name}-strip.png", figures.image_strip(decodes, labels, faces=framed))
         entry["faces"] = FaceCount.of(marks) if marks is not None else None
         entry["nearest_image_distance"] = stats.nearest_image_distance(decodes, decoding.reference).tolist()
         entry["pixel_spread"] = stats.pixel_spread(decodes).tolist()
@@ -109,18 +126,36 @@ paths = [describe("origin-centre", "origin to centre",
                   samplers.straight_path(np.zeros(cloud.z_dim), centre, settings.n_points), shown_planes)]
 
 # %% papermill_description=plane_paths
+def across(direction):
+    """The path through c along `direction`: it crosses the cloud along its own line, from beyond the shell of the real
+    z-points' projections onto that line on one side, through c, to beyond it on the other."""
+    reach = plane_rules.line_reach(data_sample, centre, direction, settings.shell_percentile)
+    return plane_rules.path_across_cloud(centre, direction, settings.end_factor * reach, settings.n_points), reach
+
+
+def plane_path(i, j, angle=0.0):
+    """The path through c in the plane (i, j): direction (half_width_i, half_width_j) turned by angle."""
+    direction = plane_rules.plane_direction(cloud.z_dim, i, j, half_widths[i], half_widths[j], angle)
+    path, reach = across(direction)
+    return path, reach, float(np.linalg.norm(path[-1] - centre) / np.linalg.norm(direction))
+
+
 for number, ((i, j), kind) in enumerate(zip(planes, kinds), start=1):
-    path = samplers.plane_path(centre, i, j, settings.extent * half_widths[i], settings.extent * half_widths[j],
-                               settings.n_points)
+    path, reach, widths = plane_path(i, j)
     title = {"first": "first plane", "core": "core plane", "border": "border plane"}.get(kind, "plane")
-    paths.append(describe(f"plane-{number}", title, path, [(i, j)], plane=(i, j), angle=0.0, kind=kind))
+    paths.append(describe(f"plane-{number}", title, path, [(i, j)], plane=(i, j), angle=0.0, kind=kind,
+                          reach_widths=widths, line_reach=reach))
 first_i, first_j = planes[0]
 for angle in settings.angles:
-    path = samplers.plane_path(centre, first_i, first_j, settings.extent * half_widths[first_i],
-                               settings.extent * half_widths[first_j], settings.n_points, angle_deg=angle)
-    paths.append(describe(f"plane-1-rotated-{angle:g}", "first plane, rotated",
-                          path, [(first_i, first_j)], plane=(first_i, first_j), angle=angle, kind="rotated"))
-[(p.name, round(p.length, 2)) for p in paths]
+    path, reach, widths = plane_path(first_i, first_j, angle)
+    paths.append(describe(f"plane-1-rotated-{angle:g}", "first plane, rotated", path, [(first_i, first_j)],
+                          plane=(first_i, first_j), angle=angle, kind="rotated", reach_widths=widths,
+                          line_reach=reach))
+for a in range(min(settings.principal_paths, z_dim_seen)):
+    path, reach = across(axes.eigenvectors[:, a])
+    paths.append(describe(f"principal-{a + 1}", f"along PC{a + 1}", path, [], kind="principal", principal_axis=a,
+                          line_reach=reach))
+[(p.name, round(p.length, 2), p.pixel_change) for p in paths]
 
 # %%
 step.save(PathsResults(
@@ -130,8 +165,13 @@ step.save(PathsResults(
     has_decoder=decoding is not None,
     points_per_path=settings.n_points,
     extent=settings.extent,
+    shell_percentile=settings.shell_percentile,
+    end_factor=settings.end_factor,
+    still_change=settings.still_change,
+    confidence_level=step.shared("analysis.uncertainty").confidence_level,
     planes=planes,
     shown_planes=shown_planes,
+    shown_offsets=[float(abs(centre[k]) / half_widths[k]) for plane in shown_planes for k in plane],
     first_axis_share=float(axes.eigenvalues[0] / axes.eigenvalues.sum()),
     planes_from_parameters=settings.planes is not None,
     centre_radius=float(np.linalg.norm(centre)),

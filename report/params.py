@@ -391,11 +391,14 @@ class StatisticalPointsParams(_Section):
 class PathsParams(_Section):
     """Post VI: decodes along straight paths through the centre of the cloud."""
 
-    n_points: int = Field(6, ge=2, le=32)
+    n_points: int = Field(
+        7, ge=2, le=32, description="points per path, both ends included (odd: c is the middle point of every path "
+        "through it)")
     planes: tuple[Pair, ...] | None = Field(
         None, description="coordinate planes, the first one also rotated; default: the strongest-correlated dominant "
         "pair, then the core and border planes")
-    n_planes: int = Field(3, ge=1, le=8, description="planes the path from the origin is projected onto")
+    n_planes: int = Field(3, ge=1, le=8, description="planes the path from the origin is projected onto: the "
+                          "components whose means lie farthest from 0 in units of their widths, in pairs")
     core_planes: int = Field(
         4, ge=0, le=8, description="core planes: of the planes chosen one per principal direction, those whose path "
         "ends nearest to c (Mahalanobis); the original: 4")
@@ -403,7 +406,21 @@ class PathsParams(_Section):
         5, ge=0, le=8, description="border planes: of the same planes, those whose path ends farthest from c "
         "(Mahalanobis); the original: 5")
     plane_candidates: int = Field(8, ge=2, description="components with the largest loadings tried per direction")
-    extent: float = Field(1.0, gt=0, description="path reaches centre +/- extent x half_width per component")
+    extent: float = Field(
+        1.0, gt=0, description="the core/border rule's trial path: centre +/- extent x half_width per component; "
+        "planes are ranked by the Mahalanobis distance of its end")
+    shell_percentile: float = Field(
+        99.0, gt=0, lt=100, description="the cloud's reach along a path's line: this percentile of the real "
+        "z-points' distances from c along that line (|u . (z - c)|, u its unit direction)")
+    end_factor: float = Field(
+        1.5, gt=0, description="every path through c ends at end_factor x the cloud's reach along its line, on both "
+        "sides of c (above 1: the path crosses the whole cloud and goes beyond it)")
+    principal_paths: int = Field(
+        3, ge=0, le=8, description="paths through c along the principal directions PC1, PC2, ... (each drawn in the "
+        "plane of its direction and the next)")
+    still_change: float = Field(
+        0.02, gt=0, lt=1, description="a row whose largest mean absolute pixel difference between two of its "
+        "decodes (pixels in [0, 1]) stays below this: its decodes do not change, and its faces are not counted")
     angles: tuple[float, ...] = Field((45.0, 90.0), description="rotations of the first plane's path, degrees")
     scatter_points: int = Field(5000, ge=10, description="real z-points drawn in the projections")
     data_sample: int = Field(5000, ge=10, description="real z-points sampled for their Mahalanobis distances")

@@ -465,3 +465,37 @@ def test_verdict_shares_stack_the_three_verdicts_per_amount():
     assert [t.get_text() for t in left.get_xticklabels()] == ["0", "1", "2"]
     with pytest.raises(ValueError, match="lacks"):
         F.verdict_shares([("blur", [0, 1], {"clear face": [1, 0]})])
+
+
+def test_a_path_is_drawn_above_the_origin_and_centre_markers():
+    import numpy as np
+
+    from report import figures
+
+    rng = np.random.default_rng(1)
+    z = rng.normal(size=(100, 4)) + 3.0
+    centre = z.mean(0)
+    path = np.outer(np.linspace(0, 1, 6), centre)  # from the origin to the centre: both ends under a marker
+    for fig in (figures.path_projections(z, path, centre, [(0, 1), (2, 3)]),
+                figures.plane_path_row(z, path, centre, (0, 1))):
+        for ax in fig.axes:
+            (line,) = [line for line in ax.lines if line.get_label() == "path"]
+            markers = [c for c in ax.collections if c.get_label() in ("centre", "origin")]
+            assert markers and all(line.get_zorder() > c.get_zorder() for c in markers)
+
+
+def test_plane_path_row_in_principal_coordinates_names_its_axes_and_leaves_out_the_origin():
+    import numpy as np
+
+    from report import figures
+
+    rng = np.random.default_rng(2)
+    z = rng.normal(size=(100, 2))
+    path = np.outer(np.linspace(-1, 1, 5), [2.0, 0.0])
+    decodes = (rng.random((5, 8, 8, 3)) * 255).astype(np.uint8)
+    fig = figures.plane_path_row(z, path, np.zeros(2), (0, 1), decodes, axis_labels=("PC1", "PC2"), origin=False)
+    projection = fig.axes[0]
+    assert (projection.get_xlabel(), projection.get_ylabel()) == ("PC1", "PC2")
+    assert not [c for c in projection.collections if c.get_label() == "origin"]
+    with pytest.raises(ValueError):
+        figures.plane_path_row(z, path, np.zeros(2), (0, 1), axis_labels=("PC1",))

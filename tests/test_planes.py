@@ -1,11 +1,12 @@
 """Plane choice and projection measures of posts III and IV (report/stats/planes.py)."""
 
 import numpy as np
+import pytest
 
 from report.stats.planes import (core_and_border_planes, distinct_planes, nearest_distance_ratio, path_end_distance,
-                                 plane_sight, projection_overlap,
-                                 successive_slice, uniform_view)
-from report.stats.principal import PrincipalAxes, principal_axes, whitening
+                                 line_reach, offset_planes, path_across_cloud, plane_direction, plane_sight, projection_overlap,
+                                 row_pixel_change, successive_slice, uniform_view)
+from report.stats.principal import PrincipalAxes, mahalanobis, principal_axes, whitening
 
 
 def _axes(values, vectors=None):
@@ -126,3 +127,77 @@ def test_core_and_border_planes_fill_up_when_one_direction_carries_everything():
     assert len(planes) == len(set(planes)) == 4
     ends = [p["end_mahalanobis"] for p in core + border]
     assert ends == sorted(ends)
+
+
+Z99 = 2.5758293035489  # |N(0, 1)| lies below this with probability 0.99
+
+
+def _gaussian_cloud(n=400_000):
+    """A known Gaussian in 3 dimensions: mean, covariance, a large sample of it and its whitening."""
+    rng = np.random.default_rng(3)
+    a = np.array([[2.0, 0.0, 0.0], [1.2, 0.8, 0.0], [0.3, -0.4, 0.5]])
+    covariance = a @ a.T
+    mean = np.array([1.0, -2.0, 0.5])
+    z = rng.multivariate_normal(mean, covariance, size=n)
+    return mean, covariance, z, whitening(principal_axes(mean, covariance))
+
+
+def test_a_path_across_the_cloud_ends_at_the_stated_multiple_of_its_reach_for_a_known_gaussian():
+    mean, covariance, z, whiten = _gaussian_cloud()
+    inverse = np.linalg.inv(covariance)
+    values, vectors = np.linalg.eigh(covariance)
+    for direction in (vectors[:, -1], vectors[:, 0], np.eye(3)[1], plane_direction(3, 0, 2, 0.7, 2.0, 30.0)):
+        u = direction / np.linalg.norm(direction)
+        spread = np.sqrt(u @ covariance @ u)  # the standard deviation of u . (z - c)
+        reach = line_reach(z, mean, direction, 99)
+        assert reach == pytest.approx(Z99 * spread, rel=0.01)
+        path = path_across_cloud(mean, direction, 1.5 * reach, 7)
+        np.testing.assert_allclose(np.linalg.norm(path[[0, -1]] - mean, axis=1), 1.5 * reach)
+        np.testing.assert_allclose(path[3], mean, atol=1e-12)  # c is the middle point
+        step = np.diff(path, axis=0)
+        np.testing.assert_allclose(step, np.broadcast_to(step[0], step.shape), atol=1e-12)  # straight, equally spaced
+        # the end's Mahalanobis distance, textbook formula against the stated whitening
+        offsets = path - mean
+        textbook = np.sqrt(np.einsum("ni,ij,nj->n", offsets, inverse, offsets))
+        np.testing.assert_allclose(mahalanobis(path, whiten), textbook, rtol=1e-6)
+        np.testing.assert_allclose(textbook[-1], 1.5 * reach * np.sqrt(u @ inverse @ u), rtol=1e-9)
+    # along a principal direction the reach is the 99 % point of |N(0, 1)| in standard deviations, and so is
+    # the end's Mahalanobis distance over end_factor
+    path = path_across_cloud(mean, vectors[:, -1], 1.5 * line_reach(z, mean, vectors[:, -1], 99), 5)
+    assert mahalanobis(path[-1:], whiten)[0] == pytest.approx(1.5 * Z99, rel=0.01)
+
+
+def test_a_path_needs_a_direction_and_two_points():
+    with pytest.raises(ValueError):
+        path_across_cloud(np.zeros(3), np.zeros(3), 1.0, 5)
+    with pytest.raises(ValueError):
+        path_across_cloud(np.zeros(3), np.ones(3), 1.0, 1)
+    with pytest.raises(ValueError):
+        line_reach(np.ones((4, 3)), np.zeros(3), np.zeros(3), 99)
+
+
+def test_plane_direction_turns_within_its_plane():
+    np.testing.assert_allclose(plane_direction(4, 1, 3, 2.0, 1.0), [0, 2.0, 0, 1.0])
+    np.testing.assert_allclose(plane_direction(4, 1, 3, 2.0, 1.0, angle_deg=90.0), [0, -1.0, 0, 2.0], atol=1e-12)
+
+
+def test_row_pixel_change_is_zero_for_a_constant_row_and_measures_a_changing_one():
+    still = np.full((6, 4, 4, 3), 120, dtype=np.uint8)
+    assert row_pixel_change(still) == {"largest": 0.0, "neighbours": 0.0}
+    # grey levels 0, 51, 102, 153: neighbours differ by 0.2, the ends by 0.6
+    ramp = np.stack([np.full((4, 4, 3), 51 * k, dtype=np.uint8) for k in range(4)])
+    change = row_pixel_change(ramp)
+    assert change["largest"] == pytest.approx(0.6) and change["neighbours"] == pytest.approx(0.2)
+    # one pixel of 48 changes fully between the two middle decodes and back: the largest pair difference is 1/48
+    blink = np.zeros((4, 4, 4, 3), dtype=np.uint8)
+    blink[1:3, 0, 0, 0] = 255
+    change = row_pixel_change(blink)
+    assert change["largest"] == pytest.approx(1 / 48) and change["neighbours"] == pytest.approx(2 / 3 / 48)
+    assert row_pixel_change(ramp[:1]) == {"largest": 0.0, "neighbours": 0.0}
+
+
+def test_offset_planes_pair_the_components_farthest_from_zero_in_widths():
+    centre = np.array([0.1, -2.0, 0.5, 3.0, 0.0])
+    widths = np.array([1.0, 1.0, 0.1, 6.0, 1.0])  # offsets 0.1, 2, 5, 0.5, 0
+    assert offset_planes(centre, widths, 2) == [(2, 1), (3, 0)]
+    assert offset_planes(centre, widths, 5) == [(2, 1), (3, 0)]  # five components make two planes

@@ -436,7 +436,6 @@ def test_paths_findings_contrast_core_and_border_planes_from_their_numbers():
     assert (core.pc, border.pc) == (6, 2) and f.core_directions == [6] and f.border_directions == [2, 3]
     assert f.core_inside == "all" and f.border_outside == "all" and f.border_end_range == (21.0, 24.0)
     assert f.core_faces == (3, 4) and f.border_faces == (5, 8)
-    assert f.repeated_counts == [((3, 4), (0, 13))] and f.n_distinct_counts == 2 and f.distinct_ends
     assert math.isclose(core.change_share, 0.1) and math.isclose(f.first_plane.change_share, 0.1 / 0.3)
     # one row figure per plane path: the numbers run on by one
     assert [f.first_plane.projection_figure, f.rotated[0].projection_figure] == [3, 4]
@@ -457,7 +456,69 @@ def test_paths_page_states_where_each_plane_path_ends(tmp_path):
     page = " ".join(environment().get_template("steps/paths.html").render(**context).split())
     assert "Figure 5. The core plane (0, 13)" in page and "mostly sees PC6" in page
     assert "Its ends lie at M = 21.0, 3.1 × the 99th percentile" in page
-    assert "The border paths end at M = 21.0 to 24.0" in page and "give only 2 different counts" in page
+    assert "The border paths end at M = 21.0 to 24.0" in page
+    # 3 of 4 core decodes against 5 of 8 border decodes: the intervals overlap
+    assert findings.core_border is not None and not findings.core_border.apart
+    assert "The two shares cannot be told apart: their intervals overlap" in page
+
+
+def crossing_record():
+    """Paths that cross the cloud along their lines (end_factor 1.5): one border row does not change, one path runs
+    along PC1."""
+    record = core_border_record()
+    changes = {"plane-1": 0.2, "plane-2": 0.12, "plane-3": 0.01, "plane-4": 0.3, "plane-1-rotated-90": 0.08}
+    for p in record["paths"][1:]:
+        p.update(pixel_change=changes[p["name"]], neighbour_change=changes[p["name"]] / 3,
+                 changes=changes[p["name"]] >= 0.05, reach_widths=1.2, line_reach=2.0)
+    principal = _plane_path("principal-1", None, "principal", [3.9, 1.3, 1.3, 3.9], [False, True, True, True], 0)
+    principal.update(plane=None, pair_r=None, principal_axis=0, shown_axes=[0, 1], pixel_change=0.5, changes=True,
+                     line_reach=2.0)
+    record["paths"].append(principal)
+    record.update(end_factor=1.5, shell_percentile=99.0, still_change=0.05, confidence_level=0.95)
+    return record
+
+
+def test_paths_findings_leave_rows_that_do_not_change_out_of_the_face_counts():
+    f = paths_findings(validate_results(PathsResults, crossing_record()), upstream())
+    still = f.border[0]
+    assert still.changes is False and still.verdict is None and still.faces_inside is None
+    assert f.n_border_still == 1 and f.n_core_still == 0 and f.border_faces == (3, 4)  # plane-4 alone
+    assert f.core_border.first == (3, 4) and f.core_border.second == (3, 4) and not f.core_border.apart
+    assert (f.n_changing, f.n_still, f.through_changes) == (5, 1, "some")
+    # 4 points at positions -1, -1/3, 1/3, 1 of a path reaching 1.5 x the cloud's reach: the outer two lie beyond it
+    assert f.n_beyond_shell == 2 and (f.core[0].n_inside, f.core[0].n_outside) == (2, 2)
+    # decodes within the reach against beyond it, over the changing paths through c
+    assert f.inside_beyond.first == (10, 10) and f.inside_beyond.second == (7, 10)
+    # figures: origin (2), first plane, rotated, along PC1, then the core and border planes
+    assert [f.first_plane.projection_figure, f.rotated[0].projection_figure] == [3, 4]
+    assert [o.projection_figure for o in f.principal] == [5] and f.principal[0].pc_plane == (1, 2)
+    assert [o.projection_figure for o in f.other_planes] == [6, 7, 8]
+
+
+def test_compare_shares_tells_apart_only_without_overlap():
+    from report.results.paths import compare_shares
+
+    apart = compare_shares((45, 50), (5, 50), 0.95)
+    assert apart.apart
+    assert apart.higher == "first" and apart.first_interval[0] > apart.second_interval[1]
+    close = compare_shares((26, 50), (24, 50), 0.95)
+    assert not close.apart and close.higher is None
+
+
+def test_paths_page_says_which_rows_do_not_change():
+    from report.render.environment import environment
+
+    record = validate_results(PathsResults, crossing_record())
+    findings = paths_findings(record, upstream())
+    figures = {p.row.removesuffix(".png"): f"figures/paths/{p.row}" for p in record.paths if p.row}
+    context = {"steps": {"paths": {"stats": record, "findings": findings, "figures": figures}}, "has_decoder": True,
+               "params": {"data": {"source": "synthetic"}}}
+    page = " ".join(environment().get_template("steps/paths.html").render(**context).split())
+    assert page.count("The decodes along this path do not change") == 1
+    assert "Figure 5. The path through c along PC1" in page and "(PC1, PC2)" in page
+    assert "The decodes along 1 of the 2 border paths do not change" in page
+    assert "Along 5 of the 6 paths through c the decodes change" in page
+    assert "cannot be told apart" in page and "1.50 × that distance" in page
 
 
 def test_adapted_generator_findings_compare_with_the_matching_b():

@@ -21,6 +21,9 @@ from report.figures.style import (MARKERS, PALETTE, TEXT_WIDTH, data_point_size,
                                   legend_handle, new_figure, styled, zlabel)
 
 
+PATH_ZORDER = max(style["zorder"] for style in MARKERS.values()) + 1  # a path is drawn above every marker
+
+
 def _latents(z: ArrayLike | None, name: str, n_dim: int | None = None) -> np.ndarray | None:
     if z is None:
         return None
@@ -48,8 +51,9 @@ def _draw(ax: Axes, i: int, j: int, data: np.ndarray, *, uniform=None, chosen=No
     if uniform is not None:
         ax.scatter(uniform[:, i], uniform[:, j], c=PALETTE["uniform"], label="uniform", **MARKERS["uniform"])
     if path is not None:
+        # above the centre and origin markers: a path that starts or ends there stays visible
         ax.plot(path[:, i], path[:, j], color=PALETTE["path"], lw=1.3, marker="o", ms=4,
-                mec="#7a0c0c", mew=0.5, zorder=4, label="path")
+                mec="#7a0c0c", mew=0.5, zorder=PATH_ZORDER, label="path")
     if chosen is not None:
         ax.scatter(chosen[:, i], chosen[:, j], c=PALETTE["chosen"], label="chosen", **MARKERS["chosen"])
     if centre is not None:
@@ -232,12 +236,15 @@ def path_projections(z_sample: ArrayLike, path: ArrayLike, centre: ArrayLike,
 @styled
 def plane_path_row(z_sample: ArrayLike, path: ArrayLike, centre: ArrayLike, plane: Sequence[int],
                    decodes: ArrayLike | None = None, labels: Sequence[str] | None = None,
-                   faces: Sequence[str] | Sequence[bool] | None = None) -> Figure:
+                   faces: Sequence[str] | Sequence[bool] | None = None, axis_labels: Sequence[str] | None = None,
+                   origin: bool = True) -> Figure:
     """A path through the centre in one plane (post VI): its projection at the left, its decoded row beside it.
 
-    z_sample: (m, N) data points (blue); path: (p, N) path points (red); centre: (N,) (orange star);
-    plane: (i, j). decodes: (p, s, s, 3) uint8 or None (projection only); labels: p strings under the
-    decodes; faces: p verdicts or None (frames by verdict, legend below, as in image_grid).
+    z_sample: (m, N) data points (blue); path: (p, N) path points (red, drawn above the markers);
+    centre: (N,) (orange star); plane: (i, j). decodes: (p, s, s, 3) uint8 or None (projection only);
+    labels: p strings under the decodes; faces: p verdicts or None (frames by verdict, legend below, as in image_grid). axis_labels: the projection's two axis names (default z[i], z[j]; e.g. "PC1", "PC2" for
+    coordinates along principal directions); origin: draw the origin (leave it out where the
+    coordinates are not the latent space's own).
     Returns a Figure: one projection axes, then one axes per decode.
     """
     from report.figures.images import LABEL_SPACE, _as_images, _faces, _frame, _labels, _show, verdict_legend
@@ -247,9 +254,18 @@ def plane_path_row(z_sample: ArrayLike, path: ArrayLike, centre: ArrayLike, plan
     mid = _latents(centre, "centre", data.shape[1])
     i, j = _pair(plane)
     panel = 1.75  # inches: the projection's side
+    if axis_labels is not None and len(axis_labels) != 2:
+        raise ValueError(f"two axis labels, got {len(axis_labels)}")
+
+    def projection(ax: Axes) -> None:
+        _draw(ax, i, j, data, centre=mid, path=route, nbins=3, origin=origin)
+        if axis_labels is not None:
+            ax.set_xlabel(axis_labels[0], labelpad=1)
+            ax.set_ylabel(axis_labels[1], labelpad=1)
+
     if decodes is None:
         fig = new_figure(panel + 0.35, panel + 0.3)
-        _draw(fig.subplots(), i, j, data, centre=mid, path=route, nbins=3)
+        projection(fig.subplots())
         return fig
     images = _as_images(decodes, "decodes")
     if len(images) != len(route):
@@ -260,7 +276,7 @@ def plane_path_row(z_sample: ArrayLike, path: ArrayLike, centre: ArrayLike, plan
     if marks is not None:
         verdict_legend(fig)
     left, right = fig.subfigures(1, 2, width_ratios=[panel + 0.45, TEXT_WIDTH - panel - 0.45])
-    _draw(left.subplots(), i, j, data, centre=mid, path=route, nbins=3)
+    projection(left.subplots())
     axes = right.subplots(1, len(images), squeeze=False)[0]
     for k, ax in enumerate(axes):
         _show(ax, images[k])

@@ -121,7 +121,7 @@ STEPS: tuple[Step, ...] = (
     _analysis("statistical_points", ("data", "encode", "train", "distributions", "correlations", "face_measure"), (),
               5, shared=MAHALANOBIS),
     _analysis("paths", ("data", "encode", "train", "distributions", "correlations", "face_measure"), (),
-              6, shared=MAHALANOBIS),
+              6, shared=MAHALANOBIS + UNCERTAINTY),
     _analysis("intervals", ("data", "encode", "train", "distributions", "correlations", "face_measure"), (),
               7, shared=MAHALANOBIS),
     _analysis("normal_fit", ("data", "encode", "train", "face_measure"),

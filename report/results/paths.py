@@ -12,13 +12,17 @@ from typing import ClassVar, Literal
 from report.results import Record, Regularisation, StepResults
 from report.results.face_measure import FaceCount, Verdict, verdict
 from report.results.statistical_points import ABOVE_YARDSTICK, Position, coverage, yardstick_position
+from report.params import UncertaintyParams
+from report.stats.uncertainty import intervals_overlap, wilson_interval
 
 MINORITY_SHARE = 0.5  # below this share the text says "only"
+SHELL_TOLERANCE = 1e-9  # relative: a path point on the shell (up to round-off) counts as inside it
 FALL_FACTOR = 0.95  # the distance at c must be 5 % below the origin's before the text says it falls
 GROW_FACTOR = 1.05  # ... or 5 % above it before the text says it grows
 
 Dominance = Literal["both", "one", "none"]
-PlaneKind = Literal["first", "rotated", "core", "border", "chosen"]  # chosen: a plane from the parameter file
+# chosen: a plane from the parameter file; principal: along a principal direction, drawn in a plane of two
+PlaneKind = Literal["first", "rotated", "core", "border", "chosen", "principal"]
 
 
 class PathRecord(Record):
@@ -43,6 +47,13 @@ class PathRecord(Record):
     nearest_image_distance: list[float] | None = None  # per point: RMS pixel distance to the nearest reference image
     pixel_spread: list[float] | None = None  # per point: pixel standard deviation of the decode
     end_change: float | None = None  # RMS pixel difference between the decodes of the path's two ends
+    principal_axis: int | None = None  # a path along a principal direction: which (0 = first)
+    shown_axes: tuple[int, int] | None = None  # the principal directions (0 = first) its projection shows
+    reach_widths: float | None = None  # a plane path: how many half widths c + d lies from c along each component
+    line_reach: float | None = None  # a path through c: the cloud's reach along its line (shell_percentile of |u.(z - c)|)
+    pixel_change: float | None = None  # largest mean absolute pixel difference between two decodes of the row
+    neighbour_change: float | None = None  # the same, averaged over neighbouring decodes
+    changes: bool | None = None  # pixel_change reaches the step's still_change: the decodes along the path change
 
 
 class PathsResults(StepResults):
@@ -54,10 +65,11 @@ class PathsResults(StepResults):
     z_dim: int
     has_decoder: bool
     points_per_path: int
-    extent: float  # paths reach c +/- extent x half_width per component
+    extent: float  # the core/border rule ranks planes by the end of a trial path c +/- extent x half_width
     planes: list[tuple[int, int]]  # the first plane, then the core planes, then the border planes
     planes_from_parameters: bool
     shown_planes: list[tuple[int, int]] | None = None  # the planes the origin path is projected onto
+    shown_offsets: list[float] | None = None  # |c_k| / width_k of their components, in order (the rule that chose them)
     first_axis_share: float | None = None  # the first principal direction's share of the variance
     centre_radius: float  # distance of c from the origin
     data_mahalanobis_mean: float
@@ -69,6 +81,10 @@ class PathsResults(StepResults):
     regularisation: Regularisation | None = None  # of its Mahalanobis distances (None in older records)
     image_pair_distance: float | None = None  # mean RMS pixel difference between two different training images
     plane_candidates: int | None = None  # components tried per principal direction by the core/border rule
+    shell_percentile: float | None = None  # a path through c crosses the shell within which this share of the real
+    end_factor: float | None = None  # z-points' projections onto its line lie, and ends at end_factor x that reach
+    still_change: float | None = None  # rows whose pixel_change stays below this do not change
+    confidence_level: float | None = None  # of the intervals the findings compare
 
 
 class PathFigure(Record):
@@ -84,11 +100,37 @@ class PathFigure(Record):
     beyond: float | None = None  # end_mahalanobis over the real z-points' 99th percentile
     leaves_cloud: bool | None = None  # the ends lie beyond that percentile
     inside_reach: float | None = None  # share of each half of the path (c to an end) inside that percentile
-    n_inside: int | None = None  # path points within the percentile, and how many of their decodes are faces
+    n_inside: int | None = None  # path points within the cloud's reach along the line (older records: within the
+    # 99th Mahalanobis percentile), and how many of their decodes are faces (None where the row does not change)
     faces_inside: int | None = None
     n_outside: int | None = None
     faces_outside: int | None = None
     change_share: float | None = None  # end_change over the difference between two training images
+    changes: bool | None = None  # the decodes along the path change (None without a decoder)
+    pc_plane: tuple[int, int] | None = None  # a principal path: the PC numbers (1 = PC1) its projection shows
+    along_pc: int | None = None  # a principal path: the PC number (1 = PC1) it runs along
+
+
+class ShareComparison(Record):
+    """Two face shares, each with its interval at the step's confidence level, and whether they can be told apart."""
+
+    first: tuple[int, int]  # faces, decodes
+    second: tuple[int, int]
+    first_interval: tuple[float, float]
+    second_interval: tuple[float, float]
+    apart: bool  # the intervals do not overlap
+    higher: Literal["first", "second"] | None = None  # the larger share where they are apart
+
+
+def compare_shares(first: tuple[int, int], second: tuple[int, int], confidence: float) -> ShareComparison:
+    """Wilson intervals of two face shares k/n; apart only where the intervals do not overlap."""
+    a, b = wilson_interval(*first, confidence), wilson_interval(*second, confidence)
+    apart = not intervals_overlap(a, b)
+    higher = None
+    if apart:
+        higher = "first" if first[0] / first[1] > second[0] / second[1] else "second"
+    return ShareComparison(first=first, second=second, first_interval=a, second_interval=b, apart=apart,
+                           higher=higher)
 
 
 class PathsFindings(Record):
@@ -101,6 +143,8 @@ class PathsFindings(Record):
     rotated: list[PathFigure]
     rotated_in_turn: bool  # more than one rotation
     other_planes: list[PathFigure]
+    principal: list[PathFigure] = []  # paths along the leading principal directions
+    several_principal: bool = False
     several_other_planes: bool
     single_width: bool  # extent is exactly one width
     centre_between_points: bool  # even number of points: c lies between the two middle ones
@@ -128,6 +172,20 @@ class PathsFindings(Record):
     # with the face measure (None without):
     n_faces: int | None = None  # decodes of all paths that count as faces
     n_decodes: int | None = None  # decodes of all paths
+    # the shell each path through c crosses: shell_percentile of the real z-points' projections onto its line lie
+    # within it, and the path ends at end_factor x its reach (None in older records: faces inside and beyond are
+    # then split by data_p99)
+    shell_percentile: float | None = None
+    end_factor: float | None = None
+    n_beyond_shell: int | None = None  # points of each path through c beyond its shell
+    ends_beyond_reach: bool = False  # end_factor above 1: every path through c crosses the cloud and goes beyond it
+    # with a decoder: do the decodes along the paths through c change?
+    n_changing: int = 0
+    n_still: int = 0
+    through_changes: Literal["all", "some", "none"] | None = None
+    confidence: float  # of every interval compared below
+    # face shares over the decodes of the changing paths through c, inside the shell against beyond it:
+    inside_beyond: ShareComparison | None = None
     # core and border planes (empty where the planes came from the parameter file):
     data_p99: float = 0.0  # 99th percentile of the real z-points' Mahalanobis distances from c
     core: list[PathFigure] = []
@@ -138,14 +196,17 @@ class PathsFindings(Record):
     n_core_inside: int = 0
     border_outside: Literal["all", "some", "none"] | None = None  # border paths whose ends leave it
     n_border_outside: int = 0
-    core_faces: tuple[int, int] | None = None  # faces, decodes over the core paths
+    core_faces: tuple[int, int] | None = None  # faces, decodes over the core paths whose decodes change
     border_faces: tuple[int, int] | None = None
+    n_core_still: int = 0  # core and border paths whose decodes do not change (left out of the counts)
+    n_border_still: int = 0
+    all_core_still: bool = False  # several core paths, none of whose decodes change
+    all_border_still: bool = False
+    core_border: ShareComparison | None = None  # core (first) against border (second) face shares
+    core_reach: tuple[float, float] | None = None  # smallest and largest reach_widths of the core paths
+    border_reach: tuple[float, float] | None = None
     core_directions: list[int] = []  # PC numbers the core planes mostly see
     border_directions: list[int] = []
-    repeated_counts: list[tuple[tuple[int, int], tuple[int, int]]] = []  # (plane, earlier plane with the same face count)
-    n_distinct_counts: int = 0  # different face counts among the core and border planes
-    distinct_ends: bool = True  # no two of these planes' paths end at the same Mahalanobis distance (to 0.1)
-    change_range: tuple[float, float] | None = None  # smallest and largest change_share of these planes
 
 
 def dominance(plane: tuple[int, int], dominant: set[int]) -> Dominance:
@@ -154,14 +215,24 @@ def dominance(plane: tuple[int, int], dominant: set[int]) -> Dominance:
     return ("none", "one", "both")[count]
 
 
-def _reach(path: PathRecord, p99: float) -> dict:
-    """Where a plane path's points lie against the real z-points' 99th Mahalanobis percentile, faces on each side."""
+def inside_shell(n_points: int, end_factor: float) -> list[bool]:
+    """Which of a path's equally spaced points (c - d to c + d, d = end_factor x the cloud's reach along the line)
+    lie within that reach; a point on the shell, up to round-off, counts as inside."""
+    return [abs(-1 + 2 * k / (n_points - 1)) * end_factor <= 1 + SHELL_TOLERANCE for k in range(n_points)]
+
+
+def _reach(path: PathRecord, p99: float, end_factor: float | None) -> dict:
+    """Where a path through c ends against the real z-points' 99th Mahalanobis percentile, and its faces inside and
+    beyond the cloud's reach along its line (beyond p99 in older records)."""
     end = max(path.mahalanobis)
-    inside = [m <= p99 for m in path.mahalanobis]
+    if end_factor is not None:
+        inside = inside_shell(len(path.mahalanobis), end_factor)
+    else:
+        inside = [m <= p99 for m in path.mahalanobis]
     values = dict(end_mahalanobis=end, beyond=end / p99 if p99 else None, leaves_cloud=end > p99,
                   inside_reach=min(1.0, p99 / end) if end else 1.0, n_inside=sum(inside),
                   n_outside=len(inside) - sum(inside), pc=path.sees_axis + 1 if path.sees_axis is not None else None)
-    if path.faces is not None:
+    if path.faces is not None and path.changes is not False:
         values.update(faces_inside=sum(f for f, i in zip(path.faces.faces, inside) if i),
                       faces_outside=sum(f for f, i in zip(path.faces.faces, inside) if not i))
     return values
@@ -174,18 +245,25 @@ def _change(path: PathRecord, pair_distance: float | None) -> dict:
 
 
 def _figures(results: PathsResults, dominant: set[int], p99: float) -> dict:
-    """Split the paths into origin, plane and rotated paths, with the figure numbers the post gives them."""
+    """Split the paths into origin, plane, rotated and principal paths, numbered in the order the post shows them."""
     step = 2 if results.has_decoder else 1  # figures per path: projection, and strip with a decoder
     n_planes = len(results.planes)
-    to_centre, plane_paths, rotated = results.paths[0], results.paths[1:1 + n_planes], results.paths[1 + n_planes:]
+    to_centre, plane_paths = results.paths[0], results.paths[1:1 + n_planes]
+    rotated = [p for p in results.paths[1 + n_planes:] if p.kind != "principal"]
+    principal = [p for p in results.paths[1 + n_planes:] if p.kind == "principal"]
     number = 1
 
     def figure(path: PathRecord, with_dominance: bool = False) -> PathFigure:
         nonlocal number
+        counted = path.faces is not None and path.changes is not False  # a row that does not change: no count
+        through = path.plane is not None or path.kind == "principal"
         shown = PathFigure(path=path, projection_figure=number, strip_figure=number if path.row else number + 1,
                            dominant=dominance(path.plane, dominant) if with_dominance else None,
-                           verdict=verdict(path.faces.n_faces, path.faces.n_decodes) if path.faces else None,
-                           **(_reach(path, p99) if path.plane else {}),
+                           verdict=verdict(path.faces.n_faces, path.faces.n_decodes) if counted else None,
+                           changes=path.changes,
+                           pc_plane=tuple(a + 1 for a in path.shown_axes) if path.shown_axes else None,
+                           along_pc=path.principal_axis + 1 if path.principal_axis is not None else None,
+                           **(_reach(path, p99, results.end_factor) if through else {}),
                            **_change(path, results.image_pair_distance))
         number += 1 if path.row else step
         return shown
@@ -193,11 +271,36 @@ def _figures(results: PathsResults, dominant: set[int], p99: float) -> dict:
     to_centre = figure(to_centre)
     first = figure(plane_paths[0], with_dominance=True)
     turned = [figure(p) for p in rotated]
-    return dict(to_centre=to_centre, first_plane=first, rotated=turned,
+    along = [figure(p) for p in principal]
+    return dict(to_centre=to_centre, first_plane=first, rotated=turned, principal=along,
                 other_planes=[figure(p, with_dominance=True) for p in plane_paths[1:]])
 
 
-def _core_and_border(others: list[PathFigure]) -> dict:
+def _faces_of(group: list[PathFigure]) -> tuple[int, int] | None:
+    """Faces and decodes over the paths of a group whose decodes change; None where none of them counts."""
+    counted = [o.path.faces for o in group if o.path.faces is not None and o.path.changes is not False]
+    if not counted:
+        return None
+    return sum(c.n_faces for c in counted), sum(c.n_decodes for c in counted)
+
+
+def _changing(through: list[PathFigure], confidence: float) -> dict:
+    """How many paths through c change along their rows; faces inside the shell against beyond it, on those that do."""
+    judged = [o for o in through if o.changes is not None]
+    if not judged:
+        return {}
+    n_changing = sum(bool(o.changes) for o in judged)
+    values: dict = dict(n_changing=n_changing, n_still=len(judged) - n_changing,
+                        through_changes=coverage(n_changing, len(judged)))
+    counted = [o for o in judged if o.changes and o.faces_inside is not None]
+    inside = (sum(o.faces_inside for o in counted), sum(o.n_inside for o in counted))
+    beyond = (sum(o.faces_outside for o in counted), sum(o.n_outside for o in counted))
+    if inside[1] and beyond[1]:
+        values["inside_beyond"] = compare_shares(inside, beyond, confidence)
+    return values
+
+
+def _core_and_border(others: list[PathFigure], confidence: float) -> dict:
     """Post VI's contrast: the core planes' paths against the border planes', and repeated face counts."""
     core = [o for o in others if o.path.kind == "core"]
     border = [o for o in others if o.path.kind == "border"]
@@ -212,25 +315,16 @@ def _core_and_border(others: list[PathFigure]) -> dict:
         n_out = sum(bool(o.leaves_cloud) for o in border)
         values.update(border_end_range=(min(ends), max(ends)), n_border_outside=n_out,
                       border_outside=coverage(n_out, len(border)), border_directions=[o.pc for o in border])
-    for group, key in ((core, "core_faces"), (border, "border_faces")):
+    for group, key in ((core, "core"), (border, "border")):
+        values[f"n_{key}_still"] = sum(o.changes is False for o in group)
+        values[f"all_{key}_still"] = len(group) > 1 and values[f"n_{key}_still"] == len(group)
+        reach = [o.path.reach_widths for o in group if o.path.reach_widths is not None]
+        if reach:
+            values[f"{key}_reach"] = (min(reach), max(reach))
         if group and all(o.path.faces is not None for o in group):
-            values[key] = (sum(o.path.faces.n_faces for o in group), sum(o.path.faces.n_decodes for o in group))
-    repeated, seen = [], {}
-    for o in others:
-        if o.path.faces is None:
-            continue
-        count = o.path.faces.n_faces
-        if count in seen:
-            repeated.append((tuple(o.path.plane), seen[count]))
-        else:
-            seen[count] = tuple(o.path.plane)
-    values["repeated_counts"] = repeated
-    values["n_distinct_counts"] = len(seen)
-    group = core + border
-    values["distinct_ends"] = len({round(o.end_mahalanobis, 1) for o in group}) == len(group)
-    shares = [o.change_share for o in group if o.change_share is not None]
-    if shares:
-        values["change_range"] = (min(shares), max(shares))
+            values[f"{key}_faces"] = _faces_of(group)
+    if values.get("core_faces") and values.get("border_faces"):
+        values["core_border"] = compare_shares(values["core_faces"], values["border_faces"], confidence)
     return values
 
 
@@ -280,6 +374,7 @@ def findings(results: PathsResults, upstream: Mapping[str, StepResults]) -> Path
     mahalanobis = getattr(origin, "mahalanobis", None)
     p99 = mahalanobis.data_upper if mahalanobis is not None else results.data_mahalanobis_p99
     parts = _figures(results, dominant, p99)
+    confidence = results.confidence_level if results.confidence_level is not None else UncertaintyParams().confidence_level
     first = parts["first_plane"].path
     values = dict(
         parts,
@@ -291,7 +386,16 @@ def findings(results: PathsResults, upstream: Mapping[str, StepResults]) -> Path
         first_end_distance=first.length / 2,
         n_through=len(results.paths) - 1,
         data_p99=p99,
-        **_core_and_border(parts["other_planes"]),
+        shell_percentile=results.shell_percentile,
+        end_factor=results.end_factor,
+        ends_beyond_reach=results.end_factor is not None and results.end_factor > 1,
+        several_principal=len(parts["principal"]) > 1,
+        n_beyond_shell=(inside_shell(results.points_per_path, results.end_factor).count(False)
+                        if results.end_factor is not None else None),
+        confidence=confidence,
+        **_changing([parts["first_plane"], *parts["rotated"], *parts["principal"], *parts["other_planes"]],
+                    confidence),
+        **_core_and_border(parts["other_planes"], confidence),
         **_origin_findings(upstream),
     )
     data_distance = getattr(origin, "data_distance_mean", None)

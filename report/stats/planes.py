@@ -235,3 +235,71 @@ def uniform_view(z_view: np.ndarray, points: np.ndarray, pairs: Sequence[tuple[i
             "in_view": float(np.mean([projection_overlap(z_view, points, p) for p in pairs])) if len(pairs) else 0.0,
             "inside_all": int(np.sum(np.all((points >= low) & (points <= high), axis=1))),
             "nearest_ratio": nearest_distance_ratio(z_view, points)}
+
+
+def line_reach(z: np.ndarray, centre: np.ndarray, direction: np.ndarray, percentile: float) -> float:
+    """How far the cloud reaches along a line through c: a percentile of |u . (z - c)| over the z-points, u = unit direction.
+
+    The real z-points projected onto the line of `direction` through `centre`; the distance from c
+    within which `percentile` % of them lie, in the latent space's own units.
+    """
+    direction = np.asarray(direction, dtype=np.float64)
+    norm = float(np.linalg.norm(direction))
+    if not norm > 0:
+        raise ValueError("a path needs a direction")
+    along = (np.asarray(z, dtype=np.float64) - np.asarray(centre, dtype=np.float64)) @ (direction / norm)
+    return float(np.percentile(np.abs(along), percentile))
+
+
+def path_across_cloud(centre: np.ndarray, direction: np.ndarray, reach: float, n_points: int) -> np.ndarray:
+    """Post VI: a straight path from c - d to c + d, d along `direction` with length `reach`.
+
+    With reach = f x `line_reach(...)` and f > 1 the path crosses the whole cloud along its line, from
+    beyond its shell on one side through c to beyond it on the other. The points are equally spaced,
+    both ends included; for odd n_points the middle one is c.
+    """
+    if n_points < 2:
+        raise ValueError(f"a path needs at least 2 points, got {n_points}")
+    direction = np.asarray(direction, dtype=np.float64)
+    norm = float(np.linalg.norm(direction))
+    if not norm > 0:
+        raise ValueError("a path needs a direction")
+    t = np.linspace(-1.0, 1.0, n_points)[:, None]
+    return np.asarray(centre, dtype=np.float64)[None, :] + t * (float(reach) / norm) * direction[None, :]
+
+
+def plane_direction(z_dim: int, i: int, j: int, reach_i: float, reach_j: float, angle_deg: float = 0.0) -> np.ndarray:
+    """The direction (reach_i, reach_j) in the coordinate plane (i, j), turned by angle_deg from axis i towards j."""
+    angle = np.deg2rad(angle_deg)
+    direction = np.zeros(z_dim)
+    direction[i] = np.cos(angle) * reach_i - np.sin(angle) * reach_j
+    direction[j] = np.sin(angle) * reach_i + np.cos(angle) * reach_j
+    return direction
+
+
+def row_pixel_change(decodes: np.ndarray) -> dict:
+    """How much the decodes along a path differ: mean absolute pixel differences, pixels scaled to [0, 1].
+
+    Returns:
+        {"largest": the largest mean absolute difference between any two decodes of the row (0 for a row
+        whose decodes are all the same), "neighbours": the mean of it over neighbouring decodes}.
+    """
+    images = np.asarray(decodes, dtype=np.float64).reshape(len(decodes), -1) / 255.0
+    if len(images) < 2:
+        return {"largest": 0.0, "neighbours": 0.0}
+    pairs = np.abs(images[:, None, :] - images[None, :, :]).mean(axis=2)
+    neighbours = np.abs(np.diff(images, axis=0)).mean(axis=1)
+    return {"largest": float(pairs.max()), "neighbours": float(neighbours.mean())}
+
+
+def offset_planes(centre: np.ndarray, widths: np.ndarray, n_planes: int) -> list[tuple[int, int]]:
+    """Planes in which the path from the origin to the centre looks longest against the cloud.
+
+    Rule: rank the components by |c_k| / w_k, how far the cloud's centre lies from 0 in units of the
+    component's width, and pair them in that order: (1st, 2nd), (3rd, 4th), ... up to n_planes planes.
+    """
+    centre = np.asarray(centre, dtype=np.float64)
+    widths = np.asarray(widths, dtype=np.float64)
+    offsets = np.abs(centre) / np.where(widths > 0, widths, np.inf)
+    order = [int(k) for k in np.argsort(-offsets, kind="stable")]
+    return [(order[2 * k], order[2 * k + 1]) for k in range(min(n_planes, len(order) // 2))]

@@ -47,7 +47,7 @@ if decoding:
     real_distance, real_spread = decoding.scores(real_decodes)
     real_sample = len(real_decodes)
     real_faces = FaceCount.of(shown_marks) if shown_marks is not None else None
-    real_face_share = float(real_marks.mean()) if real_marks is not None else None
+    real_face_share = clear_share(real_marks) if real_marks is not None else None
 
 # %% papermill_description=batches
 batches = []

@@ -16,7 +16,7 @@ from report.render.environment import environment, num, percent, portion, sig, s
 MAX_POST_WORDS = 1800  # paragraph words a post may have: longer posts repeat themselves
 REPEAT_MIN_CHARS = 80  # paragraphs at least this long may appear on one page only
 SCIENTIFIC = re.compile(r"\d[eE][-+]?\d")
-ZERO_OF = re.compile(r"(?<![\d.,])0 of\b|\bat most 0(?![.,]?\d)")
+ZERO_OF = re.compile(r"(?<!= )(?<![\d.,])0 of\b|\bat most 0(?![.,]?\d)")  # "z = 0 of the latent space" is the origin
 
 
 class _Prose(HTMLParser):

@@ -202,6 +202,11 @@ def test_course_names_an_inner_peak_and_its_place():
     assert moved["settled"] is False
 
 
+def test_course_names_the_trough_of_a_distance_that_fell_and_rose_again():
+    moved = _course([52.0, 30.0, 17.6, 20.1, 22.2])  # dips 4.6 below its end: 13 % of the spread 34.4
+    assert (moved["direction"], moved["turn"], moved["turn_value"], moved["settled"]) == ("shrinks", "trough", 17.6, False)
+
+
 def test_course_names_a_trough_and_ignores_small_wiggles():
     assert _course([10.0, 4.0, 9.0, 10.0])["turn"] == "trough"
     assert _course([10.0, 4.0, 9.0, 10.0])["turn_value"] == 4.0

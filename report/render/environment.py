@@ -72,6 +72,8 @@ def percent(value, digits: int | None = None) -> str:
     if value is None:
         return "–"
     p = 100 * float(value)
+    if 0 < abs(p) < SMALLEST_POSITIONAL:
+        return f"less than {sig(SMALLEST_POSITIONAL)} %"  # prose has no use for 8.3 × 10⁻⁵ %
     if digits is None:
         shown = 3
         while shown < 8 and p < 100 and sig(p, shown) == "100":  # a share short of all never reads as "100 %"
@@ -102,11 +104,19 @@ def portion(count: int, total: int, min_count: int, noun: str = "") -> str:
         the = " the" if noun else ""
         if count == 0:
             return f"none of{the} {total:,}{things}"
-        if count == total:
-            return f"all {total:,}{things}" if total > 1 else f"the one{things or ' there is'}"
+        if count == total and total > 1:
+            return f"all {total:,}{things}"
         return f"{count:,} of{the} {total:,}{things}"
     text = percent(count / total) if total else "–"
     return f"{text} of the {total:,}{things}" if noun else text
+
+
+def out_of(count, total, noun: str = "") -> str:
+    """`count` of `total` things that are not a sample's images (components, pairs, slices) as an exact count:
+    "3 of 256", "none of the 256 components", "all 8 axes"."""
+    if count is None or total is None:
+        return "–"
+    return portion(count, total, math.inf, noun)
 
 
 def _min_count(context) -> int:
@@ -157,6 +167,12 @@ def plural(count, suffixes: str = "s") -> str:
     return singular if number == 1 else many
 
 
+def capfirst(text) -> str:
+    """The text with its first letter upper-case, the rest untouched (Jinja's `capitalize` lowers the rest)."""
+    text = str(text)
+    return text[:1].upper() + text[1:]
+
+
 def listing(items) -> str:
     """Words joined as prose: "a", "a and b", "a, b and c"."""
     words = [str(item) for item in items]
@@ -176,6 +192,6 @@ def environment(templates: Path = TEMPLATES_DIR):
         lstrip_blocks=True,
     )
     env.filters.update(num=num, sig=sig, thousands=thousands, percent=percent, roman=roman, stat=stat, plural=plural,
-                       share=share, key_stat=key_stat, pvalue=pvalue, listing=listing,
+                       share=share, key_stat=key_stat, pvalue=pvalue, listing=listing, capfirst=capfirst, out_of=out_of,
                        share_of=jinja2.pass_context(share_of), count_of=jinja2.pass_context(count_of))
     return env

@@ -90,7 +90,7 @@ LABELS = {
     "directions": "the number of principal directions",
     "radius_mean": "the radius mean",
     "origin_mahalanobis": "the Mahalanobis distance of the origin",
-    "origin_share_farther": "the share of points farther out than the origin (Mahalanobis)",
+    "origin_share_farther": "the share of points beyond the origin in Mahalanobis units",
 }
 
 

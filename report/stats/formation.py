@@ -62,8 +62,9 @@ def course(values: Sequence[float | None], *, change_share: float, settle_tolera
     Args:
         values: The quantity per snapshot, in epoch order (None where it could not be measured).
         change_share: The last value differs from the first by more than this share of the largest
-            magnitude: it grows or shrinks, else it stays. An inner maximum (minimum) that lies more than
-            this share above (below) both ends is a peak (trough) worth naming.
+            magnitude: it grows or shrinks, else it stays. An inner maximum (minimum) that lies above (below)
+            both ends by more than this share of the larger of the values' spread and the nearer end's size is
+            a peak (trough) worth naming.
         settle_tolerance: Settled when the values of the last `settle_snapshots` snapshots lie within
             this share of the largest of them (all zero counts as settled).
         settle_snapshots: How many of the last snapshots the settling is judged on (at least 2).
@@ -87,11 +88,16 @@ def course(values: Sequence[float | None], *, change_share: float, settle_tolera
     else:
         direction = "grows" if last > first else "shrinks"
     top, bottom = int(v.argmax()), int(v.argmin())
+    spread = float(v.max() - v.min())
+    # An inner extreme counts when it lies beyond the nearer end by more than change_share of the larger of the
+    # whole spread and that end's size: 52 -> 17.6 -> 22.2 has a trough, 1 -> 1.25 -> 1.2 no peak.
     rise = v[top] - max(first, last) if 0 < top < len(v) - 1 else 0.0
     dip = min(first, last) - v[bottom] if 0 < bottom < len(v) - 1 else 0.0
+    significant_rise = rise > change_share * max(spread, abs(max(first, last)))
+    significant_dip = dip > change_share * max(spread, abs(min(first, last)))
     turn = turn_index = turn_value = None
-    if max(rise, dip) > change_share * scale:
-        turn, turn_index = ("peak", top) if rise >= dip else ("trough", bottom)
+    if significant_rise or significant_dip:
+        turn, turn_index = ("peak", top) if significant_rise and (rise >= dip or not significant_dip) else ("trough", bottom)
         turn_value = float(v[turn_index])
     recent_change = settled = None
     if settle_snapshots >= 2 and len(v) >= max(3, settle_snapshots):

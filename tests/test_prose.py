@@ -102,7 +102,7 @@ def test_the_regularisation_note_is_explained_once_and_linked_from_later_posts(p
 
 
 @pytest.mark.parametrize("value, text", [
-    (17.63, "17.6"), (0.0933, "0.0933"), (9.332e-05, "9.33 × 10⁻⁵"), (12345.6, "12,346"), (27.345, "27.3"),
+    (17.63, "17.6"), (0.0933, "0.0933"), (9.332e-05, "9.33 × 10⁻⁵"), (12345.6, "12,300"), (113813.4, "114,000"), (27.345, "27.3"),
     (7.0, "7"), (9.996, "10"), (0.5, "0.5"), (-2.345, "-2.35"), (0, "0"), (None, "–"), (1456, "1,456"),
 ])
 def test_sig_keeps_three_significant_digits_without_e_notation(value, text):

@@ -19,10 +19,10 @@ SMALLEST_POSITIONAL = 1e-3  # below this a number reads as "9.33 × 10⁻⁵": n
 
 
 def sig(value, digits: int = 3) -> str:
-    """A number to at most `digits` significant digits, never in e-notation: 17.6, 0.0933, 0.5, 9.33 × 10⁻⁵, 12,346.
+    """A number to at most `digits` significant digits, never in e-notation: 17.6, 0.0933, 0.5, 9.33 × 10⁻⁵, 114,000.
 
-    Whole numbers print whole (with thousands separators); numbers of `digits` or more integer digits are
-    rounded to the unit, not to tens; trailing zeros are dropped; numbers below SMALLEST_POSITIONAL take a power of ten (for tables;
+    Whole numbers (counts) print whole, every digit kept, with thousands separators; trailing zeros after the
+    decimal point are dropped; numbers below SMALLEST_POSITIONAL take a power of ten (for tables;
     prose says such values in words). A dash for missing values.
     """
     if value is None:
@@ -39,8 +39,8 @@ def sig(value, digits: int = 3) -> str:
     if abs(x) < SMALLEST_POSITIONAL:
         mantissa = mantissa.rstrip("0").rstrip(".") if "." in mantissa else mantissa
         return f"{mantissa} × 10{str(exponent).translate(SUPERSCRIPT)}"
-    if exponent >= digits - 1:
-        return f"{round(x):,}"
+    if exponent >= digits - 1:  # 113,813.4 -> 114,000; whole numbers (counts) kept every digit above
+        return f"{round(x, digits - 1 - exponent):,.0f}"
     text = f"{float(f'{mantissa}e{exponent}'):,.{digits - 1 - exponent}f}"
     return text.rstrip("0").rstrip(".")  # 0.5, not 0.500; 27, not 27.0
 

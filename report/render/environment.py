@@ -167,6 +167,11 @@ def plural(count, suffixes: str = "s") -> str:
     return singular if number == 1 else many
 
 
+def reciprocal(value) -> float | None:
+    """1 / value, to say "a million times smaller" rather than "below 1e-06 × the largest"."""
+    return None if value is None or float(value) == 0 else 1 / float(value)
+
+
 def capfirst(text) -> str:
     """The text with its first letter upper-case, the rest untouched (Jinja's `capitalize` lowers the rest)."""
     text = str(text)
@@ -192,6 +197,6 @@ def environment(templates: Path = TEMPLATES_DIR):
         lstrip_blocks=True,
     )
     env.filters.update(num=num, sig=sig, thousands=thousands, percent=percent, roman=roman, stat=stat, plural=plural,
-                       share=share, key_stat=key_stat, pvalue=pvalue, listing=listing, capfirst=capfirst, out_of=out_of,
+                       share=share, key_stat=key_stat, pvalue=pvalue, listing=listing, capfirst=capfirst, out_of=out_of, reciprocal=reciprocal,
                        share_of=jinja2.pass_context(share_of), count_of=jinja2.pass_context(count_of))
     return env

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from report.render.environment import environment, num, percent, portion, sig, stat
+from report.render.environment import environment, key_stat, num, out_of, percent, portion, sig, stat
 
 MAX_POST_WORDS = 1800  # paragraph words a post may have: longer posts repeat themselves
 REPEAT_MIN_CHARS = 80  # paragraphs at least this long may appear on one page only
@@ -117,7 +117,7 @@ def test_stat_and_num_never_print_e_notation_or_a_false_zero():
 
 @pytest.mark.parametrize("value, digits, text", [
     (0.0712, None, "7.12 %"), (0.27345, None, "27.3 %"), (0.5, None, "50 %"), (8.333e-05, None, "0.00833 %"),
-    (0.0001, 1, "0.01 %"), (0.123, 0, "12 %"), (0.99996, None, "99.996 %"),
+    (0.0001, 1, "0.01 %"), (0.123, 0, "12 %"), (0.99996, None, "99.996 %"), (3e-7, None, "less than 0.001 %"),
 ])
 def test_percent_keeps_significant_digits(value, digits, text):
     assert percent(value, digits) == text
@@ -138,3 +138,13 @@ def test_share_of_reads_the_runs_threshold_from_the_parameters():
     low = {"params": {"analysis": {"uncertainty": {"min_count_for_percent": 10}}}}
     assert template.render(x=1 / 3, n=21, k=0) == "7 of 21 / none of the 21 decodes"
     assert template.render(low, x=1 / 3, n=21, k=0) == "33.3 % / 0 % of the 21 decodes"
+
+
+def test_out_of_counts_exactly_whatever_the_total():
+    assert out_of(0, 256, "components") == "none of the 256 components"
+    assert out_of(3, 32640, "pairs") == "3 of the 32,640 pairs" and out_of(8, 8, "axes shown") == "all 8 axes shown"
+
+
+def test_key_stat_tables_keep_tiny_shares():
+    assert key_stat(3e-7, "origin_slices.share_farther") == "3 × 10⁻⁵ %"
+    assert key_stat(0.0712, "formation.share") == "7.12 %" and key_stat(113813.4, "ratio") == "114,000"

@@ -143,9 +143,10 @@ def count_of(context, count, total, noun: str = "") -> str:
 
 
 def key_stat(value, key: str = "") -> str:
-    """A key statistic as `stat` prints it, except shares, which read as percentages."""
+    """A key statistic (a table cell) as `stat` prints it, except shares, which read as percentages to three
+    significant digits however small ("0.00833 %", "8.33 × 10⁻⁵ %"): a table compares them across variants."""
     if value is not None and "share" in key.rsplit(".", 1)[-1]:
-        return share(value)
+        return f"{sig(100 * float(value))} %"
     return stat(value)
 
 

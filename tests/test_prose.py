@@ -92,10 +92,14 @@ def test_no_post_is_longer_than_the_limit(pages):
     assert all(count <= MAX_POST_WORDS for count in words.values()), words
 
 
-def test_the_regularisation_note_is_explained_once_and_linked_from_later_posts(pages):
+def test_the_regularisation_note_is_explained_once_and_linked_from_later_posts(pages, tiny_build):
     explaining = [name for name, blocks in pages.items() if any("count as numerically zero" in t for _, t in blocks)]
     linking = [name for name, blocks in pages.items() if any("are regularised as" in t for _, t in blocks)]
     assert len(explaining) == 1 and linking and explaining[0] not in linking
+    site = tiny_build[0] / "tiny" / "site"
+    assert 'id="regularisation"' in (site / explaining[0]).read_text(encoding="utf-8")
+    for name in linking:
+        assert f'href="{explaining[0]}#regularisation"' in (site / name).read_text(encoding="utf-8"), name
 
 
 # --- the filters --------------------------------------------------------------------------------------

@@ -117,6 +117,8 @@ def test_sig_keeps_three_significant_digits_without_e_notation(value, text):
 def test_stat_and_num_never_print_e_notation_or_a_false_zero():
     assert stat(9.332e-05) == "9.33 × 10⁻⁵" and stat(0.123456) == "0.123"
     assert num(0.00009, 2) == "9 × 10⁻⁵" and num(0.004, 2) == "0.004" and num(1.234, 1) == "1.2"
+    assert num(237.44, 1) == "237" and num(15.413, 2) == "15.4" and num(0.7, 2) == "0.70" and num(9.996, 2) == "10.0"
+    assert num(0.58304, 4) == "0.583" and num(-0.7612, 2) == "-0.76" and num(0, 2) == "0.00"
 
 
 @pytest.mark.parametrize("value, digits, text", [

@@ -15,10 +15,11 @@ ROMAN = {1: "I", 2: "II", 3: "III", 4: "IV", 5: "V", 6: "VI", 7: "VII", 8: "VIII
 
 
 SUPERSCRIPT = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
+PROSE_DIGITS = 3  # significant digits a number of the prose keeps
 SMALLEST_POSITIONAL = 1e-3  # below this a number reads as "9.33 × 10⁻⁵": never "9.33e-05", never a string of zeros
 
 
-def sig(value, digits: int = 3) -> str:
+def sig(value, digits: int = PROSE_DIGITS) -> str:
     """A number to at most `digits` significant digits, never in e-notation: 17.6, 0.0933, 0.5, 9.33 × 10⁻⁵, 114,000.
 
     Whole numbers (counts) print whole, every digit kept, with thousands separators; trailing zeros after the
@@ -46,14 +47,18 @@ def sig(value, digits: int = 3) -> str:
 
 
 def num(value, digits: int = 2) -> str:
-    """A number with fixed decimals; one too small for them keeps two significant digits (never "0.00"); a dash
-    for missing values."""
+    """A number with at most `digits` decimals and no more than PROSE_DIGITS significant ones where the decimals
+    would add more (237.4 -> "237" at one decimal, 15.41 -> "15.4" at two; 0.70 stays "0.70"); one too small for
+    the decimals keeps two significant digits (never "0.00"); a dash for missing values."""
     if value is None:
         return "–"
     x = float(value)
-    if x != 0 and math.isfinite(x) and abs(x) < 0.5 * 10 ** -digits:
+    if x == 0 or not math.isfinite(x):
+        return sig(x) if x else f"{x:.{digits}f}"
+    if abs(x) < 0.5 * 10 ** -digits:
         return sig(x, 2)
-    return f"{x:.{digits}f}"
+    exponent = math.floor(math.log10(abs(round(x, digits))))
+    return f"{x:.{min(digits, max(0, PROSE_DIGITS - 1 - exponent))}f}"
 
 
 def thousands(value) -> str:
@@ -62,7 +67,7 @@ def thousands(value) -> str:
 
 def stat(value) -> str:
     """A key statistic: whole numbers with thousands separators, others to three significant digits (`sig`)."""
-    return sig(value, 3)
+    return sig(value)
 
 
 def percent(value, digits: int | None = None) -> str:

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from report.render.environment import environment, key_stat, num, out_of, percent, portion, sig, stat
+from report.render.environment import environment, key_stat, num, out_of, percent, plus_minus, portion, sig, stat
 
 MAX_POST_WORDS = 1800  # paragraph words a post may have: longer posts repeat themselves
 REPEAT_MIN_CHARS = 80  # paragraphs at least this long may appear on one page only
@@ -154,3 +154,8 @@ def test_out_of_counts_exactly_whatever_the_total():
 def test_key_stat_tables_keep_tiny_shares():
     assert key_stat(3e-7, "origin_slices.share_farther") == "3 × 10⁻⁵ %"
     assert key_stat(0.0712, "formation.share") == "7.12 %" and key_stat(113813.4, "ratio") == "114,000"
+
+
+def test_plus_minus_rounds_the_mean_to_the_spreads_precision():
+    assert plus_minus(15.413, 4.291) == "15.4 ± 4.3" and plus_minus(15.98, 0.712) == "15.98 ± 0.71"
+    assert plus_minus(237.44, 31.2) == "237 ± 31" and plus_minus(3.0, 0) == "3 ± 0"

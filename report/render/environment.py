@@ -61,6 +61,18 @@ def num(value, digits: int = 2) -> str:
     return f"{x:.{min(digits, max(0, PROSE_DIGITS - 1 - exponent))}f}"
 
 
+def plus_minus(mean, spread) -> str:
+    """"15.4 ± 4.3": the spread to two significant digits and the mean to the same decimals, so neither claims
+    more precision than the other carries."""
+    if mean is None or spread is None:
+        return "–"
+    spread = float(spread)
+    if spread <= 0 or not math.isfinite(spread):
+        return f"{sig(mean)} ± {sig(spread)}"
+    decimals = max(0, 1 - math.floor(math.log10(spread)))
+    return f"{float(mean):,.{decimals}f} ± {spread:,.{decimals}f}"
+
+
 def thousands(value) -> str:
     return f"{int(value):,}" if value is not None else "–"
 
@@ -203,6 +215,6 @@ def environment(templates: Path = TEMPLATES_DIR):
         lstrip_blocks=True,
     )
     env.filters.update(num=num, sig=sig, thousands=thousands, percent=percent, roman=roman, stat=stat, plural=plural,
-                       share=share, key_stat=key_stat, pvalue=pvalue, listing=listing, capfirst=capfirst, out_of=out_of, reciprocal=reciprocal,
+                       share=share, key_stat=key_stat, pvalue=pvalue, listing=listing, capfirst=capfirst, out_of=out_of, reciprocal=reciprocal, plus_minus=plus_minus,
                        share_of=jinja2.pass_context(share_of), count_of=jinja2.pass_context(count_of))
     return env

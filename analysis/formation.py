@@ -73,6 +73,9 @@ step.save(FormationResults(
     z_dim=int(z.shape[1]),
     thresholds=list(formation.thresholds),
     variance_share=formation.variance_share,
+    change_share=formation.change_share,
+    settle_tolerance=formation.settle_tolerance,
+    settle_snapshots=formation.settle_snapshots,
     snapshots=records,
 ))
 curves

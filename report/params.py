@@ -167,6 +167,12 @@ class FormationParams(_Section):
     variance_share: float = Field(0.9, gt=0, lt=1, description="count the principal directions carrying this share "
                                   "of the latent variance")
     batch_size: int = Field(512, ge=1, description="images per batch when encoding and decoding")
+    change_share: float = Field(0.1, gt=0, lt=1, description="a quantity whose last snapshot differs from its first "
+                                "by more than this share of its largest value grows or shrinks (else it stays); an "
+                                "inner maximum or minimum this far beyond both ends is named as a peak or trough")
+    settle_tolerance: float = Field(0.05, gt=0, lt=1, description="a quantity has settled when its values over the "
+                                    "last settle_snapshots snapshots lie within this share of the largest of them")
+    settle_snapshots: int = Field(3, ge=2, description="how many of the last snapshots the settling is judged on")
     timeout_s: int = Field(600, ge=10)
 
     @field_validator("thresholds")

@@ -96,9 +96,9 @@ def test_published_notebooks_show_no_machine_path_and_no_stderr(tmp_path):
 
 
 def test_small_shares_read_as_percentages():
-    assert share(8.333e-05) == "0.0083 %"
-    assert share(0.5) == "50.00 %"
-    assert key_stat(8.333e-05, "origin_slices.origin.mahalanobis.share_farther") == "0.0083 %"
+    assert share(8.333e-05) == "0.00833 %"
+    assert share(0.5) == "50 %"
+    assert key_stat(8.333e-05, "origin_slices.origin.mahalanobis.share_farther") == "0.00833 %"
     assert key_stat(1456, "correlations.pairs_above.0.1") == "1,456"
 
 

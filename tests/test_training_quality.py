@@ -11,12 +11,12 @@ import pytest
 from report.errors import ParameterError
 from report.params import TrainParams, parse_params
 from report.results import validate_results
-from report.results.formation import FormationResults, Snapshot, trend
+from report.results.formation import FormationResults, Snapshot
 from report.results.formation import findings as formation_findings
 from report.results.train import TrainResults, last_improvement
 from report.results.train import findings as train_findings
 from report.stats import psnr, ssim
-from report.stats.formation import latent_summary
+from report.stats.formation import course, latent_summary
 
 # --- PSNR and SSIM ------------------------------------------------------------------------------
 
@@ -176,15 +176,49 @@ def test_latent_summary_of_a_known_gaussian_cloud():
     assert summary["radius_mean"] == pytest.approx(radius, rel=1e-5)
 
 
+def _course(values):
+    return course(values, change_share=0.1, settle_tolerance=0.05, settle_snapshots=3)
+
+
 @pytest.mark.parametrize("values, direction, settled", [
-    ([1.0, 2.0, 3.0, 3.05], "grows", True),
+    ([1.0, 3.0, 3.02, 3.05], "grows", True),  # the last three lie within 0.05 / 3.05 = 1.6 % < 5 %
     ([3.0, 2.0, 1.0], "shrinks", False),
-    ([1.0, 1.05], "stays", None),
+    ([1.0, 1.05], "stays", None),  # too few snapshots to judge settling
     ([5.0, 5.0, 5.0], "stays", True),
+    ([0.0, 0.0, 0.0], "stays", True),
     ([1.0, None, 2.0], "unknown", None),
+    # The origin's distance of a run that kept moving: 17.6 -> 20.1 -> 22.2 changes by 4.6 / 22.2 = 21 %.
+    ([3.0, 17.6, 20.1, 22.2], "grows", False),
 ])
-def test_trend(values, direction, settled):
-    assert trend(values) == (direction, settled)
+def test_course_direction_and_settling(values, direction, settled):
+    moved = _course(values)
+    assert (moved["direction"], moved["settled"]) == (direction, settled)
+
+
+def test_course_names_an_inner_peak_and_its_place():
+    moved = _course([0.0, 0.05, 0.27, 0.15, 0.09, 0.0712])
+    assert (moved["direction"], moved["turn"], moved["turn_index"], moved["turn_value"]) == ("grows", "peak", 2, 0.27)
+    assert moved["recent_change"] == pytest.approx((0.15 - 0.0712) / 0.15)
+    assert moved["settled"] is False
+
+
+def test_course_names_the_trough_of_a_distance_that_fell_and_rose_again():
+    moved = _course([52.0, 30.0, 17.6, 20.1, 22.2])  # dips 4.6 below its end: 13 % of the spread 34.4
+    assert (moved["direction"], moved["turn"], moved["turn_value"], moved["settled"]) == ("shrinks", "trough", 17.6, False)
+
+
+def test_course_names_a_trough_and_ignores_small_wiggles():
+    assert _course([10.0, 4.0, 9.0, 10.0])["turn"] == "trough"
+    assert _course([10.0, 4.0, 9.0, 10.0])["turn_value"] == 4.0
+    assert _course([1.0, 1.05, 1.1, 1.2])["turn"] is None  # monotone
+    assert _course([1.0, 1.25, 1.2])["turn"] is None  # 1.25 lies only 0.05 / 1.25 = 4 % above the end
+
+
+def test_course_tolerance_decides_settled():
+    values = [1.0, 2.0, 2.9, 3.0]  # the last three lie within 0.1 / 3.0 = 3.3 %
+    assert course(values, change_share=0.1, settle_tolerance=0.05, settle_snapshots=2)["settled"] is True
+    assert course(values, change_share=0.1, settle_tolerance=0.02, settle_snapshots=2)["settled"] is False
+    assert course(values, change_share=0.1, settle_tolerance=0.05, settle_snapshots=3)["settled"] is False
 
 
 def test_formation_findings_name_what_still_moves():
@@ -194,12 +228,14 @@ def test_formation_findings_name_what_still_moves():
                         origin_mahalanobis=30.0, origin_share_farther=0.0, origin_euclidean_share_farther=0.5)
 
     record = FormationResults(n_points=100, n_heldout=10, z_dim=8, thresholds=[0.5, 0.1], variance_share=0.9,
+                              change_share=0.1, settle_tolerance=0.05, settle_snapshots=3,
                               snapshots=[snap(1, 18, 3000), snap(2, 21, 2500), snap(4, 24, 2000, final=True)])
     f = formation_findings(record, {})
     assert (f.first_epoch, f.last_epoch, f.n_snapshots, f.pair_keys) == (1, 4, 3, ["0.1", "0.5"])
     assert f.trends["heldout_psnr"].direction == "grows" and f.trends["pairs_above.0.1"].direction == "shrinks"
     assert f.trends["directions"].direction == "stays" and f.trends["directions"].settled
     assert f.unsettled == ["heldout_psnr", "pairs_above.0.1", "pairs_above.0.5"] and not f.all_settled
+    assert "directions" in f.settled and f.settle_from_epoch == 1 and f.settle_tolerance == 0.05
     assert f.trends["pairs_above.0.5"].label == "the pairs with |r| above 0.5"
 
 

@@ -59,6 +59,17 @@ def copy_figures(run_dir: Path, site: Path, name: str) -> dict[str, str]:
     return figures
 
 
+def regularisation_home(steps: dict, posts: list[dict]) -> dict | None:
+    """The step and post whose page explains how Mahalanobis distances are regularised: the first post, in
+    reading order, with a step that records its regularisation. The later posts link there instead of
+    repeating the paragraph. None where no step records one."""
+    for post in posts:
+        for name in post["steps"]:
+            if getattr(steps[name]["stats"], "regularisation", None) is not None:
+                return {"step": name, "post": post["number"], "file": post["file"]}
+    return None
+
+
 def build_context(run_dir: Path, site: Path, params: Params, records: dict[str, dict]) -> dict:
     """Everything the templates see; copies the figures into `site`."""
     typed = read_records(run_dir, records)
@@ -89,6 +100,7 @@ def build_context(run_dir: Path, site: Path, params: Params, records: dict[str, 
     if posts:
         posts[-1]["next"] = None
     return {
+        "regularisation_home": regularisation_home(steps, posts),
         "params": to_jsonable(params),
         "variant": params.variant,
         "has_decoder": params.data.source != "zpoints",

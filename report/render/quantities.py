@@ -10,11 +10,10 @@ templates that would print it are guarded by the same condition as before.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
-from report.render.environment import num, percent, share, thousands
+from report.render.environment import num, percent, share, sig, thousands
 from report.results import StepResults
 
 PLACE_WORDS = {  # the origin's place (post IV's verdict) as every post says it
@@ -24,17 +23,6 @@ PLACE_WORDS = {  # the origin's place (post IV's verdict) as every post says it
     "border": "at the border of the cloud",
     "beyond": "beyond the border of the cloud, farther from the centre than every z-point",
 }
-
-
-def significant(value, digits: int = 3) -> str:
-    """A number to `digits` significant digits in plain notation (0.121, 3.84, 15.7, 123)."""
-    if value is None:
-        return "–"
-    value = float(value)
-    if value == 0 or not math.isfinite(value):
-        return f"{value:.{digits - 1}f}" if value == 0 else str(value)
-    decimals = max(0, digits - 1 - math.floor(math.log10(abs(value))))
-    return f"{value:.{decimals}f}"
 
 
 def signed(value, digits: int = 1) -> str:
@@ -71,19 +59,19 @@ def _attribute(obj, name):
 
 
 QUANTITIES: tuple[Quantity, ...] = (
-    Quantity("centre-distance", "distributions", lambda r: r["distributions"].centre_radius, significant,
+    Quantity("centre-distance", "distributions", lambda r: r["distributions"].centre_radius, sig,
              "distance of the centre c (the vector of component means) from the origin"),
-    Quantity("radius-mean", "distributions", lambda r: r["distributions"].radius.mean, significant,
+    Quantity("radius-mean", "distributions", lambda r: r["distributions"].radius.mean, sig,
              "mean length of all latent vectors"),
     Quantity("matching-b", "distributions", lambda r: r["distributions"].matching_b, num,
              "the b whose uniform vectors match the mean length"),
-    Quantity("median-std", "distributions", lambda r: r["distributions"].median_std, significant,
+    Quantity("median-std", "distributions", lambda r: r["distributions"].median_std, sig,
              "median standard deviation of the components"),
     Quantity("first-axis-share", "correlations", lambda r: _attribute(r["correlations"].planes, "first_axis_share"),
              percent, "share of the latent variance along the first principal direction"),
     Quantity("data-distance-mean", "origin_slices", lambda r: r["origin_slices"].origin.data_distance_mean,
-             significant, "mean Euclidean distance of all z-points from the centre"),
-    Quantity("origin-mahalanobis", "origin_slices", lambda r: _attribute(_mahalanobis(r), "origin"), significant,
+             sig, "mean Euclidean distance of all z-points from the centre"),
+    Quantity("origin-mahalanobis", "origin_slices", lambda r: _attribute(_mahalanobis(r), "origin"), sig,
              "the origin's Mahalanobis distance from the centre"),
     Quantity("origin-share-beyond", "origin_slices", lambda r: _attribute(_mahalanobis(r), "share_farther"), share,
              "share of z-points farther from the centre than the origin (Mahalanobis)"),
@@ -97,11 +85,11 @@ QUANTITIES: tuple[Quantity, ...] = (
              lambda r: _attribute(_mahalanobis(r), "axis_share_farther"), share,
              "share of z-points farther out than the origin along that axis alone"),
     Quantity("data-mahalanobis-mean", "origin_slices", lambda r: _attribute(_mahalanobis(r), "data_mean"),
-             significant, "mean Mahalanobis distance of all z-points from the centre"),
+             sig, "mean Mahalanobis distance of all z-points from the centre"),
     Quantity("data-mahalanobis-std", "origin_slices", lambda r: _attribute(_mahalanobis(r), "data_std"),
-             significant, "standard deviation of those distances"),
+             sig, "standard deviation of those distances"),
     Quantity("data-mahalanobis-upper", "origin_slices", lambda r: _attribute(_mahalanobis(r), "data_upper"),
-             significant, "the upper percentile of those distances (the cloud's extent)"),
+             sig, "the upper percentile of those distances (the cloud's extent)"),
     Quantity("data-mahalanobis-percentile", "origin_slices",
              lambda r: _attribute(_mahalanobis(r), "upper_percentile"), lambda p: f"{p:g} %",
              "the share of z-points within that extent"),

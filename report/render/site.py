@@ -10,13 +10,13 @@ from __future__ import annotations
 import json
 import re
 import shutil
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 from report.params import Params, to_jsonable
 from report.pipeline import hashing
-from report.pipeline.steps import PROJECT_ROOT, STEPS
 from report.pipeline.atomic import swap_into_place, write_text
+from report.pipeline.steps import PROJECT_ROOT, STEPS
 from report.render.comparison import key_stats_files, neighbour_setups
 from report.render.context import build_context
 from report.render.environment import TEMPLATES_DIR, environment

@@ -2,21 +2,19 @@
 
 The record (`results/formation/stats.json`) holds, per kept snapshot of encoder and decoder, the
 held-out reconstruction error and the statistics the later posts study on the final model. The
-findings say, per quantity, whether it grows, shrinks or stays over training and whether it had
-settled by the last snapshots: the original speculated that the latent structure depends on the
+findings say, per quantity, whether it grows, shrinks or stays over training, where it peaks or dips
+on the way, and whether it had settled (moved by less than a stated tolerance over the last
+snapshots): the original speculated that the latent structure depends on the
 training run, and this measures how it depends on training length.
 """
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping
 from typing import ClassVar, Literal
 
 from report.results import Record, StepResults
-
-CHANGE_SHARE = 0.1  # first and last snapshot differ by more than this share of the larger: it grows or shrinks
-SETTLE_SHARE = 0.1  # the last step between snapshots moved it by at most this share of its whole range: settled
+from report.stats.formation import course
 
 
 class Snapshot(Record):
@@ -44,6 +42,9 @@ class FormationResults(StepResults):
     z_dim: int
     thresholds: list[float]  # |r| thresholds of pairs_above
     variance_share: float  # directions counts the leading directions carrying this share of the variance
+    change_share: float  # analysis.formation.change_share: grows/shrinks beyond it, peaks and troughs beyond it
+    settle_tolerance: float  # analysis.formation.settle_tolerance: settled within it over the last snapshots
+    settle_snapshots: int  # analysis.formation.settle_snapshots: how many last snapshots settling is judged on
     snapshots: list[Snapshot]  # by epoch
 
 
@@ -55,7 +56,11 @@ class Trend(Record):
     first: float | None
     last: float | None
     direction: Literal["grows", "shrinks", "stays", "unknown"]
-    settled: bool | None  # None: fewer than three snapshots (or no values)
+    turn: Literal["peak", "trough"] | None = None  # an inner maximum or minimum well beyond both ends
+    turn_epoch: int | None = None  # the epoch of that snapshot
+    turn_value: float | None = None
+    recent_change: float | None = None  # spread over the last settle_snapshots snapshots / the largest value there
+    settled: bool | None  # None: fewer snapshots than the settling is judged on (or no values)
 
 
 class FormationFindings(Record):
@@ -66,7 +71,10 @@ class FormationFindings(Record):
     n_snapshots: int
     trends: dict[str, Trend]  # by key
     pair_keys: list[str]  # the thresholds as keys of pairs_above, ascending
+    settle_tolerance: float  # settled: the last snapshots' values lie within this share of their largest
+    settle_from_epoch: int | None  # the first epoch of the snapshots settling is judged on (None: too few)
     all_settled: bool  # every quantity had settled by the last snapshots
+    settled: list[str]  # keys of the quantities that had settled
     unsettled: list[str]  # keys of the quantities still moving at the end
     n_images: int | None = None  # all images (encode's); None where encode has no record
     sampled: bool = False  # the snapshots encoded a sample, so their statistics are not those of the later posts
@@ -78,51 +86,34 @@ def _value(snapshot: Snapshot, key: str) -> float | None:
     return getattr(snapshot, key)
 
 
-def trend(values: list[float | None]) -> tuple[str, bool | None]:
-    """(direction, settled) of a quantity's values in epoch order.
-
-    direction: "grows" / "shrinks" when the last value differs from the first by more than
-    CHANGE_SHARE of the larger magnitude, else "stays". settled: with at least three values, whether
-    the last step moved it by at most SETTLE_SHARE of its range over all snapshots (a constant is settled).
-    """
-    finite = [v for v in values if v is not None and math.isfinite(v)]
-    if len(finite) < 2 or len(finite) != len(values):
-        return "unknown", None
-    first, last = finite[0], finite[-1]
-    scale = max(abs(first), abs(last))
-    if abs(last - first) <= CHANGE_SHARE * scale:
-        direction = "stays"
-    else:
-        direction = "grows" if last > first else "shrinks"
-    if len(finite) < 3:
-        return direction, None
-    spread = max(finite) - min(finite)
-    return direction, abs(finite[-1] - finite[-2]) <= SETTLE_SHARE * spread
-
-
 TREND_KEYS = ("heldout_psnr", "directions", "radius_mean", "origin_mahalanobis", "origin_share_farther")
 LABELS = {
     "heldout_psnr": "the held-out PSNR",
     "directions": "the number of principal directions",
     "radius_mean": "the radius mean",
     "origin_mahalanobis": "the Mahalanobis distance of the origin",
-    "origin_share_farther": "the share of points farther out than the origin (Mahalanobis)",
+    "origin_share_farther": "the share of points beyond the origin in Mahalanobis units",
 }
 
 
 def findings(results: FormationResults, upstream: Mapping[str, StepResults]) -> FormationFindings:
-    """Direction and settling of every quantity over the snapshots."""
+    """Direction, peak or trough, and settling of every quantity over the snapshots."""
     snapshots = sorted(results.snapshots, key=lambda s: (s.epoch, s.final))
     pair_keys = [f"{t:g}" for t in sorted(results.thresholds)]
     keys = [*TREND_KEYS[:1], *(f"pairs_above.{k}" for k in pair_keys), *TREND_KEYS[1:]]
     trends = {}
     for key in keys:
         values = [_value(s, key) for s in snapshots]
-        direction, settled = trend(values)
+        moved = course(values, change_share=results.change_share, settle_tolerance=results.settle_tolerance,
+                       settle_snapshots=results.settle_snapshots)
         label = LABELS.get(key) or f"the pairs with |r| above {key.split('.', 1)[1]}"
+        turn_index = moved["turn_index"]
         trends[key] = Trend(key=key, label=label, first=values[0] if values else None, last=values[-1] if values else None,
-                            direction=direction, settled=settled)
-    unsettled = [k for k, t in trends.items() if t.settled is False]
+                            direction=moved["direction"], turn=moved["turn"],
+                            turn_epoch=None if turn_index is None else snapshots[turn_index].epoch,
+                            turn_value=moved["turn_value"], recent_change=moved["recent_change"],
+                            settled=moved["settled"])
+    judged = any(t.settled is not None for t in trends.values())
     n_images = getattr(upstream.get("encode"), "n_points", None)
     return FormationFindings(
         n_images=n_images,
@@ -132,6 +123,9 @@ def findings(results: FormationResults, upstream: Mapping[str, StepResults]) -> 
         n_snapshots=len(snapshots),
         trends=trends,
         pair_keys=pair_keys,
-        all_settled=not unsettled and all(t.settled for t in trends.values()),
-        unsettled=unsettled,
+        settle_tolerance=results.settle_tolerance,
+        settle_from_epoch=snapshots[-results.settle_snapshots].epoch if judged else None,
+        all_settled=judged and all(t.settled for t in trends.values()),
+        settled=[k for k, t in trends.items() if t.settled],
+        unsettled=[k for k, t in trends.items() if t.settled is False],
     )

@@ -35,6 +35,7 @@ rule = step.shared("analysis.mahalanobis")
 whiten = principal.whitening(axes, rule=rule.regularisation, relative_floor=rule.relative_floor)
 decoding = open_decoding(step, settings.reference_images)
 scorer = FaceScorer.open(step) if decoding else None  # None until face_measure has run
+confidence = step.shared("analysis.uncertainty").confidence_level
 n_shown = settings.rows * settings.columns
 (n_points, z_dim, whiten.summary())
 
@@ -99,10 +100,12 @@ draws = {
     "mixture-fixed": (f"mixture, K = {fit.fixed_k} (as in RAE)", normal_fit.sample_mixture(fit, fit.fixed_k, n_shown, rng)[0]),
 }
 samples, real_distance, real_faces = [], None, None
+real_spread = real_spread_interval = None
 if decoding:
     real = np.asarray(z[normal_fit.sample_rows(n_points, n_shown, rng)])
     real_decodes = decoding.decode(real)
-    real_distance, _ = decoding.scores(real_decodes)
+    real_distance, real_spread = decoding.scores(real_decodes)
+    real_spread_interval = decoding.spread_interval(real_decodes, confidence)
     real_faces = float(scorer.is_face(real_decodes).mean()) if scorer else None
 for name, (title, vectors) in draws.items():
     values = dict(name=name, title=title,
@@ -111,6 +114,7 @@ for name, (title, vectors) in draws.items():
         decodes = decoding.decode(vectors)
         values["figure"] = step.figure(f"decodes-{name}.png", figures.image_grid(decodes, columns=settings.columns))
         values["nearest_image_distance"], values["pixel_spread"] = decoding.scores(decodes)
+        values["pixel_spread_interval"] = decoding.spread_interval(decodes, confidence)
         if scorer:
             values["face_share"] = float(scorer.is_face(decodes).mean())
     samples.append(record.Samples(**values))
@@ -133,5 +137,7 @@ step.save(record.NormalFitResults(
     scatter_points=len(scatter),
     real_nearest_image_distance=real_distance,
     real_face_share=real_faces,
+    real_pixel_spread=real_spread,
+    real_pixel_spread_interval=real_spread_interval,
     n_reference_images=len(decoding.reference) if decoding else None,
 ))

@@ -34,6 +34,7 @@ data_distance = float(np.concatenate([np.linalg.norm(np.asarray(z[s : s + 8192],
                                      for s in range(0, len(z), 8192)]).mean())
 decoding = open_decoding(step, settings.reference_images)
 scorer = FaceScorer.open(step) if decoding else None  # None until face_measure has run
+confidence = step.shared("analysis.uncertainty").confidence_level
 n_shown = settings.rows * settings.columns
 (whiten.dof, round(float(data_d.mean()), 2))
 
@@ -46,11 +47,12 @@ for number, (low, high) in enumerate(settings.shells, start=1):
                        vectors))
 generators.append((dict(name="normal", kind="normal", low=None, high=None, r_low=None, r_high=None, data_share=None),
                    principal.sample_principal(axes, settings.n_vectors, rng)))
-real_distance = real_faces = None
+real_distance = real_faces = real_spread = real_spread_interval = None
 if decoding:
     real = np.asarray(z[normal_fit.sample_rows(len(z), n_shown, rng)])
     real_decodes = decoding.decode(real)
-    real_distance, _ = decoding.scores(real_decodes)
+    real_distance, real_spread = decoding.scores(real_decodes)
+    real_spread_interval = decoding.spread_interval(real_decodes, confidence)
     real_faces = float(scorer.is_face(real_decodes).mean()) if scorer else None
 samples = []
 for values, vectors in generators:
@@ -60,6 +62,7 @@ for values, vectors in generators:
         decodes = decoding.decode(vectors[:n_shown])
         values["figure"] = step.figure(f"{values['name']}.png", figures.image_grid(decodes, columns=settings.columns))
         values["nearest_image_distance"], values["pixel_spread"] = decoding.scores(decodes)
+        values["pixel_spread_interval"] = decoding.spread_interval(decodes, confidence)
         if scorer:
             values["face_share"] = float(scorer.is_face(decodes).mean())
     samples.append(ShellSample(**values))
@@ -82,5 +85,7 @@ step.save(PcaSamplingResults(
     samples=samples,
     real_nearest_image_distance=real_distance,
     real_face_share=real_faces,
+    real_pixel_spread=real_spread,
+    real_pixel_spread_interval=real_spread_interval,
     n_reference_images=len(decoding.reference) if decoding else None,
 ))

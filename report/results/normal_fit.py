@@ -99,6 +99,7 @@ class Samples(Record):
     figure: str | None = None
     nearest_image_distance: float | None = None
     pixel_spread: float | None = None
+    pixel_spread_interval: tuple[float, float] | None = None  # interval of the decodes' mean contrast
     face_share: float | None = None  # share of decodes the face measure counts as faces
 
 
@@ -122,6 +123,8 @@ class NormalFitResults(StepResults):
     scatter_points: int
     real_nearest_image_distance: float | None = None  # yardstick: decodes of real z-points
     real_face_share: float | None = None
+    real_pixel_spread: float | None = None  # mean contrast of the decoded real z-points
+    real_pixel_spread_interval: tuple[float, float] | None = None
     n_reference_images: int | None = None
 
 

@@ -7,6 +7,7 @@ run's `analysis.uncertainty.confidence_level`.
 - `clopper_pearson_interval(k, n)`: the exact (conservative) interval of a share, from the beta law.
 - `bootstrap_interval(values, statistic)`: the percentile bootstrap interval of any statistic of a sample.
 - `mean_interval(values)`: the Student t interval of a sample's mean (e.g. the mean contrast of decodes).
+- `correlation_interval(r, n)`: the Fisher z interval of a Pearson r measured on n points.
 - `intervals_overlap(a, b)`: two estimates cannot be told apart when their intervals overlap.
 - `rank_groups(estimates, intervals)`: groups of estimates, best first, whose members cannot be told
   apart from the group's best.
@@ -70,6 +71,19 @@ def mean_interval(values: np.ndarray, confidence: float = 0.95) -> tuple[float, 
         return mean, mean
     half = float(stats.t.ppf((1 + confidence) / 2, len(values) - 1) * values.std(ddof=1) / np.sqrt(len(values)))
     return mean - half, mean + half
+
+
+def correlation_interval(r: float, n: int, confidence: float = 0.95) -> tuple[float, float]:
+    """Fisher z interval of a Pearson correlation r measured on n points; (-1, 1) when n <= 3."""
+    if not -1 <= r <= 1:
+        raise ValueError(f"r must lie in [-1, 1], got {r}")
+    if n <= 3:
+        return -1.0, 1.0
+    if abs(r) == 1:
+        return float(r), float(r)
+    half = stats.norm.ppf((1 + confidence) / 2) / np.sqrt(n - 3)
+    centre = np.arctanh(r)
+    return float(np.tanh(centre - half)), float(np.tanh(centre + half))
 
 
 def intervals_overlap(a: Sequence[float], b: Sequence[float]) -> bool:

@@ -1,0 +1,628 @@
+"""The closing section of every page, "What this run shows": the post's question answered from its numbers.
+
+One function per page takes the typed records of the run and their findings (`report.render.context`)
+and returns a typed record: the numbers the answer sentences print, each with its interval at the
+run's confidence level, the verdicts those intervals support, and how the answer stands to the
+original's conclusion (`report.original.CLAIMS`): it agrees, it differs, or this run cannot tell.
+Comparisons rest on intervals: two estimates whose intervals overlap cannot be told apart.
+Templates (`templates/closing/`) only print these records.
+
+Where a page needs decodes and the run has no decoder (latent vectors given as a file), its closing
+answers what the vectors alone can answer and says that decodes are unavailable.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from typing import Literal
+
+from report import original
+from report.results import Record
+from report.results.face_measure import FaceCount
+from report.stats.uncertainty import correlation_interval, intervals_overlap, wilson_interval
+
+Relation = Literal["agrees", "differs", "cannot tell"]
+Order = Literal["higher", "lower", "alike"]  # one estimate against another, by their intervals
+
+MAJORITY = 0.5  # a share whose whole interval lies above this is "most" of a set, below it "a minority"
+
+
+class Share(Record):
+    """k of n decodes (or points) counted, with the Wilson interval of the share."""
+
+    k: int
+    n: int
+    low: float
+    high: float
+
+    @property
+    def value(self) -> float:
+        return self.k / self.n if self.n else 0.0
+
+
+class Estimate(Record):
+    """A mean (or other statistic) with its interval."""
+
+    value: float
+    low: float
+    high: float
+
+
+class OriginalClaim(Record):
+    """The original's conclusion, quoted where its words survive (report.original.CLAIMS)."""
+
+    words: str
+    where: str
+    quoted: bool
+
+
+class Closing(Record):
+    """What every closing carries; each page's closing adds its own numbers."""
+
+    page: str  # "post-1" ... "post-10", "scoreboard"
+    relation: Relation
+    original: OriginalClaim
+    decodes: bool  # decodes (and the face measure) are available to this closing
+    confidence: float  # of every interval printed
+    min_count_for_percent: int  # shares of fewer than this are printed as "k of n"
+
+
+def share(k: int, n: int, confidence: float) -> Share:
+    """k of n with its Wilson interval."""
+    low, high = wilson_interval(int(k), int(n), confidence)
+    return Share(k=int(k), n=int(n), low=low, high=high)
+
+
+def share_of(value: float, n: int, confidence: float) -> Share:
+    """A recorded share of n items (k = share x n, rounded) with its Wilson interval."""
+    return share(round(value * n), n, confidence)
+
+
+def count_share(count: FaceCount, confidence: float) -> Share:
+    return share(count.n_faces, count.n_decodes, confidence)
+
+
+def estimate(value: float, interval: Sequence[float] | None) -> Estimate | None:
+    """A recorded value and interval as one record; None where the record has no interval."""
+    if interval is None:
+        return None
+    return Estimate(value=value, low=interval[0], high=interval[1])
+
+
+def order(a: Share | Estimate, b: Share | Estimate) -> Order:
+    """a against b: higher or lower where their intervals do not overlap, otherwise alike."""
+    if intervals_overlap((a.low, a.high), (b.low, b.high)):
+        return "alike"
+    return "higher" if a.low > b.high else "lower"
+
+
+def majority(s: Share) -> Literal["most", "minority", "unclear"]:
+    """Whether a share's whole interval lies above or below one half."""
+    return "most" if s.low > MAJORITY else "minority" if s.high < MAJORITY else "unclear"
+
+
+def combine(parts: Sequence[Relation]) -> Relation:
+    """One relation from several tested parts: any clear contradiction differs; all confirmed agree."""
+    if "differs" in parts:
+        return "differs"
+    return "agrees" if parts and all(part == "agrees" for part in parts) else "cannot tell"
+
+
+def _claim(page: str) -> OriginalClaim:
+    claim = original.CLAIMS[page]
+    return OriginalClaim(words=claim.words, where=claim.where, quoted=claim.quoted)
+
+
+def _base(page: str, relation: Relation, decodes: bool, uncertainty) -> dict:
+    return dict(page=page, relation=relation, original=_claim(page), decodes=decodes,
+                confidence=uncertainty.confidence_level, min_count_for_percent=uncertainty.min_count_for_percent)
+
+
+# ---------------------------------------------------------------------------------------------- post I
+
+
+class Post1Closing(Closing):
+    reconstructions: Share | None = None  # held-out images' reconstructions that count as faces
+    uniform: Share | None = None  # decodes of uniform vectors that count as faces
+    uniform_b: float | None = None
+    real: Share | None = None  # held-out real images that count as faces
+    versus: Order | None = None  # reconstructions against uniform decodes
+    heldout_psnr: float | None = None
+
+
+def post_1(records: Mapping, findings: Mapping, uncertainty) -> Post1Closing:
+    """Can the autoencoder make faces: its reconstructions against decodes of uniform random vectors."""
+    measure = findings.get("face_measure")
+    if measure is None or measure.reconstructions is None or measure.uniform is None:
+        return Post1Closing(**_base("post-1", "cannot tell", False, uncertainty))
+    c = uncertainty.confidence_level
+    recon = share_of(measure.reconstructions.face_share, measure.reconstructions.n_images, c)
+    uniform = share_of(measure.uniform.face_share, measure.uniform.n_images, c)
+    versus = order(recon, uniform)
+    relation = {"higher": "agrees", "alike": "cannot tell", "lower": "differs"}[versus]
+    encode = records.get("encode")
+    return Post1Closing(**_base("post-1", relation, True, uncertainty), reconstructions=recon, uniform=uniform,
+                        uniform_b=records["face_measure"].uniform_b,
+                        real=share_of(measure.real.face_share, measure.real.n_images, c), versus=versus,
+                        heldout_psnr=getattr(encode, "heldout_psnr", None))
+
+
+# --------------------------------------------------------------------------------------------- post II
+
+
+class Post2Closing(Closing):
+    cloud: Literal["offset", "stretched", "alike"]
+    centre_radius: float
+    n_dominant: int
+    z_dim: int
+    band: Literal["none", "narrow", "wide"]
+    fit_low: float | None  # smallest and largest tried b whose lengths fit the data's
+    fit_high: float | None
+    matching_b: float
+    radius_mean: float  # mean length of the z-points
+
+
+def post_2(records: Mapping, findings: Mapping, uncertainty) -> Post2Closing:
+    """Do uniform vectors get the length of the z-points, and for which b?"""
+    d, f = records["distributions"], findings["distributions"]
+    relation = "agrees" if f.b_band == "narrow" else "differs"
+    return Post2Closing(**_base("post-2", relation, False, uncertainty), cloud=f.cloud,
+                        centre_radius=d.centre_radius, n_dominant=len(d.dominant), z_dim=d.z_dim, band=f.b_band,
+                        fit_low=f.fitting[0].b if f.fitting else None, fit_high=f.fitting[-1].b if f.fitting else None,
+                        matching_b=d.matching_b, radius_mean=d.radius.mean)
+
+
+# -------------------------------------------------------------------------------------------- post III
+
+
+class Post3Closing(Closing):
+    n_pairs: int
+    n_above_chance: int
+    chance_threshold: float
+    chance_negligible: bool
+    n_listed: int
+    pair_threshold: float
+    strongest: Estimate  # the largest |r| with its Fisher interval
+    n_points: int
+    beyond_chance: Literal["clearly", "within", "unclear"]  # the strongest |r| against the chance level
+
+
+def post_3(records: Mapping, findings: Mapping, uncertainty) -> Post3Closing:
+    """Are the components correlated? The strongest |r| with its interval against chance."""
+    c, f = records["correlations"], findings["correlations"]
+    low, high = correlation_interval(c.max_abs_r, c.n_points, uncertainty.confidence_level)
+    strongest = Estimate(value=c.max_abs_r, low=low, high=high)
+    beyond = "clearly" if low > f.chance_threshold else "within" if high < f.chance_threshold else "unclear"
+    relation = {"clearly": "agrees", "within": "differs", "unclear": "cannot tell"}[beyond]
+    return Post3Closing(**_base("post-3", relation, False, uncertainty), n_pairs=c.n_pairs_total,
+                        n_above_chance=f.n_above_chance, chance_threshold=f.chance_threshold,
+                        chance_negligible=f.chance_negligible, n_listed=f.n_listed, pair_threshold=c.pair_threshold,
+                        strongest=strongest, n_points=c.n_points, beyond_chance=beyond)
+
+
+# --------------------------------------------------------------------------------------------- post IV
+
+
+class Post4Closing(Closing):
+    at_border: bool
+    conclusion: str  # origin_slices' closing judgement
+    farther: Share  # z-points farther from the centre than the origin (by the cloud's shape where measured)
+    by_shape: bool  # `farther` counts Mahalanobis distances
+    n_empty: int
+    n_slices: int
+    uniform_b: float
+
+
+def post_4(records: Mapping, findings: Mapping, uncertainty) -> Post4Closing:
+    """Is the origin at the border of the cloud, with nearly empty slices around it?"""
+    o, f = records["origin_slices"], findings["origin_slices"]
+    shape = o.origin.mahalanobis
+    farther = shape.share_farther if shape is not None else o.origin.share_farther
+    relation = "agrees" if f.conclusion in ("border_empty", "border") else "differs"
+    return Post4Closing(**_base("post-4", relation, False, uncertainty), at_border=f.at_border,
+                        conclusion=f.conclusion, farther=share_of(farther, o.n_points, uncertainty.confidence_level),
+                        by_shape=shape is not None, n_empty=f.n_empty_slices, n_slices=len(o.slices),
+                        uniform_b=o.uniform_b)
+
+
+# ---------------------------------------------------------------------------------------------- post V
+
+
+class Post5Closing(Closing):
+    matching_b: float
+    mahalanobis_ratio: float  # the matching batch's mean Mahalanobis distance over the real z-points'
+    far_outside: bool
+    share_outside: float  # the matching batch's components outside the data's ranges
+    faces: Share | None = None  # the matching b's decodes that count as faces
+    real: Share | None = None  # decoded real vectors that count as faces
+    versus: Order | None = None
+    best_b: float | None = None  # the b whose decodes count as faces most often
+    best: Share | None = None
+    contrast: Estimate | None = None  # the matching b's mean pixel spread, and decoded real vectors'
+    real_contrast: Estimate | None = None
+    contrast_versus: Order | None = None
+
+
+def post_5(records: Mapping, findings: Mapping, uncertainty) -> Post5Closing:
+    """Do uniform vectors decode to faces? The matching b's face share against decoded real vectors'."""
+    s, f = records["statistical_points"], findings["statistical_points"]
+    c = uncertainty.confidence_level
+    m = s.matching
+    values = dict(matching_b=m.b, mahalanobis_ratio=m.mahalanobis_mean / s.data_mahalanobis_mean,
+                  far_outside=f.far_outside_cloud, share_outside=1 - m.share_inside_ranges)
+    relation: Relation = "cannot tell"
+    scored = [b for b in s.batches if b.face_share is not None and b.n_scored]
+    if s.has_decoder and m.face_share is not None and s.real_faces is not None and scored:
+        faces, real = share_of(m.face_share, m.n_scored, c), count_share(s.real_faces, c)
+        best = max(scored, key=lambda b: b.face_share)
+        versus = order(faces, real)
+        relation = {"lower": "agrees", "alike": "cannot tell", "higher": "differs"}[versus]
+        values.update(faces=faces, real=real, versus=versus, best_b=best.b,
+                      best=share_of(best.face_share, best.n_scored, c))
+        contrast = estimate(m.pixel_spread, m.pixel_spread_interval)
+        real_contrast = estimate(s.real_pixel_spread, s.real_pixel_spread_interval)
+        if contrast is not None and real_contrast is not None:
+            values.update(contrast=contrast, real_contrast=real_contrast, contrast_versus=order(contrast, real_contrast))
+    return Post5Closing(**_base("post-5", relation, values.get("faces") is not None, uncertainty), **values)
+
+
+# --------------------------------------------------------------------------------------------- post VI
+
+
+class Post6Closing(Closing):
+    core_inside: int  # core paths whose ends stay within the real z-points' 99th Mahalanobis percentile
+    n_core: int
+    border_outside: int  # border paths whose ends leave it
+    n_border: int
+    core: Share | None = None  # decodes on core paths that count as faces
+    border: Share | None = None
+    inside: Share | None = None  # decodes of path points within the percentile that count as faces
+    outside: Share | None = None  # ... and beyond it
+    versus: Order | None = None  # core against border
+    inside_versus: Order | None = None
+    core_majority: Literal["most", "minority", "unclear"] | None = None
+
+
+def post_6(records: Mapping, findings: Mapping, uncertainty) -> Post6Closing:
+    """Do points on paths through the core decode to faces, and points near the border?"""
+    f = findings["paths"]
+    c = uncertainty.confidence_level
+    planes = [*f.core, *f.border, *f.other_planes, f.first_plane, *f.rotated]
+    values = dict(core_inside=f.n_core_inside, n_core=len(f.core), border_outside=f.n_border_outside,
+                  n_border=len(f.border))
+    relation: Relation = "cannot tell"
+    decodes = f.n_faces is not None
+    if decodes:
+        if f.core_faces is not None and f.border_faces is not None and f.core_faces[1] and f.border_faces[1]:
+            core, border = share(*f.core_faces, c), share(*f.border_faces, c)
+            values.update(core=core, border=border, versus=order(core, border), core_majority=majority(core))
+            relation = {"most": "agrees", "minority": "differs", "unclear": "cannot tell"}[majority(core)]
+        seen = {p.path.name: p for p in planes if p.n_inside is not None and p.faces_inside is not None}.values()
+        n_in = sum(p.n_inside for p in seen)
+        n_out = sum(p.n_outside for p in seen)
+        if n_in and n_out:
+            inside = share(sum(p.faces_inside for p in seen), n_in, c)
+            outside = share(sum(p.faces_outside for p in seen), n_out, c)
+            values.update(inside=inside, outside=outside, inside_versus=order(inside, outside))
+    return Post6Closing(**_base("post-6", relation, decodes, uncertainty), **values)
+
+
+# -------------------------------------------------------------------------------------------- post VII
+
+
+class IntervalRow(Record):
+    """One factor f: how far its vectors lie from the centre, and how its decodes score."""
+
+    factor: float
+    mahalanobis_mean: float
+    beyond_cloud: bool  # mean Mahalanobis distance beyond the real z-points' 99th percentile
+    faces: Share | None = None
+    contrast: Estimate | None = None
+    contrast_versus: Order | None = None  # against decoded real vectors
+
+
+class Post7Closing(Closing):
+    rows: list[IntervalRow]
+    data_mahalanobis_mean: float
+    data_p99: float
+    n_beyond: int  # grids whose vectors lie beyond the percentile on average
+    first_beyond: IntervalRow | None
+    inside: Share | None = None  # faces among the decodes of grids inside the cloud, pooled
+    outside: Share | None = None  # ... and beyond it
+    minds: Literal["yes", "no_difference", "never_leaves", "all_outside"] | None = None
+    real_contrast: Estimate | None = None
+    contrast_all: Order | None = None  # every grid's contrast against decoded real vectors' (alike if mixed)
+    contrast_low: float | None = None  # the grids' smallest and largest mean contrast
+    contrast_high: float | None = None
+
+
+def post_7(records: Mapping, findings: Mapping, uncertainty) -> Post7Closing:
+    """Does the decoder mind leaving the cloud? Face share and contrast of each f against its distance."""
+    r = records["intervals"]
+    c = uncertainty.confidence_level
+    points = records.get("statistical_points")
+    real_contrast = None
+    if points is not None:
+        real_contrast = estimate(points.real_pixel_spread, points.real_pixel_spread_interval)
+    rows = []
+    for g in r.grids:
+        faces = share_of(g.face_share, g.n_scored, c) if g.face_share is not None and g.n_scored else None
+        contrast = estimate(g.pixel_spread, g.pixel_spread_interval)
+        rows.append(IntervalRow(factor=g.factor, mahalanobis_mean=g.mahalanobis_mean,
+                                beyond_cloud=g.mahalanobis_mean > r.data_mahalanobis_p99, faces=faces,
+                                contrast=contrast,
+                                contrast_versus=order(contrast, real_contrast) if contrast and real_contrast else None))
+    beyond = [row for row in rows if row.beyond_cloud]
+    values = dict(rows=rows, data_mahalanobis_mean=r.data_mahalanobis_mean, data_p99=r.data_mahalanobis_p99,
+                  n_beyond=len(beyond), first_beyond=beyond[0] if beyond else None)
+    scored = all(row.faces is not None for row in rows)
+    parts: list[Relation] = []
+    if r.has_decoder and scored:
+        within = [row for row in rows if not row.beyond_cloud]
+        if not beyond:
+            values["minds"] = "never_leaves"
+        elif not within:
+            values["minds"] = "all_outside"
+        else:
+            inside = share(sum(row.faces.k for row in within), sum(row.faces.n for row in within), c)
+            outside = share(sum(row.faces.k for row in beyond), sum(row.faces.n for row in beyond), c)
+            values.update(inside=inside, outside=outside,
+                          minds="yes" if order(outside, inside) == "lower" else "no_difference")
+        # The original: some decodes are faces, yet many are disturbed and weak in contrast at every f.
+        some_faces = all(row.faces.k > 0 for row in rows)
+        parts.append("agrees" if some_faces else "differs")
+    contrasts = [row.contrast_versus for row in rows if row.contrast_versus is not None]
+    if contrasts and len(contrasts) == len(rows):
+        values.update(real_contrast=real_contrast,
+                      contrast_all=contrasts[0] if len(set(contrasts)) == 1 else "alike",
+                      contrast_low=min(row.contrast.value for row in rows),
+                      contrast_high=max(row.contrast.value for row in rows))
+        parts.append({"lower": "agrees", "higher": "differs", "alike": "cannot tell"}[contrasts[0]])
+    decodes = r.has_decoder and scored
+    return Post7Closing(**_base("post-7", combine(parts) if decodes else "cannot tell", decodes, uncertainty), **values)
+
+
+# ------------------------------------------------------------------------------------------- post VIII
+
+
+class ModelRow(Record):
+    """Decodes of vectors drawn from one fitted model."""
+
+    name: str
+    title: str
+    faces: Share | None = None
+    contrast: Estimate | None = None
+    contrast_versus: Order | None = None
+
+
+class Post8Closing(Closing):
+    test: str
+    p_value: float
+    normal: bool
+    components: str  # all, most, some or none of the components pass their test
+    ellipses_match: str  # all, some or none of the ellipse shares match the normal's
+    radius: str  # mean Mahalanobis distance against the chi law's
+    mahalanobis_mean: float
+    expected_mean: float
+    rows: list[ModelRow] = []
+    real: Share | None = None
+    real_contrast: Estimate | None = None
+    contrast_groups: dict[str, list[str]] = {}  # "higher"/"alike"/"lower" than decoded real vectors -> titles
+
+
+def post_8(records: Mapping, findings: Mapping, uncertainty) -> Post8Closing:
+    """Is the cloud a multivariate normal? Tests, ellipses and distances; decodes of the fitted models."""
+    r, f = records["normal_fit"], findings["normal_fit"]
+    c = uncertainty.confidence_level
+    n_shown = r.grid[0] * r.grid[1]
+    real_contrast = estimate(r.real_pixel_spread, r.real_pixel_spread_interval) if r.real_pixel_spread else None
+    rows = []
+    for s in r.samples:
+        contrast = estimate(s.pixel_spread, s.pixel_spread_interval)
+        rows.append(ModelRow(name=s.name, title=s.title,
+                             faces=share_of(s.face_share, n_shown, c) if s.face_share is not None else None,
+                             contrast=contrast,
+                             contrast_versus=order(contrast, real_contrast) if contrast and real_contrast else None))
+    if f.ellipses_match == "all" and f.components in ("all", "most"):
+        relation = "agrees"
+    elif f.ellipses_match == "none" or f.components == "none":
+        relation = "differs"
+    else:
+        relation = "cannot tell"
+    decodes = r.has_decoder and all(row.faces is not None for row in rows)
+    return Post8Closing(**_base("post-8", relation, decodes, uncertainty), test=r.normality.test,
+                        p_value=r.normality.p_value, normal=r.normality.normal, components=f.components,
+                        ellipses_match=f.ellipses_match, radius=f.radius, mahalanobis_mean=r.mahalanobis.mean,
+                        expected_mean=r.mahalanobis.expected_mean, rows=rows,
+                        real=share_of(r.real_face_share, n_shown, c) if r.real_face_share is not None else None,
+                        real_contrast=real_contrast, contrast_groups=contrast_groups(rows))
+
+
+def contrast_groups(rows: Sequence[ModelRow | GeneratorRow]) -> dict[str, list[str]]:
+    """The rows' titles grouped by their contrast against decoded real vectors (groups with members only)."""
+    groups: dict[str, list[str]] = {}
+    for row in rows:
+        if row.contrast_versus is not None:
+            groups.setdefault(row.contrast_versus, []).append(row.title)
+    return groups
+
+
+# --------------------------------------------------------------------------------------------- post IX
+
+
+class Post9Closing(Closing):
+    k90: int
+    z_dim: int
+    largest_share: float
+    uncorrelated: bool
+    max_abs_r: Estimate  # the largest |r| between shown principal coordinates, with its interval
+    n_normal: int
+    n_axes: int
+    shapes: str
+    origin_position: str
+
+
+def post_9(records: Mapping, findings: Mapping, uncertainty) -> Post9Closing:
+    """In the principal frame: uncorrelated, Gaussian coordinates?"""
+    r, f = records["pca"], findings["pca"]
+    low, high = correlation_interval(min(1.0, r.max_abs_r), r.sample_size, uncertainty.confidence_level)
+    if f.uncorrelated and f.shapes in ("all", "most"):
+        relation = "agrees"
+    elif not f.uncorrelated or f.shapes == "none":
+        relation = "differs"
+    else:
+        relation = "cannot tell"
+    return Post9Closing(**_base("post-9", relation, False, uncertainty), k90=f.k90, z_dim=r.z_dim,
+                        largest_share=f.largest_share, uncorrelated=f.uncorrelated,
+                        max_abs_r=Estimate(value=r.max_abs_r, low=max(0.0, low), high=high), n_normal=f.n_normal,
+                        n_axes=len(r.axes), shapes=f.shapes, origin_position=f.origin_position)
+
+
+# ---------------------------------------------------------------------------------------------- post X
+
+
+class GeneratorRow(Record):
+    """One generator of the principal frame: its faces and contrast."""
+
+    name: str
+    title: str  # as the post names it
+    kind: Literal["shell", "normal"]
+    low: float | None
+    high: float | None
+    mahalanobis_mean: float
+    faces: Share | None = None
+    contrast: Estimate | None = None
+    contrast_versus: Order | None = None  # against decoded real vectors
+
+
+class Post10Closing(Closing):
+    rows: list[GeneratorRow]
+    data_mahalanobis_mean: float
+    scored_by_scoreboard: bool  # face shares are the scoreboard's (larger sets), not the grids'
+    best: GeneratorRow | None = None  # the highest face share
+    tied: list[GeneratorRow] = []  # others that cannot be told apart from it
+    real: Share | None = None
+    real_contrast: Estimate | None = None
+    uniform: Share | None = None  # post V's matching uniform b, on the same measure
+    versus_uniform: Order | None = None
+    intervals_contrast_high: float | None = None  # post VII's highest grid contrast, for the comparison
+    intervals_contrast_below_real: bool | None = None  # every post VII grid lies clearly below decoded real contrast
+    contrast_groups: dict[str, list[str]] = {}  # "higher"/"alike"/"lower" than decoded real vectors -> titles
+
+
+def post_10(records: Mapping, findings: Mapping, uncertainty) -> Post10Closing:
+    """Which generator of the principal frame gives the best faces, and do they match decoded real vectors?"""
+    r = records["pca_sampling"]
+    c = uncertainty.confidence_level
+    n_shown = r.grid[0] * r.grid[1]
+    board = records.get("scoreboard")
+    scored = {g.name: g for g in getattr(board, "generators", [])} if board is not None else {}
+    by_board = bool(scored) and all(s.name in scored for s in r.samples)
+    real_contrast = estimate(r.real_pixel_spread, r.real_pixel_spread_interval) if r.real_pixel_spread else None
+    rows = []
+    for s in r.samples:
+        if by_board:
+            faces = share_of(scored[s.name].face_share, scored[s.name].n_decodes, c)
+        else:
+            faces = share_of(s.face_share, n_shown, c) if s.face_share is not None else None
+        contrast = estimate(s.pixel_spread, s.pixel_spread_interval)
+        title = f"shell [{s.low:g}, {s.high:g}) × √N" if s.kind == "shell" else "N(0, λₖ)"
+        rows.append(GeneratorRow(name=s.name, title=title, kind=s.kind, low=s.low, high=s.high, mahalanobis_mean=s.mahalanobis_mean,
+                                 faces=faces, contrast=contrast,
+                                 contrast_versus=order(contrast, real_contrast) if contrast and real_contrast else None))
+    values = dict(rows=rows, data_mahalanobis_mean=r.data_mahalanobis_mean, scored_by_scoreboard=by_board,
+                  real_contrast=real_contrast, contrast_groups=contrast_groups(rows))
+    decodes = r.has_decoder and all(row.faces is not None for row in rows)
+    relation: Relation = "cannot tell"
+    if decodes:
+        best = max(rows, key=lambda row: row.faces.value)
+        values.update(best=best, tied=[row for row in rows if row is not best and order(row.faces, best.faces) == "alike"])
+        if by_board and "reconstructions" in scored:
+            ceiling = scored["reconstructions"]
+            values["real"] = share_of(ceiling.face_share, ceiling.n_decodes, c)
+        elif r.real_face_share is not None:
+            values["real"] = share_of(r.real_face_share, n_shown, c)
+        uniform = scored.get("uniform") if by_board else None
+        if uniform is not None:
+            values["uniform"] = share_of(uniform.face_share, uniform.n_decodes, c)
+            values["versus_uniform"] = order(best.faces, values["uniform"])
+        # The original: the principal frame gives faces; here, faces as often as decoded real vectors.
+        if values.get("real") is not None:
+            relation = {"alike": "agrees", "higher": "agrees", "lower": "differs"}[order(best.faces, values["real"])]
+        post_7 = records.get("intervals")
+        points = records.get("statistical_points")
+        if post_7 is not None and points is not None and points.real_pixel_spread_interval is not None:
+            grids = [g for g in post_7.grids if g.pixel_spread_interval is not None]
+            if grids:
+                values["intervals_contrast_high"] = max(g.pixel_spread for g in grids)
+                values["intervals_contrast_below_real"] = all(
+                    g.pixel_spread_interval[1] < points.real_pixel_spread_interval[0] for g in grids)
+    return Post10Closing(**_base("post-10", relation, decodes, uncertainty), **values)
+
+
+# ---------------------------------------------------------------------------------------- the scoreboard
+
+
+class ScoreboardClosing(Closing):
+    winner: str | None = None  # the winner's title
+    winner_family: str | None = None
+    winner_correlated: bool | None = None
+    winner_faces: Share | None = None
+    winner_coverage: float | None = None
+    uniform: Share | None = None
+    uniform_coverage: float | None = None
+    versus_uniform: Order | None = None
+    ceiling: Share | None = None
+    versus_ceiling: Order | None = None
+
+
+def scoreboard(records: Mapping, findings: Mapping, uncertainty) -> ScoreboardClosing:
+    """Which latent vectors make faces: the best generator against uniform vectors and reconstructions."""
+    f = findings.get("scoreboard")
+    if f is None:
+        return ScoreboardClosing(**_base("scoreboard", "cannot tell", False, uncertainty))
+    c = uncertainty.confidence_level
+    winner = f.winner
+    faces = share_of(winner.face_share, winner.n_decodes, c)
+    values = dict(winner=winner.title, winner_family=winner.family, winner_correlated=f.winner_correlated,
+                  winner_faces=faces, winner_coverage=winner.face_coverage)
+    relation: Relation = "cannot tell"
+    if f.uniform is not None:
+        uniform = share_of(f.uniform.face_share, f.uniform.n_decodes, c)
+        versus = order(faces, uniform)
+        values.update(uniform=uniform, uniform_coverage=f.uniform.face_coverage, versus_uniform=versus)
+        relation = {"higher": "agrees", "alike": "cannot tell", "lower": "differs"}[versus]
+    board = records["scoreboard"]
+    ceiling = next((g for g in board.generators if g.family == "ceiling"), None)
+    if ceiling is not None:
+        values["ceiling"] = share_of(ceiling.face_share, ceiling.n_decodes, c)
+        values["versus_ceiling"] = order(faces, values["ceiling"])
+    return ScoreboardClosing(**_base("scoreboard", relation, True, uncertainty), **values)
+
+
+CLOSINGS: dict[str, tuple[Callable, tuple[str, ...]]] = {
+    # page: (its closing, the steps whose records it cannot do without)
+    "post-1": (post_1, ()),
+    "post-2": (post_2, ("distributions",)),
+    "post-3": (post_3, ("correlations",)),
+    "post-4": (post_4, ("origin_slices",)),
+    "post-5": (post_5, ("statistical_points",)),
+    "post-6": (post_6, ("paths",)),
+    "post-7": (post_7, ("intervals",)),
+    "post-8": (post_8, ("normal_fit",)),
+    "post-9": (post_9, ("pca",)),
+    "post-10": (post_10, ("pca_sampling",)),
+    "scoreboard": (scoreboard, ("scoreboard",)),
+}
+
+
+def closings(records: Mapping, findings: Mapping, uncertainty) -> dict[str, Closing]:
+    """Every page's closing whose steps ran, keyed by page ("post-7", "scoreboard").
+
+    Args:
+        records: step name -> typed results record.
+        findings: step name -> that step's findings (None where it states none).
+        uncertainty: the run's `analysis.uncertainty` parameters.
+    """
+    return {page: close(records, findings, uncertainty) for page, (close, needs) in CLOSINGS.items()
+            if all(name in records for name in needs)}

@@ -65,6 +65,9 @@ class Closing(Record):
     decodes: bool  # decodes (and the face measure) are available to this closing
     confidence: float  # of every interval printed
     min_count_for_percent: int  # shares of fewer than this are printed as "k of n"
+    yardstick: Share | None = None  # decoded real z-points (or reconstructions) that count as faces
+    yardstick_name: str = "decoded real z-points"
+    blind: bool = False  # not even most of the yardstick counts as faces: face shares cannot settle the question
 
 
 def share(k: int, n: int, confidence: float) -> Share:
@@ -113,9 +116,16 @@ def _claim(page: str) -> OriginalClaim:
     return OriginalClaim(words=claim.words, where=claim.where, quoted=claim.quoted)
 
 
-def _base(page: str, relation: Relation, decodes: bool, uncertainty) -> dict:
+def _base(page: str, relation: Relation, decodes: bool, uncertainty, yardstick: Share | None = None,
+          face_based: bool = True, yardstick_name: str = "decoded real z-points") -> dict:
+    """The common fields; a face-based relation falls back to "cannot tell" where the face measure does not
+    count most decoded real z-points as faces (it cannot then tell a generator's faces from its misses)."""
+    blind = yardstick is not None and majority(yardstick) != "most"
+    if blind and face_based:
+        relation = "cannot tell"
     return dict(page=page, relation=relation, original=_claim(page), decodes=decodes,
-                confidence=uncertainty.confidence_level, min_count_for_percent=uncertainty.min_count_for_percent)
+                confidence=uncertainty.confidence_level, min_count_for_percent=uncertainty.min_count_for_percent,
+                yardstick=yardstick, yardstick_name=yardstick_name, blind=blind)
 
 
 # ---------------------------------------------------------------------------------------------- post I
@@ -141,9 +151,9 @@ def post_1(records: Mapping, findings: Mapping, uncertainty) -> Post1Closing:
     versus = order(recon, uniform)
     relation = {"higher": "agrees", "alike": "cannot tell", "lower": "differs"}[versus]
     encode = records.get("encode")
-    return Post1Closing(**_base("post-1", relation, True, uncertainty), reconstructions=recon, uniform=uniform,
-                        uniform_b=records["face_measure"].uniform_b,
-                        real=share_of(measure.real.face_share, measure.real.n_images, c), versus=versus,
+    real = share_of(measure.real.face_share, measure.real.n_images, c)
+    return Post1Closing(**_base("post-1", relation, True, uncertainty, yardstick=real, yardstick_name="held-out real images"), reconstructions=recon,
+                        uniform=uniform, uniform_b=records["face_measure"].uniform_b, real=real, versus=versus,
                         heldout_psnr=getattr(encode, "heldout_psnr", None))
 
 
@@ -154,6 +164,7 @@ class Post2Closing(Closing):
     cloud: Literal["offset", "stretched", "alike"]
     centre_radius: float
     n_dominant: int
+    n_by_mean: int  # dominant components whose means lie off 0
     z_dim: int
     band: Literal["none", "narrow", "wide"]
     fit_low: float | None  # smallest and largest tried b whose lengths fit the data's
@@ -166,7 +177,7 @@ def post_2(records: Mapping, findings: Mapping, uncertainty) -> Post2Closing:
     """Do uniform vectors get the length of the z-points, and for which b?"""
     d, f = records["distributions"], findings["distributions"]
     relation = "agrees" if f.b_band == "narrow" else "differs"
-    return Post2Closing(**_base("post-2", relation, False, uncertainty), cloud=f.cloud,
+    return Post2Closing(**_base("post-2", relation, False, uncertainty), cloud=f.cloud, n_by_mean=f.n_by_mean,
                         centre_radius=d.centre_radius, n_dominant=len(d.dominant), z_dim=d.z_dim, band=f.b_band,
                         fit_low=f.fitting[0].b if f.fitting else None, fit_high=f.fitting[-1].b if f.fitting else None,
                         matching_b=d.matching_b, radius_mean=d.radius.mean)
@@ -263,7 +274,8 @@ def post_5(records: Mapping, findings: Mapping, uncertainty) -> Post5Closing:
         real_contrast = estimate(s.real_pixel_spread, s.real_pixel_spread_interval)
         if contrast is not None and real_contrast is not None:
             values.update(contrast=contrast, real_contrast=real_contrast, contrast_versus=order(contrast, real_contrast))
-    return Post5Closing(**_base("post-5", relation, values.get("faces") is not None, uncertainty), **values)
+    return Post5Closing(**_base("post-5", relation, values.get("faces") is not None, uncertainty,
+                                yardstick=values.get("real")), **values)
 
 
 # --------------------------------------------------------------------------------------------- post VI
@@ -304,7 +316,10 @@ def post_6(records: Mapping, findings: Mapping, uncertainty) -> Post6Closing:
             inside = share(sum(p.faces_inside for p in seen), n_in, c)
             outside = share(sum(p.faces_outside for p in seen), n_out, c)
             values.update(inside=inside, outside=outside, inside_versus=order(inside, outside))
-    return Post6Closing(**_base("post-6", relation, decodes, uncertainty), **values)
+    points = records.get("statistical_points")
+    real = getattr(points, "real_faces", None)
+    yardstick = count_share(real, c) if decodes and real is not None else None
+    return Post6Closing(**_base("post-6", relation, decodes, uncertainty, yardstick=yardstick), **values)
 
 
 # -------------------------------------------------------------------------------------------- post VII
@@ -357,6 +372,7 @@ def post_7(records: Mapping, findings: Mapping, uncertainty) -> Post7Closing:
                   n_beyond=len(beyond), first_beyond=beyond[0] if beyond else None)
     scored = all(row.faces is not None for row in rows)
     parts: list[Relation] = []
+    yardstick = None
     if r.has_decoder and scored:
         within = [row for row in rows if not row.beyond_cloud]
         if not beyond:
@@ -369,8 +385,10 @@ def post_7(records: Mapping, findings: Mapping, uncertainty) -> Post7Closing:
             values.update(inside=inside, outside=outside,
                           minds="yes" if order(outside, inside) == "lower" else "no_difference")
         # The original: some decodes are faces, yet many are disturbed and weak in contrast at every f.
-        some_faces = all(row.faces.k > 0 for row in rows)
-        parts.append("agrees" if some_faces else "differs")
+        real = getattr(points, "real_faces", None)
+        yardstick = count_share(real, c) if real is not None else None
+        if yardstick is not None and majority(yardstick) == "most":
+            parts.append("agrees" if all(row.faces.k > 0 for row in rows) else "differs")
     contrasts = [row.contrast_versus for row in rows if row.contrast_versus is not None]
     if contrasts and len(contrasts) == len(rows):
         values.update(real_contrast=real_contrast,
@@ -379,7 +397,8 @@ def post_7(records: Mapping, findings: Mapping, uncertainty) -> Post7Closing:
                       contrast_high=max(row.contrast.value for row in rows))
         parts.append({"lower": "agrees", "higher": "differs", "alike": "cannot tell"}[contrasts[0]])
     decodes = r.has_decoder and scored
-    return Post7Closing(**_base("post-7", combine(parts) if decodes else "cannot tell", decodes, uncertainty), **values)
+    return Post7Closing(**_base("post-7", combine(parts) if decodes else "cannot tell", decodes, uncertainty,
+                                yardstick=yardstick, face_based=False), **values)
 
 
 # ------------------------------------------------------------------------------------------- post VIII
@@ -557,7 +576,7 @@ def post_10(records: Mapping, findings: Mapping, uncertainty) -> Post10Closing:
                 values["intervals_contrast_high"] = max(g.pixel_spread for g in grids)
                 values["intervals_contrast_below_real"] = all(
                     g.pixel_spread_interval[1] < points.real_pixel_spread_interval[0] for g in grids)
-    return Post10Closing(**_base("post-10", relation, decodes, uncertainty), **values)
+    return Post10Closing(**_base("post-10", relation, decodes, uncertainty, yardstick=values.get("real")), **values)
 
 
 # ---------------------------------------------------------------------------------------- the scoreboard
@@ -597,7 +616,9 @@ def scoreboard(records: Mapping, findings: Mapping, uncertainty) -> ScoreboardCl
     if ceiling is not None:
         values["ceiling"] = share_of(ceiling.face_share, ceiling.n_decodes, c)
         values["versus_ceiling"] = order(faces, values["ceiling"])
-    return ScoreboardClosing(**_base("scoreboard", relation, True, uncertainty), **values)
+    return ScoreboardClosing(**_base("scoreboard", relation, True, uncertainty, yardstick=values.get("ceiling"),
+                                   yardstick_name="reconstructions"),
+                             **values)
 
 
 CLOSINGS: dict[str, tuple[Callable, tuple[str, ...]]] = {

@@ -78,7 +78,7 @@ CLAIMS: dict[str, Claim] = {
                     "border region and within slices close to selected coordinate planes.",
                     "post IV, conclusion", True),
     "post-5": Claim("I will show that the results of such reconstruction efforts are indeed frustrating.",
-                    "post IV, announcing post V (post V survives only in its opening)", True),
+                    "post IV, announcing post V, which survives only in its opening", True),
     "post-6": Claim("Some of the paths were explicitly kept within the inner core regions of the z-point-distribution "
                     "for CelebA images. From these z-points the most important face features were clearly "
                     "reconstructed.",

@@ -342,13 +342,19 @@ class Post7Closing(Closing):
     data_p99: float
     n_beyond: int  # grids whose vectors lie beyond the percentile on average
     first_beyond: IntervalRow | None
-    inside: Share | None = None  # faces among the decodes of grids inside the cloud, pooled
-    outside: Share | None = None  # ... and beyond it
-    minds: Literal["yes", "no_difference", "never_leaves", "all_outside"] | None = None
+    # "Does the decoder mind leaving the cloud?" By faces: decodes beyond the cloud against those within it
+    # (grids within it, or else decoded real z-points, which lie within it by definition).
+    minds: Literal["yes", "no", "never_leaves"] | None = None
+    inside: Share | None = None  # faces among the decodes within the cloud
+    inside_is_real: bool = False  # ... which are decoded real z-points (every grid lies beyond the cloud)
+    outside: Share | None = None  # faces among the decodes of the grids beyond it, pooled
+    face_trend: Order | None = None  # the widest f's face share against the narrowest's
+    # By contrast: every grid against decoded real vectors, and the trend with f.
     real_contrast: Estimate | None = None
-    contrast_all: Order | None = None  # every grid's contrast against decoded real vectors' (alike if mixed)
+    contrast_all: Order | None = None  # every grid's contrast against decoded real vectors' (None if mixed)
     contrast_low: float | None = None  # the grids' smallest and largest mean contrast
     contrast_high: float | None = None
+    contrast_trend: Order | None = None  # the widest f's contrast against the narrowest's
 
 
 def post_7(records: Mapping, findings: Mapping, uncertainty) -> Post7Closing:
@@ -368,35 +374,41 @@ def post_7(records: Mapping, findings: Mapping, uncertainty) -> Post7Closing:
                                 contrast=contrast,
                                 contrast_versus=order(contrast, real_contrast) if contrast and real_contrast else None))
     beyond = [row for row in rows if row.beyond_cloud]
+    within = [row for row in rows if not row.beyond_cloud]
     values = dict(rows=rows, data_mahalanobis_mean=r.data_mahalanobis_mean, data_p99=r.data_mahalanobis_p99,
-                  n_beyond=len(beyond), first_beyond=beyond[0] if beyond else None)
+                  n_beyond=len(beyond), first_beyond=beyond[0] if beyond else None, real_contrast=real_contrast)
     scored = all(row.faces is not None for row in rows)
+    decodes = r.has_decoder and scored
+    real = getattr(points, "real_faces", None)
+    yardstick = count_share(real, c) if decodes and real is not None else None
     parts: list[Relation] = []
-    yardstick = None
-    if r.has_decoder and scored:
-        within = [row for row in rows if not row.beyond_cloud]
+    if decodes:
+        if len(rows) > 1:
+            values["face_trend"] = order(rows[-1].faces, rows[0].faces)
+        inside = None
         if not beyond:
             values["minds"] = "never_leaves"
-        elif not within:
-            values["minds"] = "all_outside"
-        else:
+        elif within:
             inside = share(sum(row.faces.k for row in within), sum(row.faces.n for row in within), c)
+        elif yardstick is not None:
+            inside = yardstick
+            values["inside_is_real"] = True
+        if inside is not None:
             outside = share(sum(row.faces.k for row in beyond), sum(row.faces.n for row in beyond), c)
             values.update(inside=inside, outside=outside,
-                          minds="yes" if order(outside, inside) == "lower" else "no_difference")
+                          minds="yes" if order(outside, inside) == "lower" else "no")
         # The original: some decodes are faces, yet many are disturbed and weak in contrast at every f.
-        real = getattr(points, "real_faces", None)
-        yardstick = count_share(real, c) if real is not None else None
         if yardstick is not None and majority(yardstick) == "most":
             parts.append("agrees" if all(row.faces.k > 0 for row in rows) else "differs")
-    contrasts = [row.contrast_versus for row in rows if row.contrast_versus is not None]
-    if contrasts and len(contrasts) == len(rows):
-        values.update(real_contrast=real_contrast,
-                      contrast_all=contrasts[0] if len(set(contrasts)) == 1 else "alike",
+    contrasts = [row.contrast_versus for row in rows]
+    if rows and None not in contrasts:
+        values.update(contrast_all=contrasts[0] if len(set(contrasts)) == 1 else None,
                       contrast_low=min(row.contrast.value for row in rows),
                       contrast_high=max(row.contrast.value for row in rows))
+        if len(rows) > 1:
+            values["contrast_trend"] = order(rows[-1].contrast, rows[0].contrast)
+        # "the contrasts of the face against the background are not well defined - even for small factors"
         parts.append({"lower": "agrees", "higher": "differs", "alike": "cannot tell"}[contrasts[0]])
-    decodes = r.has_decoder and scored
     return Post7Closing(**_base("post-7", combine(parts) if decodes else "cannot tell", decodes, uncertainty,
                                 yardstick=yardstick, face_based=False), **values)
 
@@ -518,8 +530,11 @@ class Post10Closing(Closing):
     rows: list[GeneratorRow]
     data_mahalanobis_mean: float
     scored_by_scoreboard: bool  # face shares are the scoreboard's (larger sets), not the grids'
-    best: GeneratorRow | None = None  # the highest face share
+    best: GeneratorRow | None = None  # the highest face share among the generators with real contrast
     tied: list[GeneratorRow] = []  # others that cannot be told apart from it
+    fewer: list[GeneratorRow] = []  # generators with real contrast and clearly fewer faces
+    grey: list[GeneratorRow] = []  # generators whose decodes are clearly greyer than decoded real vectors
+    contrast_known: bool = False  # every generator's contrast could be set against decoded real vectors'
     real: Share | None = None
     real_contrast: Estimate | None = None
     uniform: Share | None = None  # post V's matching uniform b, on the same measure
@@ -554,8 +569,15 @@ def post_10(records: Mapping, findings: Mapping, uncertainty) -> Post10Closing:
     decodes = r.has_decoder and all(row.faces is not None for row in rows)
     relation: Relation = "cannot tell"
     if decodes:
-        best = max(rows, key=lambda row: row.faces.value)
-        values.update(best=best, tied=[row for row in rows if row is not best and order(row.faces, best.faces) == "alike"])
+        # A face share alone rewards a bland, collapsed set (the inner shell decodes nearly one grey face), so the
+        # best faces are sought among the generators whose decodes have the contrast of decoded real vectors.
+        known = all(row.contrast_versus is not None for row in rows)
+        grey = [row for row in rows if row.contrast_versus == "lower"] if known else []
+        candidates = [row for row in rows if row not in grey] or rows
+        best = max(candidates, key=lambda row: row.faces.value)
+        values.update(best=best, contrast_known=known, grey=grey,
+                      tied=[row for row in candidates if row is not best and order(row.faces, best.faces) == "alike"],
+                      fewer=[row for row in candidates if order(row.faces, best.faces) == "lower"])
         if by_board and "reconstructions" in scored:
             ceiling = scored["reconstructions"]
             values["real"] = share_of(ceiling.face_share, ceiling.n_decodes, c)

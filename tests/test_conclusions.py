@@ -10,6 +10,7 @@ import pytest
 from report import conclusions
 from report.conclusions import combine, order, share
 from report.params import UncertaintyParams
+from report.results.face_measure import FaceCount
 from report.render.environment import environment
 
 UNCERTAINTY = UncertaintyParams()
@@ -24,8 +25,9 @@ def _intervals(grids, has_decoder=True):
     return NS(grids=grids, data_mahalanobis_mean=15.0, data_mahalanobis_p99=20.0, has_decoder=has_decoder)
 
 
-def _points(real_spread=0.25, interval=(0.23, 0.27)):
-    return NS(real_pixel_spread=real_spread, real_pixel_spread_interval=interval)
+def _points(real_spread=0.25, interval=(0.23, 0.27), real_faces=20, n_real=21):
+    faces = FaceCount(n_decodes=n_real, n_faces=real_faces, faces=[True] * real_faces + [False] * (n_real - real_faces))
+    return NS(real_pixel_spread=real_spread, real_pixel_spread_interval=interval, real_faces=faces)
 
 
 def test_shares_and_means_whose_intervals_overlap_cannot_be_told_apart():
@@ -52,8 +54,17 @@ def test_post_7_cannot_tell_faces_apart_and_differs_when_contrast_is_higher():
     grids = [_grid(0.4, 12.0, 50, spread=0.4, spread_interval=(0.38, 0.42)),
              _grid(1.0, 30.0, 48, spread=0.4, spread_interval=(0.38, 0.42))]
     closing = conclusions.post_7({"intervals": _intervals(grids), "statistical_points": _points()}, {}, UNCERTAINTY)
-    assert closing.minds == "no_difference"
+    assert closing.minds == "no"
     assert closing.relation == "differs"
+
+
+@pytest.mark.parametrize(("faces", "minds"), [(475, "no"), (50, "yes")])
+def test_post_7_compares_grids_all_beyond_the_cloud_with_decoded_real_z_points(faces, minds):
+    grids = [_grid(0.4, 110.0, faces, n=500), _grid(1.0, 280.0, faces - 10, n=500)]
+    closing = conclusions.post_7({"intervals": _intervals(grids), "statistical_points": _points()}, {}, UNCERTAINTY)
+    assert closing.inside_is_real and (closing.inside.k, closing.inside.n) == (20, 21)
+    assert closing.minds == minds
+    assert closing.face_trend == "alike"
 
 
 def test_post_7_with_contrast_like_real_decodes_cannot_tell():
@@ -89,6 +100,15 @@ def test_post_10_names_the_best_generator_and_those_it_cannot_be_told_apart_from
     assert [row.name for row in closing.tied] == ["shell-2"]
     assert closing.relation == "agrees"  # as many faces as decoded real vectors
     assert closing.contrast_groups == {"alike": ["shell [0.9, 1.1) × √N", "shell [1.1, 1.3) × √N", "N(0, λₖ)"]}
+
+
+def test_post_10_seeks_the_best_faces_among_decodes_with_real_contrast():
+    samples = [_sample("shell-1", "shell", 21, 0.0, 0.5, spread=0.10, interval=(0.09, 0.11)),
+               _sample("shell-3", "shell", 17, 0.9, 1.1), _sample("normal", "normal", 8)]
+    closing = conclusions.post_10({"pca_sampling": _pca_sampling(samples, 19)}, {}, UNCERTAINTY)
+    assert closing.best.name == "shell-3"
+    assert [row.name for row in closing.grey] == ["shell-1"]
+    assert [row.name for row in closing.fewer] == ["normal"]
 
 
 def test_post_10_differs_when_its_best_faces_fall_clearly_short_of_real_decodes():

@@ -27,17 +27,36 @@ Order = Literal["higher", "lower", "alike"]  # one estimate against another, by 
 MAJORITY = 0.5  # a share whose whole interval lies above this is "most" of a set, below it "a minority"
 
 
-class Share(Record):
-    """k of n decodes (or points) counted, with the Wilson interval of the share."""
+class Count(Record):
+    """k of n items (pairs, slices, paths) counted."""
 
     k: int
     n: int
+
+    @property
+    def form(self) -> Literal["none", "all", "some"]:
+        """How the count reads: "none of the n", "all n", or "k of n"."""
+        return "none" if self.k == 0 else "all" if self.k == self.n else "some"
+
+
+class Share(Count):
+    """k of n decodes (or points) counted, with the Wilson interval of the share."""
+
     low: float
     high: float
+    min_count: int  # below this n the share reads "k of n", from it on as a percentage
 
     @property
     def value(self) -> float:
         return self.k / self.n if self.n else 0.0
+
+    @property
+    def form(self) -> Literal["none", "all", "count", "percent"]:
+        """How the share reads: none, all, "k of n" (small n) or a percentage."""
+        plain = super().form
+        if plain != "some":
+            return plain
+        return "count" if self.n < self.min_count else "percent"
 
 
 class Estimate(Record):
@@ -70,19 +89,19 @@ class Closing(Record):
     blind: bool = False  # not even most of the yardstick counts as faces: face shares cannot settle the question
 
 
-def share(k: int, n: int, confidence: float) -> Share:
-    """k of n with its Wilson interval."""
-    low, high = wilson_interval(int(k), int(n), confidence)
-    return Share(k=int(k), n=int(n), low=low, high=high)
+def share(k: int, n: int, uncertainty) -> Share:
+    """k of n with its Wilson interval at the run's confidence level (`analysis.uncertainty`)."""
+    low, high = wilson_interval(int(k), int(n), uncertainty.confidence_level)
+    return Share(k=int(k), n=int(n), low=low, high=high, min_count=uncertainty.min_count_for_percent)
 
 
-def share_of(value: float, n: int, confidence: float) -> Share:
+def share_of(value: float, n: int, uncertainty) -> Share:
     """A recorded share of n items (k = share x n, rounded) with its Wilson interval."""
-    return share(round(value * n), n, confidence)
+    return share(round(value * n), n, uncertainty)
 
 
-def count_share(count: FaceCount, confidence: float) -> Share:
-    return share(count.n_faces, count.n_decodes, confidence)
+def count_share(count: FaceCount, uncertainty) -> Share:
+    return share(count.n_faces, count.n_decodes, uncertainty)
 
 
 def estimate(value: float, interval: Sequence[float] | None) -> Estimate | None:
@@ -145,7 +164,7 @@ def post_1(records: Mapping, findings: Mapping, uncertainty) -> Post1Closing:
     measure = findings.get("face_measure")
     if measure is None or measure.reconstructions is None or measure.uniform is None:
         return Post1Closing(**_base("post-1", "cannot tell", False, uncertainty))
-    c = uncertainty.confidence_level
+    c = uncertainty
     recon = share_of(measure.reconstructions.face_share, measure.reconstructions.n_images, c)
     uniform = share_of(measure.uniform.face_share, measure.uniform.n_images, c)
     versus = order(recon, uniform)
@@ -196,6 +215,8 @@ class Post3Closing(Closing):
     strongest: Estimate  # the largest |r| with its Fisher interval
     n_points: int
     beyond_chance: Literal["clearly", "within", "unclear"]  # the strongest |r| against the chance level
+    above_chance: Count  # pairs above the chance level, of all pairs
+    listed: Count  # pairs above the pair threshold, of all pairs
 
 
 def post_3(records: Mapping, findings: Mapping, uncertainty) -> Post3Closing:
@@ -208,7 +229,9 @@ def post_3(records: Mapping, findings: Mapping, uncertainty) -> Post3Closing:
     return Post3Closing(**_base("post-3", relation, False, uncertainty), n_pairs=c.n_pairs_total,
                         n_above_chance=f.n_above_chance, chance_threshold=f.chance_threshold,
                         chance_negligible=f.chance_negligible, n_listed=f.n_listed, pair_threshold=c.pair_threshold,
-                        strongest=strongest, n_points=c.n_points, beyond_chance=beyond)
+                        strongest=strongest, n_points=c.n_points, beyond_chance=beyond,
+                        above_chance=Count(k=f.n_above_chance, n=c.n_pairs_total),
+                        listed=Count(k=f.n_listed, n=c.n_pairs_total))
 
 
 # --------------------------------------------------------------------------------------------- post IV
@@ -221,6 +244,8 @@ class Post4Closing(Closing):
     by_shape: bool  # `farther` counts Mahalanobis distances
     n_empty: int
     n_slices: int
+    empty: Count  # nearly empty slices, of all slices
+    single_slice: bool
     uniform_b: float
 
 
@@ -231,8 +256,9 @@ def post_4(records: Mapping, findings: Mapping, uncertainty) -> Post4Closing:
     farther = shape.share_farther if shape is not None else o.origin.share_farther
     relation = "agrees" if f.conclusion in ("border_empty", "border") else "differs"
     return Post4Closing(**_base("post-4", relation, False, uncertainty), at_border=f.at_border,
-                        conclusion=f.conclusion, farther=share_of(farther, o.n_points, uncertainty.confidence_level),
+                        conclusion=f.conclusion, farther=share_of(farther, o.n_points, uncertainty),
                         by_shape=shape is not None, n_empty=f.n_empty_slices, n_slices=len(o.slices),
+                        empty=Count(k=f.n_empty_slices, n=len(o.slices)), single_slice=len(o.slices) == 1,
                         uniform_b=o.uniform_b)
 
 
@@ -257,7 +283,7 @@ class Post5Closing(Closing):
 def post_5(records: Mapping, findings: Mapping, uncertainty) -> Post5Closing:
     """Do uniform vectors decode to faces? The matching b's face share against decoded real vectors'."""
     s, f = records["statistical_points"], findings["statistical_points"]
-    c = uncertainty.confidence_level
+    c = uncertainty
     m = s.matching
     values = dict(matching_b=m.b, mahalanobis_ratio=m.mahalanobis_mean / s.data_mahalanobis_mean,
                   far_outside=f.far_outside_cloud, share_outside=1 - m.share_inside_ranges)
@@ -286,6 +312,8 @@ class Post6Closing(Closing):
     n_core: int
     border_outside: int  # border paths whose ends leave it
     n_border: int
+    core_in: Count
+    border_out: Count
     core: Share | None = None  # decodes on core paths that count as faces
     border: Share | None = None
     inside: Share | None = None  # decodes of path points within the percentile that count as faces
@@ -298,10 +326,11 @@ class Post6Closing(Closing):
 def post_6(records: Mapping, findings: Mapping, uncertainty) -> Post6Closing:
     """Do points on paths through the core decode to faces, and points near the border?"""
     f = findings["paths"]
-    c = uncertainty.confidence_level
+    c = uncertainty
     planes = [*f.core, *f.border, *f.other_planes, f.first_plane, *f.rotated]
     values = dict(core_inside=f.n_core_inside, n_core=len(f.core), border_outside=f.n_border_outside,
-                  n_border=len(f.border))
+                  n_border=len(f.border), core_in=Count(k=f.n_core_inside, n=len(f.core)),
+                  border_out=Count(k=f.n_border_outside, n=len(f.border)))
     relation: Relation = "cannot tell"
     decodes = f.n_faces is not None
     if decodes:
@@ -341,6 +370,8 @@ class Post7Closing(Closing):
     data_mahalanobis_mean: float
     data_p99: float
     n_beyond: int  # grids whose vectors lie beyond the percentile on average
+    beyond: Count
+    all_beyond: bool
     first_beyond: IntervalRow | None
     # "Does the decoder mind leaving the cloud?" By faces: decodes beyond the cloud against those within it
     # (grids within it, or else decoded real z-points, which lie within it by definition).
@@ -360,7 +391,7 @@ class Post7Closing(Closing):
 def post_7(records: Mapping, findings: Mapping, uncertainty) -> Post7Closing:
     """Does the decoder mind leaving the cloud? Face share and contrast of each f against its distance."""
     r = records["intervals"]
-    c = uncertainty.confidence_level
+    c = uncertainty
     points = records.get("statistical_points")
     real_contrast = None
     if points is not None:
@@ -376,7 +407,8 @@ def post_7(records: Mapping, findings: Mapping, uncertainty) -> Post7Closing:
     beyond = [row for row in rows if row.beyond_cloud]
     within = [row for row in rows if not row.beyond_cloud]
     values = dict(rows=rows, data_mahalanobis_mean=r.data_mahalanobis_mean, data_p99=r.data_mahalanobis_p99,
-                  n_beyond=len(beyond), first_beyond=beyond[0] if beyond else None, real_contrast=real_contrast)
+                  n_beyond=len(beyond), beyond=Count(k=len(beyond), n=len(rows)), all_beyond=bool(rows) and not within,
+                  first_beyond=beyond[0] if beyond else None, real_contrast=real_contrast)
     scored = all(row.faces is not None for row in rows)
     decodes = r.has_decoder and scored
     real = getattr(points, "real_faces", None)
@@ -444,7 +476,7 @@ class Post8Closing(Closing):
 def post_8(records: Mapping, findings: Mapping, uncertainty) -> Post8Closing:
     """Is the cloud a multivariate normal? Tests, ellipses and distances; decodes of the fitted models."""
     r, f = records["normal_fit"], findings["normal_fit"]
-    c = uncertainty.confidence_level
+    c = uncertainty
     n_shown = r.grid[0] * r.grid[1]
     real_contrast = estimate(r.real_pixel_spread, r.real_pixel_spread_interval) if r.real_pixel_spread else None
     rows = []
@@ -489,6 +521,7 @@ class Post9Closing(Closing):
     max_abs_r: Estimate  # the largest |r| between shown principal coordinates, with its interval
     n_normal: int
     n_axes: int
+    normal_axes: Count  # shown principal coordinates passing their normality test
     shapes: str
     origin_position: str
 
@@ -506,6 +539,7 @@ def post_9(records: Mapping, findings: Mapping, uncertainty) -> Post9Closing:
     return Post9Closing(**_base("post-9", relation, False, uncertainty), k90=f.k90, z_dim=r.z_dim,
                         largest_share=f.largest_share, uncorrelated=f.uncorrelated,
                         max_abs_r=Estimate(value=r.max_abs_r, low=max(0.0, low), high=high), n_normal=f.n_normal,
+                        normal_axes=Count(k=f.n_normal, n=len(r.axes)),
                         n_axes=len(r.axes), shapes=f.shapes, origin_position=f.origin_position)
 
 
@@ -547,7 +581,7 @@ class Post10Closing(Closing):
 def post_10(records: Mapping, findings: Mapping, uncertainty) -> Post10Closing:
     """Which generator of the principal frame gives the best faces, and do they match decoded real vectors?"""
     r = records["pca_sampling"]
-    c = uncertainty.confidence_level
+    c = uncertainty
     n_shown = r.grid[0] * r.grid[1]
     board = records.get("scoreboard")
     scored = {g.name: g for g in getattr(board, "generators", [])} if board is not None else {}
@@ -622,7 +656,7 @@ def scoreboard(records: Mapping, findings: Mapping, uncertainty) -> ScoreboardCl
     f = findings.get("scoreboard")
     if f is None:
         return ScoreboardClosing(**_base("scoreboard", "cannot tell", False, uncertainty))
-    c = uncertainty.confidence_level
+    c = uncertainty
     winner = f.winner
     faces = share_of(winner.face_share, winner.n_decodes, c)
     values = dict(winner=winner.title, winner_family=winner.family, winner_correlated=f.winner_correlated,

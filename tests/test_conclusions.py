@@ -31,9 +31,11 @@ def _points(real_spread=0.25, interval=(0.23, 0.27), real_faces=20, n_real=21):
 
 
 def test_shares_and_means_whose_intervals_overlap_cannot_be_told_apart():
-    assert order(share(10, 20, 0.95), share(12, 20, 0.95)) == "alike"
-    assert order(share(90, 100, 0.95), share(10, 100, 0.95)) == "higher"
-    assert order(share(10, 100, 0.95), share(90, 100, 0.95)) == "lower"
+    assert order(share(10, 20, UNCERTAINTY), share(12, 20, UNCERTAINTY)) == "alike"
+    assert order(share(90, 100, UNCERTAINTY), share(10, 100, UNCERTAINTY)) == "higher"
+    assert order(share(10, 100, UNCERTAINTY), share(90, 100, UNCERTAINTY)) == "lower"
+    assert [share(k, n, UNCERTAINTY).form for k, n in ((0, 9), (9, 9), (3, 9), (30, 90))] == ["none", "all", "count",
+                                                                                              "percent"]
     assert combine(["agrees", "agrees"]) == "agrees"
     assert combine(["agrees", "cannot tell"]) == "cannot tell"
     assert combine(["agrees", "differs"]) == "differs"

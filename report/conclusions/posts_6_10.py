@@ -1,308 +1,29 @@
-"""The closing section of every page, "What this run shows": the post's question answered from its numbers.
-
-One function per page takes the typed records of the run and their findings (`report.render.context`)
-and returns a typed record: the numbers the answer sentences print, each with its interval at the
-run's confidence level, the verdicts those intervals support, and how the answer stands to the
-original's conclusion (`report.original.CLAIMS`): it agrees, it differs, or this run cannot tell.
-Comparisons rest on intervals: two estimates whose intervals overlap cannot be told apart.
-Templates (`templates/closing/`) only print these records.
-
-Where a page needs decodes and the run has no decoder (latent vectors given as a file), its closing
-answers what the vectors alone can answer and says that decodes are unavailable.
-"""
+"""Closing sections of posts VI-X and the scoreboard: decodes of paths, intervals, fitted models and the principal frame."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping
 from typing import Literal
 
-from report import original
+from report.conclusions.common import (
+    Closing,
+    Count,
+    Estimate,
+    Order,
+    Relation,
+    Share,
+    base,
+    combine,
+    contrast_groups,
+    count_share,
+    estimate,
+    majority,
+    order,
+    share,
+    share_of,
+)
 from report.results import Record
-from report.results.face_measure import FaceCount
-from report.stats.uncertainty import correlation_interval, intervals_overlap, wilson_interval
-
-Relation = Literal["agrees", "differs", "cannot tell"]
-Order = Literal["higher", "lower", "alike"]  # one estimate against another, by their intervals
-
-MAJORITY = 0.5  # a share whose whole interval lies above this is "most" of a set, below it "a minority"
-
-
-class Count(Record):
-    """k of n items (pairs, slices, paths) counted."""
-
-    k: int
-    n: int
-
-    @property
-    def form(self) -> Literal["none", "all", "some"]:
-        """How the count reads: "none of the n", "all n", or "k of n"."""
-        return "none" if self.k == 0 else "all" if self.k == self.n else "some"
-
-
-class Share(Count):
-    """k of n decodes (or points) counted, with the Wilson interval of the share."""
-
-    low: float
-    high: float
-    min_count: int  # below this n the share reads "k of n", from it on as a percentage
-
-    @property
-    def value(self) -> float:
-        return self.k / self.n if self.n else 0.0
-
-    @property
-    def form(self) -> Literal["none", "all", "count", "percent"]:
-        """How the share reads: none, all, "k of n" (small n) or a percentage."""
-        plain = super().form
-        if plain != "some":
-            return plain
-        return "count" if self.n < self.min_count else "percent"
-
-
-class Estimate(Record):
-    """A mean (or other statistic) with its interval."""
-
-    value: float
-    low: float
-    high: float
-
-
-class OriginalClaim(Record):
-    """The original's conclusion, quoted where its words survive (report.original.CLAIMS)."""
-
-    words: str
-    where: str
-    quoted: bool
-
-
-class Closing(Record):
-    """What every closing carries; each page's closing adds its own numbers."""
-
-    page: str  # "post-1" ... "post-10", "scoreboard"
-    relation: Relation
-    original: OriginalClaim
-    decodes: bool  # decodes (and the face measure) are available to this closing
-    confidence: float  # of every interval printed
-    min_count_for_percent: int  # shares of fewer than this are printed as "k of n"
-    yardstick: Share | None = None  # decoded real z-points (or reconstructions) that count as faces
-    yardstick_name: str = "decoded real z-points"
-    blind: bool = False  # not even most of the yardstick counts as faces: face shares cannot settle the question
-
-
-def share(k: int, n: int, uncertainty) -> Share:
-    """k of n with its Wilson interval at the run's confidence level (`analysis.uncertainty`)."""
-    low, high = wilson_interval(int(k), int(n), uncertainty.confidence_level)
-    return Share(k=int(k), n=int(n), low=low, high=high, min_count=uncertainty.min_count_for_percent)
-
-
-def share_of(value: float, n: int, uncertainty) -> Share:
-    """A recorded share of n items (k = share x n, rounded) with its Wilson interval."""
-    return share(round(value * n), n, uncertainty)
-
-
-def count_share(count: FaceCount, uncertainty) -> Share:
-    return share(count.n_faces, count.n_decodes, uncertainty)
-
-
-def estimate(value: float, interval: Sequence[float] | None) -> Estimate | None:
-    """A recorded value and interval as one record; None where the record has no interval."""
-    if interval is None:
-        return None
-    return Estimate(value=value, low=interval[0], high=interval[1])
-
-
-def order(a: Share | Estimate, b: Share | Estimate) -> Order:
-    """a against b: higher or lower where their intervals do not overlap, otherwise alike."""
-    if intervals_overlap((a.low, a.high), (b.low, b.high)):
-        return "alike"
-    return "higher" if a.low > b.high else "lower"
-
-
-def majority(s: Share) -> Literal["most", "minority", "unclear"]:
-    """Whether a share's whole interval lies above or below one half."""
-    return "most" if s.low > MAJORITY else "minority" if s.high < MAJORITY else "unclear"
-
-
-def combine(parts: Sequence[Relation]) -> Relation:
-    """One relation from several tested parts: any clear contradiction differs; all confirmed agree."""
-    if "differs" in parts:
-        return "differs"
-    return "agrees" if parts and all(part == "agrees" for part in parts) else "cannot tell"
-
-
-def _claim(page: str) -> OriginalClaim:
-    claim = original.CLAIMS[page]
-    return OriginalClaim(words=claim.words, where=claim.where, quoted=claim.quoted)
-
-
-def _base(page: str, relation: Relation, decodes: bool, uncertainty, yardstick: Share | None = None,
-          face_based: bool = True, yardstick_name: str = "decoded real z-points") -> dict:
-    """The common fields; a face-based relation falls back to "cannot tell" where the face measure does not
-    count most decoded real z-points as faces (it cannot then tell a generator's faces from its misses)."""
-    blind = yardstick is not None and majority(yardstick) != "most"
-    if blind and face_based:
-        relation = "cannot tell"
-    return dict(page=page, relation=relation, original=_claim(page), decodes=decodes,
-                confidence=uncertainty.confidence_level, min_count_for_percent=uncertainty.min_count_for_percent,
-                yardstick=yardstick, yardstick_name=yardstick_name, blind=blind)
-
-
-# ---------------------------------------------------------------------------------------------- post I
-
-
-class Post1Closing(Closing):
-    reconstructions: Share | None = None  # held-out images' reconstructions that count as faces
-    uniform: Share | None = None  # decodes of uniform vectors that count as faces
-    uniform_b: float | None = None
-    real: Share | None = None  # held-out real images that count as faces
-    versus: Order | None = None  # reconstructions against uniform decodes
-    heldout_psnr: float | None = None
-
-
-def post_1(records: Mapping, findings: Mapping, uncertainty) -> Post1Closing:
-    """Can the autoencoder make faces: its reconstructions against decodes of uniform random vectors."""
-    measure = findings.get("face_measure")
-    if measure is None or measure.reconstructions is None or measure.uniform is None:
-        return Post1Closing(**_base("post-1", "cannot tell", False, uncertainty))
-    c = uncertainty
-    recon = share_of(measure.reconstructions.face_share, measure.reconstructions.n_images, c)
-    uniform = share_of(measure.uniform.face_share, measure.uniform.n_images, c)
-    versus = order(recon, uniform)
-    relation = {"higher": "agrees", "alike": "cannot tell", "lower": "differs"}[versus]
-    encode = records.get("encode")
-    real = share_of(measure.real.face_share, measure.real.n_images, c)
-    return Post1Closing(**_base("post-1", relation, True, uncertainty, yardstick=real, yardstick_name="held-out real images"), reconstructions=recon,
-                        uniform=uniform, uniform_b=records["face_measure"].uniform_b, real=real, versus=versus,
-                        heldout_psnr=getattr(encode, "heldout_psnr", None))
-
-
-# --------------------------------------------------------------------------------------------- post II
-
-
-class Post2Closing(Closing):
-    cloud: Literal["offset", "stretched", "alike"]
-    centre_radius: float
-    n_dominant: int
-    n_by_mean: int  # dominant components whose means lie off 0
-    z_dim: int
-    band: Literal["none", "narrow", "wide"]
-    fit_low: float | None  # smallest and largest tried b whose lengths fit the data's
-    fit_high: float | None
-    matching_b: float
-    radius_mean: float  # mean length of the z-points
-
-
-def post_2(records: Mapping, findings: Mapping, uncertainty) -> Post2Closing:
-    """Do uniform vectors get the length of the z-points, and for which b?"""
-    d, f = records["distributions"], findings["distributions"]
-    relation = "agrees" if f.b_band == "narrow" else "differs"
-    return Post2Closing(**_base("post-2", relation, False, uncertainty), cloud=f.cloud, n_by_mean=f.n_by_mean,
-                        centre_radius=d.centre_radius, n_dominant=len(d.dominant), z_dim=d.z_dim, band=f.b_band,
-                        fit_low=f.fitting[0].b if f.fitting else None, fit_high=f.fitting[-1].b if f.fitting else None,
-                        matching_b=d.matching_b, radius_mean=d.radius.mean)
-
-
-# -------------------------------------------------------------------------------------------- post III
-
-
-class Post3Closing(Closing):
-    n_pairs: int
-    n_above_chance: int
-    chance_threshold: float
-    chance_negligible: bool
-    n_listed: int
-    pair_threshold: float
-    strongest: Estimate  # the largest |r| with its Fisher interval
-    n_points: int
-    beyond_chance: Literal["clearly", "within", "unclear"]  # the strongest |r| against the chance level
-    above_chance: Count  # pairs above the chance level, of all pairs
-    listed: Count  # pairs above the pair threshold, of all pairs
-
-
-def post_3(records: Mapping, findings: Mapping, uncertainty) -> Post3Closing:
-    """Are the components correlated? The strongest |r| with its interval against chance."""
-    c, f = records["correlations"], findings["correlations"]
-    low, high = correlation_interval(c.max_abs_r, c.n_points, uncertainty.confidence_level)
-    strongest = Estimate(value=c.max_abs_r, low=low, high=high)
-    beyond = "clearly" if low > f.chance_threshold else "within" if high < f.chance_threshold else "unclear"
-    relation = {"clearly": "agrees", "within": "differs", "unclear": "cannot tell"}[beyond]
-    return Post3Closing(**_base("post-3", relation, False, uncertainty), n_pairs=c.n_pairs_total,
-                        n_above_chance=f.n_above_chance, chance_threshold=f.chance_threshold,
-                        chance_negligible=f.chance_negligible, n_listed=f.n_listed, pair_threshold=c.pair_threshold,
-                        strongest=strongest, n_points=c.n_points, beyond_chance=beyond,
-                        above_chance=Count(k=f.n_above_chance, n=c.n_pairs_total),
-                        listed=Count(k=f.n_listed, n=c.n_pairs_total))
-
-
-# --------------------------------------------------------------------------------------------- post IV
-
-
-class Post4Closing(Closing):
-    at_border: bool
-    conclusion: str  # origin_slices' closing judgement
-    farther: Share  # z-points farther from the centre than the origin (by the cloud's shape where measured)
-    by_shape: bool  # `farther` counts Mahalanobis distances
-    n_empty: int
-    n_slices: int
-    empty: Count  # nearly empty slices, of all slices
-    single_slice: bool
-    uniform_b: float
-
-
-def post_4(records: Mapping, findings: Mapping, uncertainty) -> Post4Closing:
-    """Is the origin at the border of the cloud, with nearly empty slices around it?"""
-    o, f = records["origin_slices"], findings["origin_slices"]
-    shape = o.origin.mahalanobis
-    farther = shape.share_farther if shape is not None else o.origin.share_farther
-    relation = "agrees" if f.conclusion in ("border_empty", "border") else "differs"
-    return Post4Closing(**_base("post-4", relation, False, uncertainty), at_border=f.at_border,
-                        conclusion=f.conclusion, farther=share_of(farther, o.n_points, uncertainty),
-                        by_shape=shape is not None, n_empty=f.n_empty_slices, n_slices=len(o.slices),
-                        empty=Count(k=f.n_empty_slices, n=len(o.slices)), single_slice=len(o.slices) == 1,
-                        uniform_b=o.uniform_b)
-
-
-# ---------------------------------------------------------------------------------------------- post V
-
-
-class Post5Closing(Closing):
-    matching_b: float
-    mahalanobis_ratio: float  # the matching batch's mean Mahalanobis distance over the real z-points'
-    far_outside: bool
-    share_outside: float  # the matching batch's components outside the data's ranges
-    faces: Share | None = None  # the matching b's decodes that count as faces
-    real: Share | None = None  # decoded real vectors that count as faces
-    versus: Order | None = None
-    best_b: float | None = None  # the b whose decodes count as faces most often
-    best: Share | None = None
-    contrast: Estimate | None = None  # the matching b's mean pixel spread, and decoded real vectors'
-    real_contrast: Estimate | None = None
-    contrast_versus: Order | None = None
-
-
-def post_5(records: Mapping, findings: Mapping, uncertainty) -> Post5Closing:
-    """Do uniform vectors decode to faces? The matching b's face share against decoded real vectors'."""
-    s, f = records["statistical_points"], findings["statistical_points"]
-    c = uncertainty
-    m = s.matching
-    values = dict(matching_b=m.b, mahalanobis_ratio=m.mahalanobis_mean / s.data_mahalanobis_mean,
-                  far_outside=f.far_outside_cloud, share_outside=1 - m.share_inside_ranges)
-    relation: Relation = "cannot tell"
-    scored = [b for b in s.batches if b.face_share is not None and b.n_scored]
-    if s.has_decoder and m.face_share is not None and s.real_faces is not None and scored:
-        faces, real = share_of(m.face_share, m.n_scored, c), count_share(s.real_faces, c)
-        best = max(scored, key=lambda b: b.face_share)
-        versus = order(faces, real)
-        relation = {"lower": "agrees", "alike": "cannot tell", "higher": "differs"}[versus]
-        values.update(faces=faces, real=real, versus=versus, best_b=best.b,
-                      best=share_of(best.face_share, best.n_scored, c))
-        contrast = estimate(m.pixel_spread, m.pixel_spread_interval)
-        real_contrast = estimate(s.real_pixel_spread, s.real_pixel_spread_interval)
-        if contrast is not None and real_contrast is not None:
-            values.update(contrast=contrast, real_contrast=real_contrast, contrast_versus=order(contrast, real_contrast))
-    return Post5Closing(**_base("post-5", relation, values.get("faces") is not None, uncertainty,
-                                yardstick=values.get("real")), **values)
-
+from report.stats.uncertainty import correlation_interval
 
 # --------------------------------------------------------------------------------------------- post VI
 
@@ -348,7 +69,7 @@ def post_6(records: Mapping, findings: Mapping, uncertainty) -> Post6Closing:
     points = records.get("statistical_points")
     real = getattr(points, "real_faces", None)
     yardstick = count_share(real, c) if decodes and real is not None else None
-    return Post6Closing(**_base("post-6", relation, decodes, uncertainty, yardstick=yardstick), **values)
+    return Post6Closing(**base("post-6", relation, decodes, uncertainty, yardstick=yardstick), **values)
 
 
 # -------------------------------------------------------------------------------------------- post VII
@@ -441,7 +162,7 @@ def post_7(records: Mapping, findings: Mapping, uncertainty) -> Post7Closing:
             values["contrast_trend"] = order(rows[-1].contrast, rows[0].contrast)
         # "the contrasts of the face against the background are not well defined - even for small factors"
         parts.append({"lower": "agrees", "higher": "differs", "alike": "cannot tell"}[contrasts[0]])
-    return Post7Closing(**_base("post-7", combine(parts) if decodes else "cannot tell", decodes, uncertainty,
+    return Post7Closing(**base("post-7", combine(parts) if decodes else "cannot tell", decodes, uncertainty,
                                 yardstick=yardstick, face_based=False), **values)
 
 
@@ -493,21 +214,12 @@ def post_8(records: Mapping, findings: Mapping, uncertainty) -> Post8Closing:
     else:
         relation = "cannot tell"
     decodes = r.has_decoder and all(row.faces is not None for row in rows)
-    return Post8Closing(**_base("post-8", relation, decodes, uncertainty), test=r.normality.test,
+    return Post8Closing(**base("post-8", relation, decodes, uncertainty), test=r.normality.test,
                         p_value=r.normality.p_value, normal=r.normality.normal, components=f.components,
                         ellipses_match=f.ellipses_match, radius=f.radius, mahalanobis_mean=r.mahalanobis.mean,
                         expected_mean=r.mahalanobis.expected_mean, rows=rows,
                         real=share_of(r.real_face_share, n_shown, c) if r.real_face_share is not None else None,
                         real_contrast=real_contrast, contrast_groups=contrast_groups(rows))
-
-
-def contrast_groups(rows: Sequence[ModelRow | GeneratorRow]) -> dict[str, list[str]]:
-    """The rows' titles grouped by their contrast against decoded real vectors (groups with members only)."""
-    groups: dict[str, list[str]] = {}
-    for row in rows:
-        if row.contrast_versus is not None:
-            groups.setdefault(row.contrast_versus, []).append(row.title)
-    return groups
 
 
 # --------------------------------------------------------------------------------------------- post IX
@@ -536,7 +248,7 @@ def post_9(records: Mapping, findings: Mapping, uncertainty) -> Post9Closing:
         relation = "differs"
     else:
         relation = "cannot tell"
-    return Post9Closing(**_base("post-9", relation, False, uncertainty), k90=f.k90, z_dim=r.z_dim,
+    return Post9Closing(**base("post-9", relation, False, uncertainty), k90=f.k90, z_dim=r.z_dim,
                         largest_share=f.largest_share, uncorrelated=f.uncorrelated,
                         max_abs_r=Estimate(value=r.max_abs_r, low=max(0.0, low), high=high), n_normal=f.n_normal,
                         normal_axes=Count(k=f.n_normal, n=len(r.axes)),
@@ -632,7 +344,7 @@ def post_10(records: Mapping, findings: Mapping, uncertainty) -> Post10Closing:
                 values["intervals_contrast_high"] = max(g.pixel_spread for g in grids)
                 values["intervals_contrast_below_real"] = all(
                     g.pixel_spread_interval[1] < points.real_pixel_spread_interval[0] for g in grids)
-    return Post10Closing(**_base("post-10", relation, decodes, uncertainty, yardstick=values.get("real")), **values)
+    return Post10Closing(**base("post-10", relation, decodes, uncertainty, yardstick=values.get("real")), **values)
 
 
 # ---------------------------------------------------------------------------------------- the scoreboard
@@ -655,7 +367,7 @@ def scoreboard(records: Mapping, findings: Mapping, uncertainty) -> ScoreboardCl
     """Which latent vectors make faces: the best generator against uniform vectors and reconstructions."""
     f = findings.get("scoreboard")
     if f is None:
-        return ScoreboardClosing(**_base("scoreboard", "cannot tell", False, uncertainty))
+        return ScoreboardClosing(**base("scoreboard", "cannot tell", False, uncertainty))
     c = uncertainty
     winner = f.winner
     faces = share_of(winner.face_share, winner.n_decodes, c)
@@ -672,34 +384,6 @@ def scoreboard(records: Mapping, findings: Mapping, uncertainty) -> ScoreboardCl
     if ceiling is not None:
         values["ceiling"] = share_of(ceiling.face_share, ceiling.n_decodes, c)
         values["versus_ceiling"] = order(faces, values["ceiling"])
-    return ScoreboardClosing(**_base("scoreboard", relation, True, uncertainty, yardstick=values.get("ceiling"),
+    return ScoreboardClosing(**base("scoreboard", relation, True, uncertainty, yardstick=values.get("ceiling"),
                                    yardstick_name="reconstructions"),
                              **values)
-
-
-CLOSINGS: dict[str, tuple[Callable, tuple[str, ...]]] = {
-    # page: (its closing, the steps whose records it cannot do without)
-    "post-1": (post_1, ()),
-    "post-2": (post_2, ("distributions",)),
-    "post-3": (post_3, ("correlations",)),
-    "post-4": (post_4, ("origin_slices",)),
-    "post-5": (post_5, ("statistical_points",)),
-    "post-6": (post_6, ("paths",)),
-    "post-7": (post_7, ("intervals",)),
-    "post-8": (post_8, ("normal_fit",)),
-    "post-9": (post_9, ("pca",)),
-    "post-10": (post_10, ("pca_sampling",)),
-    "scoreboard": (scoreboard, ("scoreboard",)),
-}
-
-
-def closings(records: Mapping, findings: Mapping, uncertainty) -> dict[str, Closing]:
-    """Every page's closing whose steps ran, keyed by page ("post-7", "scoreboard").
-
-    Args:
-        records: step name -> typed results record.
-        findings: step name -> that step's findings (None where it states none).
-        uncertainty: the run's `analysis.uncertainty` parameters.
-    """
-    return {page: close(records, findings, uncertainty) for page, (close, needs) in CLOSINGS.items()
-            if all(name in records for name in needs)}

@@ -146,6 +146,19 @@ def test_post_3_weighs_the_strongest_correlation_against_chance(r, n, relation):
     assert conclusions.post_3(records, {"correlations": finding}, UNCERTAINTY).relation == relation
 
 
+def test_scoreboard_names_the_generators_in_the_winners_rank_group():
+    def generator(name, family, share, coverage, group):
+        return NS(name=name, title=name, family=family, face_share=share, face_coverage=coverage, n_decodes=500,
+                  rank_group=group)
+
+    board = [generator("reconstructions", "ceiling", 0.92, 0.33, 1), generator("mixture", "mixture", 0.85, 0.31, 2),
+             generator("shell-2", "shell", 0.9, 0.29, 2), generator("uniform", "independent", 0.12, 0.01, 5)]
+    finding = NS(winner=board[1], winner_correlated=True, uniform=board[3])
+    closing = conclusions.scoreboard({"scoreboard": NS(generators=board)}, {"scoreboard": finding}, UNCERTAINTY)
+    assert closing.co_winners == ["shell-2"]
+    assert closing.relation == "agrees" and not closing.blind
+
+
 def _render(closing) -> str:
     env = environment()
     return env.get_template("closing.html").render(closings={closing.page: closing}, closing_page=closing.page)

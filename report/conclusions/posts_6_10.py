@@ -361,6 +361,7 @@ class ScoreboardClosing(Closing):
     versus_uniform: Order | None = None
     ceiling: Share | None = None
     versus_ceiling: Order | None = None
+    co_winners: list[str] = []  # other generators in the winner's rank group (the scoreboard's `rank_group`)
 
 
 def scoreboard(records: Mapping, findings: Mapping, uncertainty) -> ScoreboardClosing:
@@ -380,6 +381,10 @@ def scoreboard(records: Mapping, findings: Mapping, uncertainty) -> ScoreboardCl
         values.update(uniform=uniform, uniform_coverage=f.uniform.face_coverage, versus_uniform=versus)
         relation = {"higher": "agrees", "alike": "cannot tell", "lower": "differs"}[versus]
     board = records["scoreboard"]
+    group = getattr(winner, "rank_group", None)  # records written before rank groups have none
+    if group is not None:
+        values["co_winners"] = [g.title for g in board.generators
+                                if g is not winner and g.family != "ceiling" and getattr(g, "rank_group", None) == group]
     ceiling = next((g for g in board.generators if g.family == "ceiling"), None)
     if ceiling is not None:
         values["ceiling"] = share_of(ceiling.face_share, ceiling.n_decodes, c)

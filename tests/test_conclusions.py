@@ -69,6 +69,13 @@ def test_post_7_compares_grids_all_beyond_the_cloud_with_decoded_real_z_points(f
     assert closing.face_trend == "alike"
 
 
+def test_post_7_does_not_read_faces_when_the_measure_misses_real_decodes():
+    grids = [_grid(0.4, 110.0, 0, n=500), _grid(1.0, 280.0, 0, n=500)]
+    points = _points(real_faces=0, n_real=8)
+    closing = conclusions.post_7({"intervals": _intervals(grids), "statistical_points": points}, {}, UNCERTAINTY)
+    assert closing.minds == "unknown" and closing.blind
+
+
 def test_post_7_with_contrast_like_real_decodes_cannot_tell():
     grids = [_grid(0.4, 12.0, 50, spread=0.25, spread_interval=(0.22, 0.28))]
     closing = conclusions.post_7({"intervals": _intervals(grids), "statistical_points": _points()}, {}, UNCERTAINTY)

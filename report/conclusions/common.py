@@ -8,6 +8,8 @@ they cannot be told apart). `base` fills what every closing carries, the origina
 
 from __future__ import annotations
 
+import math
+
 from collections.abc import Sequence
 from typing import Literal
 
@@ -20,6 +22,14 @@ Relation = Literal["agrees", "differs", "cannot tell"]
 Order = Literal["higher", "lower", "alike"]  # one estimate against another, by their intervals
 
 MAJORITY = 0.5  # a share whose whole interval lies above this is "most" of a set, below it "a minority"
+
+
+def percent_digits(share: float) -> int:
+    """Decimals a share needs as a percentage: none from 1 % on, two significant digits below (0.38 %)."""
+    percent = 100 * abs(share)
+    if percent == 0 or percent >= 1:
+        return 0
+    return -math.floor(math.log10(percent)) + 1
 
 
 class Count(Record):
@@ -44,6 +54,18 @@ class Share(Count):
     @property
     def value(self) -> float:
         return self.k / self.n if self.n else 0.0
+
+    @property
+    def value_digits(self) -> int:
+        return percent_digits(self.value)
+
+    @property
+    def low_digits(self) -> int:
+        return percent_digits(self.low)
+
+    @property
+    def high_digits(self) -> int:
+        return percent_digits(self.high)
 
     @property
     def form(self) -> Literal["none", "all", "count", "percent"]:

@@ -96,7 +96,7 @@ class Post7Closing(Closing):
     first_beyond: IntervalRow | None
     # "Does the decoder mind leaving the cloud?" By faces: decodes beyond the cloud against those within it
     # (grids within it, or else decoded real z-points, which lie within it by definition).
-    minds: Literal["yes", "no", "never_leaves"] | None = None
+    minds: Literal["yes", "no", "never_leaves", "unknown"] | None = None  # unknown: the face measure is blind here
     inside: Share | None = None  # faces among the decodes within the cloud
     inside_is_real: bool = False  # ... which are decoded real z-points (every grid lies beyond the cloud)
     outside: Share | None = None  # faces among the decodes of the grids beyond it, pooled
@@ -146,7 +146,9 @@ def post_7(records: Mapping, findings: Mapping, uncertainty) -> Post7Closing:
         elif yardstick is not None:
             inside = yardstick
             values["inside_is_real"] = True
-        if inside is not None:
+        if inside is not None and yardstick is not None and majority(yardstick) != "most":
+            values["minds"] = "unknown"
+        elif inside is not None:
             outside = share(sum(row.faces.k for row in beyond), sum(row.faces.n for row in beyond), c)
             values.update(inside=inside, outside=outside,
                           minds="yes" if order(outside, inside) == "lower" else "no")

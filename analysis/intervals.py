@@ -31,6 +31,7 @@ data_sample = cloud.sample(settings.data_sample, rng)
 data_distances, data_scaled_distances = positions.centre_distances(data_sample, centre, scale)
 data_mahalanobis = cloud.mahalanobis(data_sample)
 decoding = open_decoding(step, settings.reference_images)
+confidence = step.shared("analysis.uncertainty").confidence_level
 
 # %% papermill_description=interval_grids
 grids, pool = [], []
@@ -51,6 +52,7 @@ for factor in settings.factors:
         grid["figure"] = step.figure(f"factor-{factor:g}.png",
                                      figures.image_grid(decodes, columns=settings.columns, faces=marks))
         grid["nearest_image_distance"], grid["pixel_spread"] = decoding.scores(decodes)
+        grid["pixel_spread_interval"] = decoding.spread_interval(decodes, confidence)
         if marks is not None:
             # More decodes of this f than the grid shows, for a face share with a smaller sampling error.
             extra = samplers.interval_vectors(centre, widths, factor, max(0, settings.scored_decodes - len(vectors)),

@@ -35,6 +35,7 @@ rule = step.shared("analysis.mahalanobis")
 whiten = principal.whitening(axes, rule=rule.regularisation, relative_floor=rule.relative_floor)
 decoding = open_decoding(step, settings.reference_images)
 scorer = FaceScorer.open(step) if decoding else None  # None until face_measure has run
+confidence = step.shared("analysis.uncertainty").confidence_level
 n_shown = settings.rows * settings.columns
 (n_points, z_dim, whiten.summary())
 
@@ -106,6 +107,7 @@ for name, (title, vectors) in draws.items():
         decodes = decoding.decode(vectors)
         values["figure"] = step.figure(f"decodes-{name}.png", figures.image_grid(decodes, columns=settings.columns))
         values["nearest_image_distance"], values["pixel_spread"] = decoding.scores(decodes)
+        values["pixel_spread_interval"] = decoding.spread_interval(decodes, confidence)
         if scorer:
             values["face_share"] = float(scorer.is_face(decodes).mean())
     samples.append(record.Samples(**values))

@@ -32,6 +32,7 @@ root = float(np.sqrt(whiten.dof))
 data_d = np.sqrt(normal_fit.mahalanobis_sq(z, whiten))
 decoding = open_decoding(step, settings.reference_images)
 scorer = FaceScorer.open(step) if decoding else None  # None until face_measure has run
+confidence = step.shared("analysis.uncertainty").confidence_level
 n_shown = settings.rows * settings.columns
 (whiten.dof, round(float(data_d.mean()), 2))
 
@@ -52,6 +53,7 @@ for values, vectors in generators:
         decodes = decoding.decode(vectors[:n_shown])
         values["figure"] = step.figure(f"{values['name']}.png", figures.image_grid(decodes, columns=settings.columns))
         values["nearest_image_distance"], values["pixel_spread"] = decoding.scores(decodes)
+        values["pixel_spread_interval"] = decoding.spread_interval(decodes, confidence)
         if scorer:
             values["face_share"] = float(scorer.is_face(decodes).mean())
     samples.append(ShellSample(**values))

@@ -37,7 +37,8 @@ n_shown = settings.rows * settings.columns
 decoding = open_decoding(step, settings.reference_images)
 # The yardstick of posts V-X, measured once here: decodes of randomly drawn real z-points, their distance to
 # the nearest training image and their share of faces; the comparison grid shows the first of them.
-real_distance = real_spread = real_faces = real_face_share = real_sample = None
+real_distance = real_spread = real_spread_interval = real_faces = real_face_share = real_sample = None
+confidence = step.shared("analysis.uncertainty").confidence_level
 if decoding:
     real_decodes = decoding.decode(cloud.sample(max(n_shown, settings.scored_decodes), rng))
     real_marks = decoding.faces(real_decodes)
@@ -45,6 +46,7 @@ if decoding:
     step.figure("real-reconstructions.png",
                 figures.image_grid(real_decodes[:n_shown], columns=settings.columns, faces=shown_marks))
     real_distance, real_spread = decoding.scores(real_decodes)
+    real_spread_interval = decoding.spread_interval(real_decodes, confidence)
     real_sample = len(real_decodes)
     real_faces = FaceCount.of(shown_marks) if shown_marks is not None else None
     real_face_share = clear_share(real_marks) if real_marks is not None else None
@@ -62,6 +64,7 @@ for b in b_values:
         batch["figure"] = step.figure(f"uniform-b-{b:g}.png",
                                       figures.image_grid(decodes, columns=settings.columns, faces=shown_marks))
         batch["nearest_image_distance"], batch["pixel_spread"] = decoding.scores(decodes)
+        batch["pixel_spread_interval"] = decoding.spread_interval(decodes, confidence)
         if marks is not None:
             batch.update(faces=FaceCount.of(shown_marks), face_share=clear_share(marks), n_scored=len(marks))
     batches.append(UniformBatch(**batch))
@@ -82,6 +85,7 @@ if decoding:
     adapted["figure"] = step.figure("adapted.png", figures.image_grid(judged[:n_shown], columns=settings.columns,
                                                                       faces=shown_marks))
     adapted["nearest_image_distance"], adapted["pixel_spread"] = decoding.scores(judged[:n_shown])
+    adapted["pixel_spread_interval"] = decoding.spread_interval(judged[:n_shown], confidence)
     if marks is not None:
         adapted.update(faces=FaceCount.of(shown_marks), face_share=clear_share(marks), n_scored=len(marks))
 adapted = AdaptedBatch(**adapted)
@@ -102,6 +106,7 @@ step.save(StatisticalPointsResults(
     batches=batches,
     real_nearest_image_distance=real_distance,
     real_pixel_spread=real_spread,
+    real_pixel_spread_interval=real_spread_interval,
     data_mahalanobis_mean=float(data_mahalanobis.mean()),
     n_data_sample=len(data_sample),
     n_reference_images=len(decoding.reference) if decoding else None,

@@ -15,6 +15,8 @@ from report import stats
 from report.data.sources import load_zpoints, open_images
 from report.results.distributions import DistributionsResults
 from report.stats import positions, principal
+from report.stats.images import pixel_spread
+from report.stats.uncertainty import mean_interval
 
 CORRELATION_FILE = "correlation.npy"
 
@@ -96,6 +98,11 @@ class Decoding:
     def scores(self, decodes: np.ndarray) -> tuple[float, float]:
         """Mean nearest-image distance to the reference images and mean pixel spread of the decodes."""
         return positions.decode_scores(decodes, self.reference)
+
+    def spread_interval(self, decodes: np.ndarray, confidence: float) -> tuple[float, float]:
+        """Interval of the decodes' mean pixel spread (their contrast) at `confidence`, for the closing
+        comparisons of contrast between generators and decoded real vectors."""
+        return mean_interval(pixel_spread(decodes), confidence)
 
 
 def reference_rows(n_images: int, count: int) -> np.ndarray:

@@ -8,7 +8,9 @@ import pytest
 from report.stats.uncertainty import (
     bootstrap_interval,
     clopper_pearson_interval,
+    correlation_interval,
     intervals_overlap,
+    mean_interval,
     rank_groups,
     wilson_interval,
 )
@@ -55,6 +57,31 @@ def test_bootstrap_interval_of_a_normal_mean_covers_the_truth_at_its_rate():
         low, high = bootstrap_interval(sample, np.mean, 0.9, 400, rng)
         covered += low <= 1.0 <= high
     assert 0.82 <= covered / 200 <= 0.96
+
+
+def test_mean_interval_matches_the_t_formula_and_covers_at_its_rate():
+    values = np.array([0.1, 0.3, 0.2, 0.4, 0.25])
+    half = 2.7764451051977987 * values.std(ddof=1) / np.sqrt(5)  # t(0.975, 4 dof)
+    assert mean_interval(values) == pytest.approx((values.mean() - half, values.mean() + half), abs=1e-12)
+    rng = np.random.default_rng(5)
+    covered = sum(low <= 2.0 <= high for low, high in
+                  (mean_interval(rng.normal(2.0, 0.5, 21), 0.9) for _ in range(400)))
+    assert 0.86 <= covered / 400 <= 0.94
+    assert mean_interval([0.7]) == (0.7, 0.7)
+
+
+def test_correlation_interval_is_fishers_and_covers_at_its_rate():
+    low, high = correlation_interval(0.5, 103)  # z = atanh(0.5) = 0.5493, se = 1 / sqrt(100) = 0.1
+    assert (low, high) == pytest.approx((np.tanh(0.5493061 - 0.1959964), np.tanh(0.5493061 + 0.1959964)), abs=1e-6)
+    rng = np.random.default_rng(8)
+    cov = [[1, 0.6], [0.6, 1]]
+    covered = 0
+    for _ in range(300):
+        x = rng.multivariate_normal([0, 0], cov, size=60)
+        low, high = correlation_interval(float(np.corrcoef(x.T)[0, 1]), 60)
+        covered += low <= 0.6 <= high
+    assert 0.91 <= covered / 300 <= 0.98
+    assert correlation_interval(0.3, 3) == (-1.0, 1.0)
 
 
 def test_overlap_is_symmetric_and_touching_counts():

@@ -78,3 +78,14 @@ def test_zpoints_recovers_the_correlated_pair(zpoints_build):
     assert [(p["i"], p["j"]) for p in stats["pairs"]] == [(i, j)]
     assert stats["pairs"][0]["r"] == pytest.approx(r, abs=0.03)
     assert stats["pairs_above"]["0.1"] == 1
+
+
+def test_zpoints_closings_answer_from_the_vectors_and_say_decodes_are_unavailable(zpoints_build):
+    run, _, _ = zpoints_build
+    for page in [f"post-{number}.html" for number in range(1, 11)] + ["scoreboard.html"]:
+        html = (run / "site" / page).read_text()
+        closing = html[html.rindex("<h2>What this run shows</h2>"):]
+        assert "<h2>" not in closing[len("<h2>What this run shows</h2>"):], page  # the last section
+        if page in ("post-1.html", "post-5.html", "post-6.html", "post-7.html", "post-10.html", "scoreboard.html"):
+            assert "decodes are unavailable" in closing, page
+            assert "This run cannot tell." in closing, page

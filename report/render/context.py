@@ -11,7 +11,7 @@ import importlib
 import shutil
 from pathlib import Path
 
-from report import original
+from report import conclusions, original
 from report.params import Params, to_jsonable
 from report.pipeline.steps import STEPS, STEPS_BY_NAME
 from report.render.comparison import comparison_context
@@ -113,4 +113,7 @@ def build_context(run_dir: Path, site: Path, params: Params, records: dict[str, 
         "comparison": comparison_context(run_dir, to_jsonable(params), dict(POSTS)),
         # every number more than one post states, printed by `quantity(name)` from its one source record
         "quantity": quantity_printer(shared_quantities(typed)),
+        # The closing section of every page ("What this run shows"), keyed by page: "post-7", "scoreboard".
+        "closings": conclusions.closings(typed, {name: step["findings"] for name, step in steps.items()},
+                                         params.analysis.uncertainty),
     }

@@ -36,6 +36,7 @@ class IntervalGrid(Record):
     figure: str | None  # decoded grid; None without a decoder
     nearest_image_distance: float | None = None
     pixel_spread: float | None = None
+    pixel_spread_interval: tuple[float, float] | None = None  # interval of the grid's mean contrast
     faces: FaceCount | None = None  # the grid's decodes that count as faces (face_measure); None without
     face_share: float | None = None  # share of faces among n_scored decodes of this f (the grid's first)
     n_scored: int | None = None

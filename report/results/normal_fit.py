@@ -99,6 +99,7 @@ class Samples(Record):
     figure: str | None = None
     nearest_image_distance: float | None = None
     pixel_spread: float | None = None
+    pixel_spread_interval: tuple[float, float] | None = None  # interval of the decodes' mean contrast
     face_share: float | None = None  # share of decodes the face measure counts as faces
 
 

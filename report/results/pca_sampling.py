@@ -27,7 +27,8 @@ class ShellSample(Record):
     figure: str | None = None
     nearest_image_distance: float | None = None
     pixel_spread: float | None = None
-    face_share: float | None = None
+    pixel_spread_interval: tuple[float, float] | None = None  # interval of the decodes' mean contrast
+    face_share: float | None = None  # share of the grid's decodes that count as faces
 
 
 class PcaSamplingResults(StepResults):

@@ -37,6 +37,7 @@ class UniformBatch(Record):
     figure: str | None  # file name of the decoded grid; None without a decoder
     nearest_image_distance: float | None = None  # mean RMS pixel distance of the decodes to the nearest reference image
     pixel_spread: float | None = None  # mean per-image pixel standard deviation of the decodes
+    pixel_spread_interval: tuple[float, float] | None = None  # its interval at the run's confidence level
     faces: FaceCount | None = None  # the grid's decodes that count as faces (face_measure); None without
     face_share: float | None = None  # share of faces among the first n_scored decodes of the batch
     n_scored: int | None = None  # decodes judged for face_share (the grid's are the first of them)
@@ -53,6 +54,7 @@ class AdaptedBatch(Record):
     figure: str | None  # file name of the decoded grid; None without a decoder
     nearest_image_distance: float | None = None
     pixel_spread: float | None = None
+    pixel_spread_interval: tuple[float, float] | None = None
     faces: FaceCount | None = None  # the grid's decodes that count as faces
     face_share: float | None = None  # share of faces among the first n_scored decodes
     n_scored: int | None = None
@@ -75,6 +77,7 @@ class StatisticalPointsResults(StepResults):
     batches: list[UniformBatch]
     real_nearest_image_distance: float | None  # the yardstick of posts V-X: the same distance for decodes of real vectors
     real_pixel_spread: float | None  # ... their pixel spread
+    real_pixel_spread_interval: tuple[float, float] | None = None  # the decoded real vectors' mean contrast, its interval
     data_mahalanobis_mean: float  # mean Mahalanobis distance of sampled real z-points from c
     n_data_sample: int | None = None  # real z-points sampled for data_mahalanobis_mean
     n_reference_images: int | None = None  # training images the nearest-image distances search; None without decoder

@@ -6,6 +6,8 @@ run's `analysis.uncertainty.confidence_level`.
 - `wilson_interval(k, n)`: the Wilson score interval of a share k/n (good coverage down to small n).
 - `clopper_pearson_interval(k, n)`: the exact (conservative) interval of a share, from the beta law.
 - `bootstrap_interval(values, statistic)`: the percentile bootstrap interval of any statistic of a sample.
+- `mean_interval(values)`: the Student t interval of a sample's mean (e.g. the mean contrast of decodes).
+- `correlation_interval(r, n)`: the Fisher z interval of a Pearson r measured on n points.
 - `intervals_overlap(a, b)`: two estimates cannot be told apart when their intervals overlap.
 - `rank_groups(estimates, intervals)`: groups of estimates, best first, whose members cannot be told
   apart from the group's best.
@@ -51,6 +53,37 @@ def bootstrap_interval(values: np.ndarray, statistic: Callable[[np.ndarray], flo
     alpha = 1 - confidence
     low, high = np.quantile(draws, [alpha / 2, 1 - alpha / 2])
     return float(low), float(high)
+
+
+def mean_interval(values: np.ndarray, confidence: float = 0.95) -> tuple[float, float]:
+    """Student t interval of the mean of `values` (shape (n,)); a single value gives (value, value).
+
+    The mean pixel spread of a few dozen decodes is close to normal, so the t interval is exact
+    enough, and unlike a bootstrap it needs no random draws.
+    """
+    values = np.asarray(values, dtype=np.float64).ravel()
+    if len(values) == 0:
+        raise ValueError("mean_interval needs at least one value")
+    if not 0 < confidence < 1:
+        raise ValueError(f"confidence must lie in (0, 1), got {confidence}")
+    mean = float(values.mean())
+    if len(values) == 1:
+        return mean, mean
+    half = float(stats.t.ppf((1 + confidence) / 2, len(values) - 1) * values.std(ddof=1) / np.sqrt(len(values)))
+    return mean - half, mean + half
+
+
+def correlation_interval(r: float, n: int, confidence: float = 0.95) -> tuple[float, float]:
+    """Fisher z interval of a Pearson correlation r measured on n points; (-1, 1) when n <= 3."""
+    if not -1 <= r <= 1:
+        raise ValueError(f"r must lie in [-1, 1], got {r}")
+    if n <= 3:
+        return -1.0, 1.0
+    if abs(r) == 1:
+        return float(r), float(r)
+    half = stats.norm.ppf((1 + confidence) / 2) / np.sqrt(n - 3)
+    centre = np.arctanh(r)
+    return float(np.tanh(centre - half)), float(np.tanh(centre + half))
 
 
 def intervals_overlap(a: Sequence[float], b: Sequence[float]) -> bool:

@@ -24,7 +24,7 @@ from report.data.sources import load_zpoints
 from report.facelike.scorer import FaceScorer
 from report.normal_models import open_normal
 from report.results.filaments import (AxisDensities, DimensionEstimate, Embedding, FaceSet, FilamentsResults,
-                                      IntrinsicDimension, TwoSample, TwoSampleDetail, Window)
+                                      IntrinsicDimension, SAMPLE_TITLES, TwoSample, TwoSampleDetail, Window)
 from report.stats import filaments, intrinsic, spatial
 from report.stats._common import sample_rows
 from report.stats.uncertainty import bootstrap_interval, wilson_interval
@@ -152,7 +152,7 @@ if decoding is not None:
     for name, x in samples.items():
         decodes = decoding.decode(x[decode_rows])
         rows.append(decodes[:settings.n_examples])
-        titles += [f"{name}" if i == 0 else "" for i in range(len(rows[-1]))]
+        titles += [SAMPLE_TITLES[name] if i == 0 else "" for i in range(len(rows[-1]))]
         if scorer is not None:
             is_face = scorer.is_face(decodes)
             judged += list(is_face[:settings.n_examples])
@@ -193,5 +193,6 @@ step.save(FilamentsResults(
     windows=windows,
     window_scale=window_scale,
     faces=faces,
+    min_count_for_percent=uncertainty.min_count_for_percent,
     figures=figure_files,
 ))

@@ -479,8 +479,8 @@ class FilamentsParams(_Section):
     tsne_principal: tuple[int, ...] = Field(
         (2, 4, 10), description="t-SNE also on the first this many principal coordinates (the original: 2, 4, 10)")
     tsne_perplexity: float = Field(30.0, gt=1, description="t-SNE perplexity (openTSNE's default)")
-    tsne_exaggeration_iter: int = Field(250, ge=0, description="t-SNE early-exaggeration iterations")
-    tsne_iter: int = Field(500, ge=10, description="t-SNE iterations after early exaggeration")
+    tsne_exaggeration_iter: int = Field(200, ge=0, description="t-SNE early-exaggeration iterations")
+    tsne_iter: int = Field(400, ge=10, description="t-SNE iterations after early exaggeration")
     tsne_min_intervals: int = Field(
         10, ge=2, description="openTSNE FFT: fewest interpolation intervals per side (default 50; 10 is four times "
         "faster at a few thousand points)")
@@ -512,6 +512,13 @@ class FilamentsParams(_Section):
     n_decodes: int = Field(200, ge=4, description="decodes per set (real, normal null, permuted null) scored as faces")
     n_examples: int = Field(8, ge=1, le=16, description="decodes shown per set")
     timeout_s: int = Field(900, ge=10)
+
+    @model_validator(mode="after")
+    def _permutations_can_reach_alpha(self) -> "FilamentsParams":
+        if 1 / (self.permutations + 1) >= self.alpha:
+            raise ValueError(f"analysis.filaments.permutations: {self.permutations} permutations cannot give a p-value "
+                             f"below alpha {self.alpha}; use at least {math.ceil(1 / self.alpha)}")
+        return self
 
     @field_validator("tsne_principal")
     @classmethod

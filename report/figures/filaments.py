@@ -55,20 +55,27 @@ def density_panels(samples: Mapping[str, np.ndarray], axes_shown: Sequence[int],
 
 @styled
 def embeddings(panels: Sequence[Mapping]) -> Figure:
-    """t-SNE embeddings in rows (one per input), z-points left and the normal sample right.
+    """t-SNE embeddings, two inputs per row, each as a pair: z-points left, the normal sample right.
 
-    panels: dicts with "input" (row title), "sample", "points" (n, 2), "preservation", "empty_share".
+    panels: dicts with "input", "sample", "points" (n, 2), "preservation", "empty_share".
     """
-    rows = list(dict.fromkeys(p["input"] for p in panels))
+    inputs = list(dict.fromkeys(p["input"] for p in panels))
     samples = list(dict.fromkeys(p["sample"] for p in panels))
-    fig = new_figure(TEXT_WIDTH, 2.6 * len(rows) + 0.2)
-    grid = fig.subplots(len(rows), len(samples), squeeze=False)
+    per_row = 2 if len(inputs) > 1 else 1
+    columns = per_row * len(samples)
+    rows = -(-len(inputs) // per_row)
+    fig = new_figure(TEXT_WIDTH, TEXT_WIDTH / columns * rows + 0.3 * rows)
+    grid = fig.subplots(rows, columns, squeeze=False)
+    for ax in grid.ravel():
+        ax.set_axis_off()
     for p in panels:
-        ax = grid[rows.index(p["input"]), samples.index(p["sample"])]
+        index = inputs.index(p["input"])
+        ax = grid[index // per_row, (index % per_row) * len(samples) + samples.index(p["sample"])]
+        ax.set_axis_on()
         points = np.asarray(p["points"])
-        ax.scatter(points[:, 0], points[:, 1], s=1.0, c=SAMPLE_COLOURS[p["sample"]], linewidths=0, rasterized=True)
-        ax.set_title(f"{SAMPLE_LABELS[p['sample']]}, {p['input']}: k-NN kept {p['preservation']:.2f}, "
-                     f"empty {p['empty_share']:.0%}", pad=2)
+        ax.scatter(points[:, 0], points[:, 1], s=0.8, c=SAMPLE_COLOURS[p["sample"]], linewidths=0, rasterized=True)
+        ax.set_title(f"{SAMPLE_LABELS[p['sample']]}, {p['input']}\nkept {p['preservation']:.2f}, "
+                     f"empty {p['empty_share']:.0%}", pad=2, fontsize=8)
         ax.set_xticks([])
         ax.set_yticks([])
         ax.set_aspect("equal", adjustable="datalim")
@@ -99,7 +106,7 @@ def zoom_windows(plane: tuple[int, int], windows: Sequence[float], samples: Mapp
             ce = clark_evans[name][column]
             ax.set_title(f"{SAMPLE_LABELS[name]}: {len(inside)}" + (f", R {ce:.2f}" if ce is not None else ""),
                          pad=2, fontsize=8)
-    fig.suptitle(f"principal plane PC{plane[0] + 1}–PC{plane[1] + 1}, windows ±half-width around the centre")
+    fig.suptitle(f"principal axes {plane[0]} and {plane[1]} (0 = the largest), square windows around the centre")
     return fig
 
 

@@ -134,6 +134,7 @@ class FilamentsResults(StepResults):
     windows: list[Window]
     window_scale: float  # this run's median component sd over the original's
     faces: list[FaceSet] = []
+    min_count_for_percent: int = 50  # shares of fewer decodes are printed as "n of N" (analysis.uncertainty)
     figures: dict[str, str]  # role -> file name
 
 
@@ -170,12 +171,15 @@ class FilamentsFindings(Record):
     full_dimensions: list[DimensionEstimate]  # every sample at the full size
     axes_beyond_chance: bool  # more axes rejected against the normal than alpha alone would (binomial test at alpha)
     embeddings: dict[str, dict[str, Embedding]]  # input -> sample -> embedding
-    preservation_gap: float | None  # mean over inputs: data minus normal
+    preservation_gap: float | None  # mean over inputs of |data minus normal| (direction: preservation_more)
     emptier_embeddings: int  # inputs whose data embedding leaves more cells empty than the normal's
     zooms: list[PlaneZoom]
     window_rows: list[WindowRow]  # plane by plane, the widest window first
     n_clustered_more: int
     faces: dict[str, FaceSet]
+    faces_in_counts: bool  # too few decodes for percentages: "n of N"
+    no_real_faces: bool  # not even decodes of real z-points count as faces: the question cannot be answered
+    preservation_more: bool  # the data's maps keep more neighbours than the normal's, on average
     faces_apart: bool | None  # real decodes' face share and the normal sample's cannot be told apart: False
     scale_trend: Literal["falls", "rises", "flat"] | None  # data's dimension from the smallest size to the full one
     figure_numbers: dict[str, int]  # figure file stem -> its number on the page
@@ -248,13 +252,16 @@ def findings(results: FilamentsResults, upstream: Mapping[str, StepResults]) -> 
         axes_beyond_chance=bool(normal_axes and normal_axes.n_rejected > 0 and stats.binomtest(
             normal_axes.n_rejected, normal_axes.n_axes, results.alpha, alternative="greater").pvalue < results.alpha),
         embeddings=embeddings,
-        preservation_gap=gap,
+        preservation_gap=abs(gap) if gap is not None else None,
         emptier_embeddings=sum(d.empty_share > n.empty_share for d, n in pairs),
         zooms=zooms,
         window_rows=rows,
         n_clustered_more=sum(z.clustered_more for z in zooms),
         faces=faces,
         faces_apart=faces_apart,
+        faces_in_counts=any(f.n_decodes < results.min_count_for_percent for f in results.faces),
+        no_real_faces="data" in faces and faces["data"].n_faces == 0,
+        preservation_more=gap is not None and gap > 0,
         scale_trend=trend,
         figure_numbers=numbers,
     )

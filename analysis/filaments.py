@@ -21,7 +21,6 @@ import numpy as np
 from report import figures
 from report.cloud import open_decoding
 from report.data.sources import load_zpoints
-from report.facelike.scorer import FaceScorer
 from report.normal_models import open_normal
 from report.results.filaments import (AxisDensities, DimensionEstimate, Embedding, FaceSet, FilamentsResults,
                                       IntrinsicDimension, SAMPLE_TITLES, TwoSample, TwoSampleDetail, Window)
@@ -133,8 +132,8 @@ for plane in planes:
             windows.append(Window(plane=plane, sample=name, half_width=half, n_points=len(inside), clark_evans=ce,
                                   chi2=quadrat["chi2"] if quadrat else None, dof=quadrat["dof"] if quadrat else 0,
                                   p_value=quadrat["p_value"] if quadrat else None,
-                                  empty_share=quadrat["empty_share"] if quadrat else 0.0,
-                                  expected_empty_share=quadrat["expected_empty_share"] if quadrat else 1.0))
+                                  empty_share=quadrat["empty_share"] if quadrat else None,
+                                  expected_empty_share=quadrat["expected_empty_share"] if quadrat else None))
     shown = {name: coords[name][:settings.scatter_points] for name in ("data", "normal")}
     zoom_figures[f"zoom-{plane[0]}-{plane[1]}"] = step.figure(
         f"zoom-{plane[0]}-{plane[1]}.png",
@@ -144,7 +143,11 @@ for plane in planes:
 
 # %% papermill_description=faces
 decoding = open_decoding(step, 1)
-scorer = FaceScorer.open(step) if decoding else None
+scorer = None
+if decoding is not None:  # keras loads only where there is a decoder
+    from report.facelike.scorer import FaceScorer
+
+    scorer = FaceScorer.open(step)
 faces, face_figure = [], None
 if decoding is not None:
     rows, titles, judged = [], [], []

@@ -50,11 +50,11 @@ def _stats(run, step):
 def test_zpoints_skips_the_image_steps(zpoints_build):
     run, outcome, _ = zpoints_build
     assert set(outcome.executed) == {"distributions", "correlations", "origin_slices", "statistical_points",
-                                     "paths", "intervals", "normal_fit", "pca", "pca_sampling", "scoreboard"}
+                                     "paths", "intervals", "normal_fit", "pca", "pca_sampling", "filaments", "scoreboard"}
     for number in range(1, 11):
         assert (run / "site" / f"post-{number}.html").is_file()
     assert "no decoder" in (run / "site" / "post-6.html").read_text().lower()
-    for page in ("post-8.html", "post-10.html", "scoreboard.html"):
+    for page in ("post-8.html", "post-10.html", "scoreboard.html", "filaments.html"):
         assert "no decoder" in (run / "site" / page).read_text().lower()
 
 
@@ -78,3 +78,13 @@ def test_zpoints_recovers_the_correlated_pair(zpoints_build):
     assert [(p["i"], p["j"]) for p in stats["pairs"]] == [(i, j)]
     assert stats["pairs"][0]["r"] == pytest.approx(r, abs=0.03)
     assert stats["pairs_above"]["0.1"] == 1
+
+
+def test_zpoints_filaments_page_runs_on_the_vectors_alone(zpoints_build):
+    run, _, _ = zpoints_build
+    stats = _stats(run, "filaments")
+    assert stats["n_points"] == 6000 and stats["z_dim"] == 24 and stats["verdict"] == "like-normal"
+    assert set(stats["intrinsic_dimension"]) == {"data", "null", "k"}
+    assert set(stats["two_sample"]) == {"test", "statistic", "p_value"}
+    page = (run / "site" / "filaments.html").read_text()
+    assert "What this run shows" in page.rsplit("<h2>", 1)[-1]

@@ -93,8 +93,8 @@ class Window(Record):
     chi2: float | None
     dof: int
     p_value: float | None
-    empty_share: float
-    expected_empty_share: float
+    empty_share: float | None  # None: too few points to test (FilamentsParams.min_window_points)
+    expected_empty_share: float | None
 
 
 class FaceSet(Record):

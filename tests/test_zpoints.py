@@ -36,7 +36,8 @@ def zpoints_build(tmp_path_factory):
         "data": {"source": "zpoints", "path": str(folder / "z.npy")},
         "analysis": {"correlations": {"sample_size": 1000, "scatter_points": 500},
                      "origin_slices": {"sample_size": 1000, "n_pairs": 2},
-                     "statistical_points": {"n_vectors": 200}, "paths": {"scatter_points": 500}},
+                     "statistical_points": {"n_vectors": 200}, "paths": {"scatter_points": 500},
+                     "filaments": {"tsne_points": 300, "tsne_exaggeration_iter": 50, "tsne_iter": 100}},
     })
     root = folder / "build"
     outcome = build_variant(params, build_root=root, progress=False, echo=lambda line: None)

@@ -23,7 +23,7 @@ from report.cloud import open_decoding
 from report.data.sources import load_zpoints
 from report.normal_models import open_normal
 from report.results.filaments import (AxisDensities, DimensionEstimate, Embedding, FaceSet, FilamentsResults,
-                                      IntrinsicDimension, SAMPLE_TITLES, TwoSample, TwoSampleDetail, Window)
+                                      IntrinsicDimension, TwoSample, TwoSampleDetail, Window)
 from report.stats import filaments, intrinsic, spatial
 from report.stats._common import sample_rows
 from report.stats.uncertainty import bootstrap_interval, wilson_interval
@@ -112,7 +112,9 @@ tsne_figure = step.figure("tsne.png", figures.embeddings(panels))
 component_sd = z.std(axis=0)
 spread = float(np.median(component_sd[component_sd > 0])) if np.any(component_sd > 0) else 1.0
 window_scale = spread / settings.original_component_sd
-planes = [p for p in settings.planes if max(p) < z_dim] or [(0, 1)]
+# planes of axes the cloud spreads along (post VIII's floor: no window in an empty direction)
+spread_axes = int(np.sum(axes.eigenvalues > model.record.mahalanobis.relative_floor * axes.eigenvalues[0]))
+planes = [p for p in settings.planes if max(p) < spread_axes] or [(0, min(1, z_dim - 1))]
 windows, zoom_figures = [], {}
 for plane in planes:
     largest = settings.largest_window_sds * float(np.sqrt(max(axes.eigenvalues[plane[0]], 0.0)))
@@ -155,7 +157,7 @@ if decoding is not None:
     for name, x in samples.items():
         decodes = decoding.decode(x[decode_rows])
         rows.append(decodes[:settings.n_examples])
-        titles += [SAMPLE_TITLES[name] if i == 0 else "" for i in range(len(rows[-1]))]
+        titles += [figures.filaments.SAMPLE_LABELS[name] if i == 0 else "" for i in range(len(rows[-1]))]
         if scorer is not None:
             is_face = scorer.is_face(decodes)
             judged += list(is_face[:settings.n_examples])

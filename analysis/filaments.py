@@ -26,7 +26,7 @@ from report.results.filaments import (AxisDensities, DimensionEstimate, Embeddin
                                       IntrinsicDimension, TwoSample, TwoSampleDetail, Window)
 from report.stats import filaments, intrinsic, spatial
 from report.stats._common import sample_rows
-from report.stats.uncertainty import bootstrap_interval, wilson_interval
+from report.stats.uncertainty import bootstrap_interval, intervals_overlap, wilson_interval
 
 settings, rng = step.settings, step.rng
 uncertainty = step.shared("analysis.uncertainty")
@@ -66,6 +66,7 @@ for null in ("normal", "permuted"):
     tests.append(TwoSampleDetail(null=null, n_points=len(test_rows), k=min(settings.test_k, 2 * len(test_rows) - 2),
                                  permutations=settings.permutations, **result))
 verdict = filaments.verdict(full["data"].levina_bickel, full["normal"].levina_bickel, tests[0].p_value,
+                            dimensions_apart=not intervals_overlap(full["data"].interval, full["normal"].interval),
                             alpha=settings.alpha, filament_max_dimension=settings.filament_max_dimension,
                             thin_max_dimension=settings.thin_max_dimension, thin_max_ratio=settings.thin_max_ratio)
 [(t.null, round(t.statistic, 4), round(t.expected, 4), t.p_value) for t in tests], verdict

@@ -504,7 +504,8 @@ class FilamentsParams(_Section):
     filament_max_dimension: float = Field(1.5, gt=0, description="verdict: 'filaments' at a local dimension up to this")
     thin_max_dimension: float = Field(8.0, gt=0, description="verdict: 'thin-manifold' at a local dimension up to "
                                       "this ('a few') ...")
-    thin_max_ratio: float = Field(0.5, gt=0, le=1, description="... and at most this share of the normal sample's")
+    thin_max_ratio: float = Field(0.75, gt=0, le=1, description="... and at most this share of the normal sample's, "
+                                  "their intervals apart (a 3-D manifold spanning 7 linear dimensions gives about 0.5)")
     clark_evans_margin: float = Field(0.05, ge=0, description="a window's Clark-Evans ratio this much below the "
                                       "normal sample's counts as more clustered")
     scale_flat: float = Field(0.1, ge=0, description="the dimension changing by less than this share from the "

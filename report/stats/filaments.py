@@ -75,20 +75,21 @@ def window_half_widths(largest: float, smallest: float, n: int) -> list[float]:
     return [float(v) for v in np.geomspace(largest, smallest, n)]
 
 
-def verdict(id_data: float, id_null: float, two_sample_p: float, *, alpha: float, filament_max_dimension: float,
-            thin_max_dimension: float, thin_max_ratio: float) -> Verdict:
+def verdict(id_data: float, id_null: float, two_sample_p: float, *, dimensions_apart: bool, alpha: float,
+            filament_max_dimension: float, thin_max_dimension: float, thin_max_ratio: float) -> Verdict:
     """The rules, in order:
 
     1. the two-sample test does not reject at `alpha`: "like-normal" (not told apart from the normal);
     2. the data's local dimension is at most `filament_max_dimension`: "filaments" (near 1);
-    3. it is at most `thin_max_dimension` and at most `thin_max_ratio` x the normal sample's: "thin-manifold";
-    4. otherwise "like-normal": the clouds differ, but not by a lower local dimension.
+    3. it is at most `thin_max_dimension`, at most `thin_max_ratio` x the normal sample's, and the two
+       dimensions' intervals do not overlap (`dimensions_apart`): "thin-manifold";
+    4. otherwise "like-normal": the clouds differ, but the points lie neither on curves nor on a few dimensions.
     """
     if two_sample_p >= alpha:
         return "like-normal"
     if id_data <= filament_max_dimension:
         return "filaments"
-    if id_data <= thin_max_dimension and id_data <= thin_max_ratio * id_null:
+    if id_data <= thin_max_dimension and id_data <= thin_max_ratio * id_null and dimensions_apart:
         return "thin-manifold"
     return "like-normal"
 

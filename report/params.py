@@ -537,6 +537,75 @@ class ScoreboardParams(_Section):
     timeout_s: int = Field(900, ge=10)
 
 
+class FilamentsParams(_Section):
+    """The filaments page (curse of high dimensionality II): filaments and voids, or a normal cloud?"""
+
+    n_points: int = Field(12_000, ge=50, description="z-points analysed (all when fewer); each null sample has as many")
+    k: int = Field(10, ge=3, le=100, description="neighbours of the Levina-Bickel estimate (MacKay-Ghahramani averaging)")
+    two_nn_discard: float = Field(0.1, ge=0, lt=1, description="TwoNN: largest share of the ratios T2/T1 left out "
+                                  "of the fit (Facco et al. 2017: 0.1)")
+    scale_steps: int = Field(4, ge=1, le=10, description="intrinsic dimension at n, n/2, n/4, ... (this many sizes)")
+    smallest_scale: int = Field(200, ge=20, description="no subsample for the dimension against scale below this")
+    test_points: int = Field(3000, ge=20, description="z-points (and as many normal points) in the two-sample test")
+    test_k: int = Field(10, ge=1, le=100, description="neighbours of the k-NN two-sample test (Schilling, Henze)")
+    permutations: int = Field(500, ge=19, description="label permutations of the two-sample test's p-value")
+    alpha: float = Field(0.01, gt=0, lt=1, description="significance level of the two-sample and KS tests")
+    bin_width: float = Field(0.25, gt=0, description="bin width of the per-axis number densities (0.25 in the original)")
+    density_axes: int = Field(6, ge=1, le=24, description="axes whose densities are drawn, the widest first")
+    tsne_points: int = Field(2000, ge=50, description="z-points (and as many null points) embedded by t-SNE")
+    tsne_principal: tuple[int, ...] = Field(
+        (2, 4, 10), description="t-SNE also on the first this many principal coordinates (the original: 2, 4, 10)")
+    tsne_perplexity: float = Field(30.0, gt=1, description="t-SNE perplexity (openTSNE's default)")
+    tsne_exaggeration_iter: int = Field(200, ge=0, description="t-SNE early-exaggeration iterations")
+    tsne_iter: int = Field(400, ge=10, description="t-SNE iterations after early exaggeration")
+    tsne_min_intervals: int = Field(
+        10, ge=2, description="openTSNE FFT: fewest interpolation intervals per side (default 50; 10 is four times "
+        "faster at a few thousand points)")
+    tsne_ints_in_interval: float = Field(2.0, gt=0, description="openTSNE FFT: plane width per interpolation interval")
+    preservation_k: int = Field(10, ge=1, le=100, description="k of the k-NN preservation of each embedding")
+    tsne_points_per_cell: float = Field(1.0, gt=0, description="grid over an embedding: about this many points per "
+                                        "cell for its empty-cell share")
+    planes: tuple[Pair, ...] = Field(((0, 1), (0, 17), (7, 34)), min_length=1, description="principal planes zoomed "
+                                     "into (0 = the largest axis; the original's PC1-PC2, PC1-PC18, PC8-PC35)")
+    n_windows: int = Field(4, ge=1, le=8, description="square windows per plane, from the cloud's width down")
+    largest_window_sds: float = Field(3.0, gt=0, description="the largest window's half-width in sds of the plane's "
+                                      "first axis")
+    original_half_width: float = Field(0.25, gt=0, description="the original's smallest window: +-0.25")
+    original_component_sd: float = Field(
+        0.85, gt=0, description="the original's typical component sd (a width of about 2 at half maximum); its "
+        "+-0.25 is scaled by this run's median component sd over this")
+    points_per_cell: float = Field(2.0, gt=0, description="quadrat grid of a window: about this many points per cell")
+    max_cells_per_side: int = Field(40, ge=2, description="quadrat grid: at most this many cells per side")
+    min_window_points: int = Field(20, ge=3, description="windows with fewer points are not tested")
+    scatter_points: int = Field(20_000, ge=100, description="points drawn per zoomed scatter panel, at most")
+    filament_max_dimension: float = Field(1.5, gt=0, description="verdict: 'filaments' at a local dimension up to this")
+    thin_max_dimension: float = Field(8.0, gt=0, description="verdict: 'thin-manifold' at a local dimension up to "
+                                      "this ('a few') ...")
+    thin_max_ratio: float = Field(0.75, gt=0, le=1, description="... and at most this share of the normal sample's, "
+                                  "their intervals apart (a 3-D manifold spanning 7 linear dimensions gives about 0.5)")
+    clark_evans_margin: float = Field(0.05, ge=0, description="a window's Clark-Evans ratio this much below the "
+                                      "normal sample's counts as more clustered")
+    scale_flat: float = Field(0.1, ge=0, description="the dimension changing by less than this share from the "
+                              "smallest subsample to all points counts as flat")
+    n_decodes: int = Field(200, ge=4, description="decodes per set (real, normal null, permuted null) scored as faces")
+    n_examples: int = Field(8, ge=1, le=16, description="decodes shown per set")
+    timeout_s: int = Field(900, ge=10)
+
+    @model_validator(mode="after")
+    def _permutations_can_reach_alpha(self) -> "FilamentsParams":
+        if 1 / (self.permutations + 1) >= self.alpha:
+            raise ValueError(f"analysis.filaments.permutations: {self.permutations} permutations cannot give a p-value "
+                             f"below alpha {self.alpha}; use at least {math.ceil(1 / self.alpha)}")
+        return self
+
+    @field_validator("tsne_principal")
+    @classmethod
+    def _positive_counts(cls, values: tuple[int, ...]) -> tuple[int, ...]:
+        if any(v < 2 for v in values):
+            raise ValueError("t-SNE needs at least 2 principal coordinates")
+        return values
+
+
 class AnalysisParams(_Section):
     """One section per pipeline step, and the rules several steps share."""
 
@@ -555,6 +624,7 @@ class AnalysisParams(_Section):
     pca: PcaParams = PcaParams()
     pca_sampling: PcaSamplingParams = PcaSamplingParams()
     scoreboard: ScoreboardParams = ScoreboardParams()
+    filaments: FilamentsParams = FilamentsParams()
 
 
 class Params(_Section):

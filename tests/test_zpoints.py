@@ -36,7 +36,8 @@ def zpoints_build(tmp_path_factory):
         "data": {"source": "zpoints", "path": str(folder / "z.npy")},
         "analysis": {"correlations": {"sample_size": 1000, "scatter_points": 500},
                      "origin_slices": {"sample_size": 1000, "n_pairs": 2},
-                     "statistical_points": {"n_vectors": 200}, "paths": {"scatter_points": 500}},
+                     "statistical_points": {"n_vectors": 200}, "paths": {"scatter_points": 500},
+                     "filaments": {"tsne_points": 300, "tsne_exaggeration_iter": 50, "tsne_iter": 100}},
     })
     root = folder / "build"
     outcome = build_variant(params, build_root=root, progress=False, echo=lambda line: None)
@@ -50,11 +51,11 @@ def _stats(run, step):
 def test_zpoints_skips_the_image_steps(zpoints_build):
     run, outcome, _ = zpoints_build
     assert set(outcome.executed) == {"distributions", "correlations", "origin_slices", "statistical_points",
-                                     "paths", "intervals", "normal_fit", "pca", "pca_sampling", "scoreboard"}
+                                     "paths", "intervals", "normal_fit", "pca", "pca_sampling", "filaments", "scoreboard"}
     for number in range(1, 11):
         assert (run / "site" / f"post-{number}.html").is_file()
     assert "no decoder" in (run / "site" / "post-6.html").read_text().lower()
-    for page in ("post-8.html", "post-10.html", "scoreboard.html"):
+    for page in ("post-8.html", "post-10.html", "scoreboard.html", "filaments.html"):
         assert "no decoder" in (run / "site" / page).read_text().lower()
 
 
@@ -89,3 +90,13 @@ def test_zpoints_closings_answer_from_the_vectors_and_say_decodes_are_unavailabl
         if page in ("post-1.html", "post-5.html", "post-6.html", "post-7.html", "post-10.html", "scoreboard.html"):
             assert "decodes are unavailable" in closing, page
             assert "This run cannot tell." in closing, page
+
+
+def test_zpoints_filaments_page_runs_on_the_vectors_alone(zpoints_build):
+    run, _, _ = zpoints_build
+    stats = _stats(run, "filaments")
+    assert stats["n_points"] == 6000 and stats["z_dim"] == 24 and stats["verdict"] == "like-normal"
+    assert set(stats["intrinsic_dimension"]) == {"data", "null", "k"}
+    assert set(stats["two_sample"]) == {"test", "statistic", "p_value"}
+    page = (run / "site" / "filaments.html").read_text()
+    assert "What this run shows" in page.rsplit("<h2>", 1)[-1]

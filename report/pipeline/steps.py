@@ -130,7 +130,8 @@ STEPS: tuple[Step, ...] = (
     _analysis("pca", ("encode", "normal_fit"), ("spectrum.png", "principal-histograms.png",
                                                 "principal-scatter.png"), 9),
     _analysis("pca_sampling", ("data", "encode", "train", "face_measure", "normal_fit", "pca"), (), 10, shared=UNCERTAINTY),
-    # Not a post of the series: its own page (post number 11 has no entry in render.context.POSTS).
+    # Not posts of the series: pages of their own (post numbers 11 and 12 have no entry in render.context.POSTS).
+    _analysis("filaments", ("data", "encode", "train", "face_measure", "normal_fit"), (), 12, shared=UNCERTAINTY),
     _analysis("scoreboard", ("data", "encode", "train", "distributions", "paths", "intervals", "normal_fit",
                              "pca_sampling", "face_measure"), (), 11, shared=UNCERTAINTY),
 )

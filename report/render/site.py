@@ -164,6 +164,8 @@ def render_site(run_dir: Path, params: Params, records: dict[str, dict], *, forc
                                              encoding="utf-8")
     (staging / "scoreboard.html").write_text(env.get_template("scoreboard.html").render(context, post=None, page="scoreboard"),
                                              encoding="utf-8")
+    (staging / "filaments.html").write_text(env.get_template("filaments.html").render(context, post=None, page="filaments"),
+                                            encoding="utf-8")
     printable = env.get_template("report.html").render(context, post=None, printing=True)
     write_pdf(printable, staging, staging / "report.pdf")
     write_text(staging / RENDER_RECORD, json.dumps({"fingerprint": fingerprint}))

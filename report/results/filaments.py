@@ -1,0 +1,267 @@
+"""The filaments page (`filaments`): do z-points lie on thin filaments around voids, or like a normal cloud?
+
+`FilamentsResults` is the step's stats.json (INTERFACE: `n_points`, `z_dim`, `intrinsic_dimension`
+{"data", "null", "k"}, `two_sample` {"test", "statistic", "p_value"}, `verdict`); `findings` turns
+it into the judgements the page states. Every analysis runs with the same settings on the z-points
+and on two null samples of the same size: N(mu, Sigma) as fitted in post VIII ("normal") and the
+principal scores with each column permuted on its own ("permuted").
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import ClassVar, Literal
+
+from scipy import stats
+
+from report.results import Record, StepResults
+from report.stats.uncertainty import intervals_overlap
+
+Sample = Literal["data", "normal", "permuted"]
+SAMPLE_TITLES = {"data": "z-points", "normal": "N(μ, Σ)", "permuted": "permuted principal scores"}
+
+
+class IntrinsicDimension(Record):
+    """Levina-Bickel with MacKay-Ghahramani averaging over k neighbours: z-points and the normal sample."""
+
+    data: float
+    null: float
+    k: int
+
+
+class TwoSample(Record):
+    test: str
+    statistic: float
+    p_value: float
+
+
+class TwoSampleDetail(Record):
+    """The k-NN two-sample test of the z-points against one null sample."""
+
+    null: Sample
+    n_points: int  # per sample
+    k: int
+    permutations: int
+    statistic: float  # share of neighbour pairs from the same sample
+    expected: float  # its mean over the label permutations (about 1/2 for equal sizes)
+    z_score: float
+    p_value: float
+
+
+class DimensionEstimate(Record):
+    """One sample's intrinsic dimension at one sample size."""
+
+    sample: Sample
+    n_points: int
+    levina_bickel: float
+    two_nn: float
+    interval: tuple[float, float] | None = None  # bootstrap interval of levina_bickel over points (full size only)
+
+
+class AxisDensities(Record):
+    """Per-axis number densities and the radius density of the z-points against one null sample (KS tests)."""
+
+    null: Sample
+    n_axes: int
+    n_rejected: int  # axes whose KS test rejects at alpha
+    expected_rejected: float  # alpha x n_axes: what chance alone rejects
+    median_ks: float
+    radius_ks: float
+    radius_p_value: float
+    radius_mean: float  # of the null sample (the data's is FilamentsResults.radius_mean)
+
+
+class Embedding(Record):
+    """One t-SNE embedding and how it keeps neighbours and fills its plane."""
+
+    input: str  # "latent" or "pc-<m>"
+    dims: int
+    sample: Sample
+    preservation: float  # share of the k nearest input neighbours among the k nearest in the plane
+    empty_share: float  # of a grid over the embedding's bounding square
+    expected_empty_share: float  # exp(-points per cell): random points in the square
+
+
+class Window(Record):
+    """The points of one sample in one square window of a principal plane."""
+
+    plane: tuple[int, int]
+    sample: Sample
+    half_width: float
+    n_points: int
+    clark_evans: float | None
+    chi2: float | None
+    dof: int
+    p_value: float | None
+    empty_share: float | None  # None: too few points to test (FilamentsParams.min_window_points)
+    expected_empty_share: float | None
+
+
+class FaceSet(Record):
+    """Decodes of one sample judged by the face measure."""
+
+    sample: Sample
+    n_decodes: int
+    n_faces: int
+    share: float
+    interval: tuple[float, float]  # Wilson interval at the run's confidence level
+
+
+class FilamentsResults(StepResults):
+    """The record of the filaments page."""
+
+    step: ClassVar[str] = "filaments"
+
+    n_points: int
+    z_dim: int
+    intrinsic_dimension: IntrinsicDimension
+    two_sample: TwoSample
+    verdict: Literal["filaments", "thin-manifold", "like-normal"]
+    has_decoder: bool
+    has_face_measure: bool
+    alpha: float
+    confidence_level: float
+    rules: dict[str, float]  # the verdict's thresholds, clark_evans_margin and scale_flat (FilamentsParams)
+    two_nn: dict[str, float]  # full-size TwoNN dimension per sample
+    dimensions: list[DimensionEstimate]  # every sample at every size, largest first
+    tests: list[TwoSampleDetail]  # against the normal sample (the `two_sample` above), and the permuted one
+    densities: list[AxisDensities]
+    radius_mean: float
+    bin_width: float
+    embeddings: list[Embedding]
+    tsne_points: int
+    preservation_k: int
+    windows: list[Window]
+    window_scale: float  # this run's median component sd over the original's
+    faces: list[FaceSet] = []
+    min_count_for_percent: int = 50  # shares of fewer decodes are printed as "n of N" (analysis.uncertainty)
+    figures: dict[str, str]  # role -> file name
+
+
+class PlaneZoom(Record):
+    """The smallest tested window of one plane: the z-points beside the normal sample."""
+
+    plane: tuple[int, int]
+    data: Window
+    normal: Window
+    clustered_more: bool  # the data's Clark-Evans ratio lies below the normal sample's by more than the margin
+
+
+class WindowRow(Record):
+    """One window of one plane: each sample's numbers side by side."""
+
+    plane: tuple[int, int]
+    half_width: float
+    samples: dict[str, Window]
+
+
+class FilamentsFindings(Record):
+    """What the filaments page states."""
+
+    verdict: str
+    reason: Literal["not-rejected", "dimension-near-one", "few-dimensions", "differs-not-by-dimension"]
+    dimension_ratio: float  # data / normal
+    data_interval: tuple[float, float] | None
+    null_interval: tuple[float, float] | None
+    dimensions_apart: bool  # the bootstrap intervals of the two dimensions do not overlap
+    told_apart: bool  # the two-sample test rejects at alpha
+    permuted_told_apart: bool | None
+    normal_axes: AxisDensities | None
+    radius_told_apart: bool  # the radius KS test against the normal sample rejects at alpha
+    full_dimensions: list[DimensionEstimate]  # every sample at the full size
+    axes_beyond_chance: bool  # more axes rejected against the normal than alpha alone would (binomial test at alpha)
+    embeddings: dict[str, dict[str, Embedding]]  # input -> sample -> embedding
+    preservation_gap: float | None  # mean over inputs of |data minus normal| (direction: preservation_more)
+    emptier_embeddings: int  # inputs whose data embedding leaves more cells empty than the normal's
+    zooms: list[PlaneZoom]
+    window_rows: list[WindowRow]  # plane by plane, the widest window first
+    n_clustered_more: int
+    faces: dict[str, FaceSet]
+    faces_in_counts: bool  # too few decodes for percentages: "n of N"
+    no_real_faces: bool  # not even decodes of real z-points count as faces: the question cannot be answered
+    preservation_more: bool  # the data's maps keep more neighbours than the normal's, on average
+    faces_apart: bool | None  # real decodes' face share and the normal sample's cannot be told apart: False
+    scale_trend: Literal["falls", "rises", "flat"] | None  # data's dimension from the smallest size to the full one
+    figure_numbers: dict[str, int]  # figure file stem -> its number on the page
+
+
+def _reason(results: FilamentsResults, test: TwoSampleDetail | None) -> str:
+    if results.two_sample.p_value >= results.alpha:
+        return "not-rejected"
+    if results.verdict == "filaments":
+        return "dimension-near-one"
+    if results.verdict == "thin-manifold":
+        return "few-dimensions"
+    return "differs-not-by-dimension"
+
+
+def findings(results: FilamentsResults, upstream: Mapping[str, StepResults]) -> FilamentsFindings:
+    """The judgements of the filaments page from its record."""
+    full = {d.sample: d for d in results.dimensions if d.n_points == results.n_points}
+    data_interval = full["data"].interval if "data" in full else None
+    null_interval = full["normal"].interval if "normal" in full else None
+    apart = bool(data_interval and null_interval and not intervals_overlap(data_interval, null_interval))
+    tests = {t.null: t for t in results.tests}
+    permuted = tests.get("permuted")
+    normal_axes = next((d for d in results.densities if d.null == "normal"), None)
+    embeddings: dict[str, dict[str, Embedding]] = {}
+    for e in results.embeddings:
+        embeddings.setdefault(e.input, {})[e.sample] = e
+    pairs = [(v["data"], v["normal"]) for v in embeddings.values() if "data" in v and "normal" in v]
+    gap = sum(d.preservation - n.preservation for d, n in pairs) / len(pairs) if pairs else None
+    zooms = []
+    for plane in dict.fromkeys(w.plane for w in results.windows):
+        tested = [w for w in results.windows if w.plane == plane and w.clark_evans is not None]
+        for half_width in sorted({w.half_width for w in tested}):
+            at = {w.sample: w for w in tested if w.half_width == half_width}
+            if "data" in at and "normal" in at:
+                zooms.append(PlaneZoom(plane=plane, data=at["data"], normal=at["normal"],
+                                       clustered_more=at["data"].clark_evans
+                                       < at["normal"].clark_evans - results.rules["clark_evans_margin"]))
+                break
+    rows = []
+    for plane in dict.fromkeys(w.plane for w in results.windows):
+        for half_width in sorted({w.half_width for w in results.windows if w.plane == plane}, reverse=True):
+            rows.append(WindowRow(plane=plane, half_width=half_width, samples={
+                w.sample: w for w in results.windows if w.plane == plane and w.half_width == half_width}))
+    stems = [name.rsplit(".", 1)[0] for name in results.figures.values()]
+    order = ["densities", "tsne", *[s for s in stems if s.startswith("zoom-")], "dimension-scale", "decodes"]
+    numbers = {stem: number for number, stem in enumerate([s for s in order if s in stems], start=1)}
+    faces = {f.sample: f for f in results.faces}
+    faces_apart = None
+    if "data" in faces and "normal" in faces:
+        faces_apart = not intervals_overlap(faces["data"].interval, faces["normal"].interval)
+    data_sizes = sorted((d for d in results.dimensions if d.sample == "data"), key=lambda d: d.n_points)
+    trend = None
+    if len(data_sizes) > 1:
+        change = (data_sizes[-1].levina_bickel - data_sizes[0].levina_bickel) / max(data_sizes[0].levina_bickel, 1e-12)
+        trend = "flat" if abs(change) < results.rules["scale_flat"] else "rises" if change > 0 else "falls"
+    dim = results.intrinsic_dimension
+    return FilamentsFindings(
+        verdict=results.verdict,
+        reason=_reason(results, tests.get("normal")),
+        dimension_ratio=dim.data / dim.null if dim.null else float("inf"),
+        data_interval=data_interval,
+        null_interval=null_interval,
+        dimensions_apart=apart,
+        told_apart=results.two_sample.p_value < results.alpha,
+        permuted_told_apart=permuted.p_value < results.alpha if permuted else None,
+        normal_axes=normal_axes,
+        radius_told_apart=bool(normal_axes and normal_axes.radius_p_value < results.alpha),
+        full_dimensions=list(full.values()),
+        axes_beyond_chance=bool(normal_axes and normal_axes.n_rejected > 0 and stats.binomtest(
+            normal_axes.n_rejected, normal_axes.n_axes, results.alpha, alternative="greater").pvalue < results.alpha),
+        embeddings=embeddings,
+        preservation_gap=abs(gap) if gap is not None else None,
+        emptier_embeddings=sum(d.empty_share > n.empty_share for d, n in pairs),
+        zooms=zooms,
+        window_rows=rows,
+        n_clustered_more=sum(z.clustered_more for z in zooms),
+        faces=faces,
+        faces_apart=faces_apart,
+        faces_in_counts=any(f.n_decodes < results.min_count_for_percent for f in results.faces),
+        no_real_faces="data" in faces and faces["data"].n_faces == 0,
+        preservation_more=gap is not None and gap > 0,
+        scale_trend=trend,
+        figure_numbers=numbers,
+    )

@@ -1,0 +1,109 @@
+"""Filaments or a normal cloud? Null samples, a two-sample test and the rules of the verdict.
+
+- `normal_null(axes, n, rng)`: n points of the fitted N(mu, Sigma) (post VIII's fit).
+- `permuted_null(z, axes, rng)`: the principal scores of the points with each column permuted on
+  its own, mapped back to z: every principal marginal kept, every dependence between them destroyed.
+- `knn_two_sample(x, y, k, permutations, rng)`: Schilling's (1986) k-nearest-neighbour test (Henze
+  1988): the share of neighbour pairs in the pooled sample whose two points come from the same
+  sample; its p-value is the share of label permutations giving a share at least as high.
+- `axis_ks(a, b)`: two-sample Kolmogorov-Smirnov test of every column.
+- `window_half_widths(largest, smallest, n)`: n square windows from the cloud's width down to the
+  smallest, in equal ratios.
+- `verdict(...)`: "filaments", "thin-manifold" or "like-normal" from the stated rules.
+
+Arrays in, numbers out; no I/O.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+import numpy as np
+from scipy import stats
+
+from report.stats.intrinsic import knn_distances
+from report.stats.principal import PrincipalAxes, sample_principal
+
+Verdict = Literal["filaments", "thin-manifold", "like-normal"]
+
+
+def normal_null(axes: PrincipalAxes, n: int, rng: np.random.Generator) -> np.ndarray:
+    """n points (n, z_dim) drawn from N(mean, covariance) of the principal axes."""
+    return sample_principal(axes, n, rng)
+
+
+def permuted_null(z: np.ndarray, axes: PrincipalAxes, rng: np.random.Generator) -> np.ndarray:
+    """The points' principal scores, each column permuted independently, mapped back to z (n, z_dim)."""
+    scores = (np.asarray(z, dtype=np.float64) - axes.mean) @ axes.eigenvectors
+    permuted = np.column_stack([rng.permutation(column) for column in scores.T])
+    return axes.mean + permuted @ axes.eigenvectors.T
+
+
+def same_sample_share(neighbours: np.ndarray, labels: np.ndarray) -> float:
+    """Share of (point, neighbour) pairs whose labels agree; neighbours (n, k) are row indices."""
+    return float(np.mean(labels[neighbours] == labels[:, None]))
+
+
+def knn_two_sample(x: np.ndarray, y: np.ndarray, k: int, permutations: int, rng: np.random.Generator) -> dict:
+    """Schilling's k-NN two-sample test of x (n, d) against y (m, d).
+
+    Returns:
+        {"statistic": the same-sample share, "expected": its mean under the permutations,
+         "z_score": (statistic - expected) / permutation sd, "p_value": (1 + #{T* >= T}) / (1 + B)}.
+    """
+    pooled = np.concatenate([np.asarray(x, dtype=np.float64), np.asarray(y, dtype=np.float64)])
+    labels = np.repeat([0, 1], [len(x), len(y)])
+    _, neighbours = knn_distances(pooled, k)
+    observed = same_sample_share(neighbours, labels)
+    draws = np.array([same_sample_share(neighbours, rng.permutation(labels)) for _ in range(permutations)])
+    sd = float(draws.std())
+    return {"statistic": observed, "expected": float(draws.mean()),
+            "z_score": (observed - float(draws.mean())) / sd if sd > 0 else 0.0,
+            "p_value": float((1 + np.sum(draws >= observed)) / (1 + permutations))}
+
+
+def axis_ks(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """KS statistic and p-value of every column of a (n, d) against the same column of b (m, d)."""
+    result = stats.ks_2samp(np.asarray(a), np.asarray(b), axis=0)
+    return np.atleast_1d(result.statistic), np.atleast_1d(result.pvalue)
+
+
+def window_half_widths(largest: float, smallest: float, n: int) -> list[float]:
+    """n half-widths from `largest` down to `smallest` in equal ratios (one window: the largest)."""
+    if n == 1 or largest <= smallest:
+        return [float(largest)]
+    return [float(v) for v in np.geomspace(largest, smallest, n)]
+
+
+def verdict(id_data: float, id_null: float, two_sample_p: float, *, dimensions_apart: bool, alpha: float,
+            filament_max_dimension: float, thin_max_dimension: float, thin_max_ratio: float) -> Verdict:
+    """The rules, in order:
+
+    1. the two-sample test does not reject at `alpha`: "like-normal" (not told apart from the normal);
+    2. the data's local dimension is at most `filament_max_dimension`: "filaments" (near 1);
+    3. it is at most `thin_max_dimension`, at most `thin_max_ratio` x the normal sample's, and the two
+       dimensions' intervals do not overlap (`dimensions_apart`): "thin-manifold";
+    4. otherwise "like-normal": the clouds differ, but the points lie neither on curves nor on a few dimensions.
+    """
+    if two_sample_p >= alpha:
+        return "like-normal"
+    if id_data <= filament_max_dimension:
+        return "filaments"
+    if id_data <= thin_max_dimension and id_data <= thin_max_ratio * id_null and dimensions_apart:
+        return "thin-manifold"
+    return "like-normal"
+
+
+def tsne_embedding(x: np.ndarray, *, perplexity: float, exaggeration_iter: int, n_iter: int, min_intervals: int,
+                   ints_in_interval: float, seed: int, threads: int = 1) -> np.ndarray:
+    """openTSNE embedding (n, 2) of x (n, d): FFT-accelerated interpolation, PCA initialisation, learning
+    rate n / 12 (Belkina et al. 2019), exact neighbours (the sets here are small)."""
+    from openTSNE import TSNE
+
+    x = np.asarray(x, dtype=np.float64)
+    perplexity = min(perplexity, (len(x) - 1) / 3)
+    model = TSNE(n_components=2, perplexity=perplexity, learning_rate=max(len(x) / 12, 1.0),
+                 early_exaggeration_iter=exaggeration_iter, n_iter=n_iter, initialization="pca",
+                 negative_gradient_method="fft", min_num_intervals=min_intervals, ints_in_interval=ints_in_interval,
+                 neighbors="exact", n_jobs=threads, random_state=seed, verbose=False)
+    return np.asarray(model.fit(x))

@@ -9,7 +9,6 @@ they cannot be told apart). `base` fills what every closing carries, the origina
 from __future__ import annotations
 
 import math
-
 from collections.abc import Sequence
 from typing import Literal
 
@@ -171,3 +170,13 @@ def contrast_groups(rows: Sequence) -> dict[str, list[str]]:
         if row.contrast_versus is not None:
             groups.setdefault(row.contrast_versus, []).append(row.title)
     return groups
+
+
+def cloud_distances(records, fallback_mean: float | None = None, fallback_upper: float | None = None):
+    """The real z-points' mean Mahalanobis distance and its 99th percentile as post IV measured them once on all
+    z-points (the values every post prints); the fallbacks where post IV has no Mahalanobis record."""
+    origin = getattr(records.get("origin_slices"), "origin", None)
+    position = getattr(origin, "mahalanobis", None)
+    if position is None:
+        return fallback_mean, fallback_upper
+    return position.data_mean, position.data_upper

@@ -13,6 +13,7 @@ from report.conclusions.common import (
     Relation,
     Share,
     base,
+    cloud_distances,
     count_share,
     estimate,
     order,
@@ -158,7 +159,7 @@ def post_5(records: Mapping, findings: Mapping, uncertainty) -> Post5Closing:
     s, f = records["statistical_points"], findings["statistical_points"]
     c = uncertainty
     m = s.matching
-    values = dict(matching_b=m.b, mahalanobis_ratio=m.mahalanobis_mean / s.data_mahalanobis_mean,
+    values = dict(matching_b=m.b, mahalanobis_ratio=m.mahalanobis_mean / cloud_distances(records, s.data_mahalanobis_mean)[0],
                   far_outside=f.far_outside_cloud, share_outside=1 - m.share_inside_ranges)
     relation: Relation = "cannot tell"
     scored = [b for b in s.batches if b.face_share is not None and b.n_scored]

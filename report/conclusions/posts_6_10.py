@@ -13,6 +13,7 @@ from report.conclusions.common import (
     Relation,
     Share,
     base,
+    cloud_distances,
     combine,
     contrast_groups,
     count_share,
@@ -88,7 +89,7 @@ class IntervalRow(Record):
 
 class Post7Closing(Closing):
     rows: list[IntervalRow]
-    data_mahalanobis_mean: float
+    data_mahalanobis_mean: float | None
     data_p99: float
     n_beyond: int  # grids whose vectors lie beyond the percentile on average
     beyond: Count
@@ -127,7 +128,8 @@ def post_7(records: Mapping, findings: Mapping, uncertainty) -> Post7Closing:
                                 contrast_versus=order(contrast, real_contrast) if contrast and real_contrast else None))
     beyond = [row for row in rows if row.beyond_cloud]
     within = [row for row in rows if not row.beyond_cloud]
-    values = dict(rows=rows, data_mahalanobis_mean=r.data_mahalanobis_mean, data_p99=r.data_mahalanobis_p99,
+    data_mean, data_p99 = cloud_distances(records, r.data_mahalanobis_mean, r.data_mahalanobis_p99)
+    values = dict(rows=rows, data_mahalanobis_mean=data_mean, data_p99=data_p99,
                   n_beyond=len(beyond), beyond=Count(k=len(beyond), n=len(rows)), all_beyond=bool(rows) and not within,
                   first_beyond=beyond[0] if beyond else None, real_contrast=real_contrast)
     scored = all(row.faces is not None for row in rows)
@@ -248,7 +250,7 @@ class Post9Closing(Closing):
     n_axes: int
     normal_axes: Count  # shown principal coordinates passing their normality test
     shapes: str
-    origin_position: str
+    origin_known: bool  # post IV measured the origin's place (the closing then states it, as every post does)
 
 
 def post_9(records: Mapping, findings: Mapping, uncertainty) -> Post9Closing:
@@ -265,7 +267,8 @@ def post_9(records: Mapping, findings: Mapping, uncertainty) -> Post9Closing:
                         largest_share=f.largest_share, uncorrelated=f.uncorrelated,
                         max_abs_r=Estimate(value=r.max_abs_r, low=max(0.0, low), high=high), n_normal=f.n_normal,
                         normal_axes=Count(k=f.n_normal, n=len(r.axes)),
-                        n_axes=len(r.axes), shapes=f.shapes, origin_position=f.origin_position)
+                        n_axes=len(r.axes), shapes=f.shapes,
+                        origin_known=getattr(getattr(records.get("origin_slices"), "origin", None), "mahalanobis", None) is not None)
 
 
 # ---------------------------------------------------------------------------------------------- post X
@@ -287,7 +290,7 @@ class GeneratorRow(Record):
 
 class Post10Closing(Closing):
     rows: list[GeneratorRow]
-    data_mahalanobis_mean: float
+    data_mahalanobis_mean: float | None
     scored_by_scoreboard: bool  # face shares are the scoreboard's (larger sets), not the grids'
     best: GeneratorRow | None = None  # the highest face share among the generators with real contrast
     tied: list[GeneratorRow] = []  # others that cannot be told apart from it
@@ -323,7 +326,7 @@ def post_10(records: Mapping, findings: Mapping, uncertainty) -> Post10Closing:
         rows.append(GeneratorRow(name=s.name, title=title, kind=s.kind, low=s.low, high=s.high, mahalanobis_mean=s.mahalanobis_mean,
                                  faces=faces, contrast=contrast,
                                  contrast_versus=order(contrast, real_contrast) if contrast and real_contrast else None))
-    values = dict(rows=rows, data_mahalanobis_mean=r.data_mahalanobis_mean, scored_by_scoreboard=by_board,
+    values = dict(rows=rows, data_mahalanobis_mean=cloud_distances(records)[0], scored_by_scoreboard=by_board,
                   real_contrast=real_contrast, contrast_groups=contrast_groups(rows))
     decodes = r.has_decoder and all(row.faces is not None for row in rows)
     relation: Relation = "cannot tell"

@@ -1,4 +1,4 @@
-"""Face-likeness (issue 10, item 3): metrics against analytic truth and slow loops, tiny feature networks."""
+"""Face-likeness: metrics against analytic truth and slow loops, tiny feature networks."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The structure judge (issue 10): its structure-destroying transforms and that it learns to tell them apart."""
+"""The structure judge: its structure-destroying transforms and that it learns to tell them apart."""
 
 from __future__ import annotations
 

@@ -403,7 +403,7 @@ def test_cloud_sample_and_no_decoding_without_a_decoder():
     assert open_decoding(SimpleNamespace(inputs={"latents": "z.npy"}), 10) is None
 
 
-# --- core and border planes, the adapted generator (issue 11) -------------------------------------------------------
+# --- core and border planes, the adapted generator ------------------------------------------------------------------
 
 def _plane_path(name, plane, kind, mahalanobis, faces, sees_axis, change=0.03):
     record = path(name, plane, 0.0, [0.096] * 4, 1.5)

@@ -1,4 +1,4 @@
-"""The site can be published alone (issue 11): every link resolves inside a copy of site/, notebooks show
+"""The site can be published alone: every link resolves inside a copy of site/, notebooks show
 no machine paths, the print rules that keep captions with their figures exist, and the PDF cites the original."""
 
 from __future__ import annotations

@@ -17,10 +17,10 @@ from IPython.display import display
 
 from report import figures, stats
 from report.data.sources import load_zpoints
-from report.stats import planes
-from report.stats.principal import principal_axes
 from report.results.correlations import CorrelationsResults
 from report.results.distributions import DistributionsResults
+from report.stats import planes
+from report.stats.principal import principal_axes
 
 settings = step.settings
 rng = step.rng

@@ -16,9 +16,9 @@ step = open_step("encode", run_dir, request)
 import numpy as np
 
 from report import figures, model, stats
-from report.stats.principal import principal_axes, principal_coordinates
 from report.data import sources
 from report.results.encode import EncodeResults
+from report.stats.principal import principal_axes, principal_coordinates
 
 encode, rng = step.settings, step.rng
 encoder = model.load_encoder(step.input("encoder"))

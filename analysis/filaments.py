@@ -22,8 +22,17 @@ from report import figures
 from report.cloud import open_decoding
 from report.data.sources import load_zpoints
 from report.normal_models import open_normal
-from report.results.filaments import (AxisDensities, DimensionEstimate, Embedding, FaceSet, FilamentsResults,
-                                      IntrinsicDimension, TwoSample, TwoSampleDetail, Window)
+from report.results.filaments import (
+    AxisDensities,
+    DimensionEstimate,
+    Embedding,
+    FaceSet,
+    FilamentsResults,
+    IntrinsicDimension,
+    TwoSample,
+    TwoSampleDetail,
+    Window,
+)
 from report.stats import filaments, intrinsic, spatial
 from report.stats._common import sample_rows
 from report.stats.uncertainty import bootstrap_interval, intervals_overlap, wilson_interval

@@ -18,7 +18,7 @@ from report import figures, samplers, stats
 from report.cloud import open_cloud, open_decoding
 from report.face_verdicts import clear_share
 from report.results.face_measure import FaceCount
-from report.results.intervals import IntervalGrid, IntervalsResults, Individuals
+from report.results.intervals import Individuals, IntervalGrid, IntervalsResults
 from report.stats import positions
 
 settings, rng = step.settings, step.rng

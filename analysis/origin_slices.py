@@ -18,9 +18,9 @@ from IPython.display import display
 from report import figures, stats
 from report.cloud import open_cloud
 from report.errors import ReportError
+from report.results.origin_slices import OriginSlicesResults
 from report.stats import origin, planes, positions
 from report.stats.principal import principal_axes
-from report.results.origin_slices import OriginSlicesResults
 
 settings, rng = step.settings, step.rng
 cloud = open_cloud(step)

@@ -17,12 +17,12 @@ step = open_step("paths", run_dir, request)
 import numpy as np
 
 from report import figures, samplers, stats
-from report.stats import planes as plane_rules
-from report.stats.principal import principal_axes
 from report.cloud import open_cloud, open_decoding
 from report.errors import ReportError
 from report.results.face_measure import FaceCount
 from report.results.paths import PathRecord, PathsResults
+from report.stats import planes as plane_rules
+from report.stats.principal import principal_axes
 
 settings, rng = step.settings, step.rng
 cloud = open_cloud(step)

@@ -18,7 +18,12 @@ from report import figures, samplers, stats
 from report.cloud import open_cloud, open_decoding
 from report.face_verdicts import clear_share
 from report.results.face_measure import FaceCount
-from report.results.statistical_points import AdaptedBatch, StatisticalPointsResults, UniformBatch, b_values_with_matching
+from report.results.statistical_points import (
+    AdaptedBatch,
+    StatisticalPointsResults,
+    UniformBatch,
+    b_values_with_matching,
+)
 from report.stats import positions
 
 settings, rng = step.settings, step.rng

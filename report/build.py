@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import errno
 import shutil
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 from report import keystats
 from report.data.sources import check_source

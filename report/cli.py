@@ -20,8 +20,8 @@ from report.errors import SIGNALS_RECEIVED, ReportError
 
 
 def _build(args: argparse.Namespace) -> int:
-    from report.params import load_params
     from report.build import build_variant
+    from report.params import load_params
 
     for path in args.params:  # every file is checked before anything runs
         load_params(path)

@@ -17,7 +17,6 @@ from typing import Literal, NamedTuple, TextIO
 from report import keystats
 from report.errors import ReportError
 
-
 # Two runs tell comparable stories only from the same data and the same latent dimension: another
 # source, image size or number of images, or another z_dim, moves every statistic by more than any
 # tolerance, so their differences say nothing about drift. Limits on time change no number.
@@ -247,7 +246,7 @@ def _setting(value) -> str:
 
 
 def _value(value: float) -> str:
-    if isinstance(value, int) or float(value).is_integer() and abs(value) < 1e15:
+    if isinstance(value, int) or (float(value).is_integer() and abs(value) < 1e15):
         return str(int(value))
     return f"{value:.6g}"
 
@@ -255,7 +254,7 @@ def _value(value: float) -> str:
 def _signed(value: float) -> str:
     if value == 0:
         return "0"
-    if isinstance(value, int) or float(value).is_integer() and abs(value) < 1e15:
+    if isinstance(value, int) or (float(value).is_integer() and abs(value) < 1e15):
         return f"{int(value):+d}"
     return f"{value:+.4g}"
 

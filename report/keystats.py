@@ -219,7 +219,7 @@ def _paths_face_share(stats: dict):
     return sum(c.get("n_faces", 0) for c in counts) / total if total else None
 
 
-# Face shares (issue 10) are shares of n judged images, so their sampling error alone is
+# Face shares are shares of n judged images, so their sampling error alone is
 # sqrt(p (1 - p) / n) <= 0.5 / sqrt(n): <= 0.023 for the 500 calibration images of the default,
 # <= 0.022 for 500 judged decodes per b or f, <= 0.08 for the ~40 decodes of all paths. Measured
 # with benchmarks/numerics_drift.py (a full `synthetic-faces` rebuild with oneDNN off against the
@@ -315,7 +315,7 @@ KEY_STATS: tuple[KeyStat, ...] = (
     KeyStat("intervals.widest.face_share", "face share of interval decodes (widest factor)",
             atol=DECODE_FACE_SHARE_ATOL, read=_widest_grid("face_share"), unit="%"),
     KeyStat("intervals.data_distance_mean", "mean distance of the data from the centre", rtol=0.05),
-    # Posts VIII-X and the scoreboard (issue 12). Mahalanobis distances and eigenvalue shares move
+    # Posts VIII-X and the scoreboard. Mahalanobis distances and eigenvalue shares move
     # with the cloud as the radius does; counts of directions as the pair counts; the BIC-best
     # mixture size may step by one or two where neighbouring BICs lie close.
     KeyStat("normal_fit.mahalanobis.mean", "mean Mahalanobis distance from the centre", rtol=0.05),

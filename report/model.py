@@ -379,7 +379,7 @@ def train_autoencoder(
         "learning_rate": rates.rates,
         "epoch_seconds": [float(s) for s in timer.seconds],
         "train_seconds": float(train_seconds),
-        "n_train": int(len(train_rows)),
+        "n_train": len(train_rows),
         "n_validation": int(n_validation),
         "best_epoch": int(best_epoch),
         "epochs_run": int(epochs_run),

@@ -185,4 +185,4 @@ def open_step(name: str, run_dir: str | Path, request: dict | None = None) -> St
     )
 
 
-__all__ = ["StepContext", "open_step", "STATS_FILE"]
+__all__ = ["STATS_FILE", "StepContext", "open_step"]

@@ -127,7 +127,7 @@ class TrainParams(_Section):
     timeout_s: int = Field(1800, ge=10)
 
     @model_validator(mode="after")
-    def _plateau_needs_constant_rate(self) -> "TrainParams":
+    def _plateau_needs_constant_rate(self) -> TrainParams:
         if self.plateau_patience and self.learning_rate_schedule != "constant":
             raise ValueError("plateau_patience needs learning_rate_schedule: constant (a schedule sets the rate itself)")
         return self
@@ -592,7 +592,7 @@ class FilamentsParams(_Section):
     timeout_s: int = Field(900, ge=10)
 
     @model_validator(mode="after")
-    def _permutations_can_reach_alpha(self) -> "FilamentsParams":
+    def _permutations_can_reach_alpha(self) -> FilamentsParams:
         if 1 / (self.permutations + 1) >= self.alpha:
             raise ValueError(f"analysis.filaments.permutations: {self.permutations} permutations cannot give a p-value "
                              f"below alpha {self.alpha}; use at least {math.ceil(1 / self.alpha)}")

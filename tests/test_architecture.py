@@ -5,6 +5,7 @@ from __future__ import annotations
 import ast
 
 from conftest import PROJECT_ROOT
+
 from report.pipeline import hashing
 
 PACKAGE = PROJECT_ROOT / "report"

@@ -330,8 +330,8 @@ def test_tiny_site_has_a_comparison_page_linked_from_every_page(tiny_build):
 
 
 def test_tiny_statistics_group_by_post_with_labels_and_a_z_dim_neighbour_is_set_apart(tiny_build, tmp_path):
-    from report.render.comparison import comparison_context
     from report.pipeline.steps import STEPS_BY_NAME
+    from report.render.comparison import comparison_context
     from report.render.context import POSTS
 
     root, _ = tiny_build

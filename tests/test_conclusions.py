@@ -10,8 +10,9 @@ import pytest
 from report import conclusions
 from report.conclusions import combine, order, share
 from report.params import UncertaintyParams
-from report.results.face_measure import FaceCount
 from report.render.environment import environment
+from report.render.quantities import quantity_printer
+from report.results.face_measure import FaceCount
 
 UNCERTAINTY = UncertaintyParams()
 
@@ -97,14 +98,16 @@ def _sample(name, kind, faces, low=None, high=None, spread=0.25, interval=(0.23,
 
 
 def _pca_sampling(samples, real_faces):
-    return NS(grid=(3, 7), samples=samples, has_decoder=True, data_mahalanobis_mean=15.0, real_pixel_spread=0.25,
-              real_pixel_spread_interval=(0.23, 0.27), real_face_share=real_faces / 21)
+    """Post X's record and post V's, which measures the decoded real z-points once for every post."""
+    points = NS(real_pixel_spread=0.25, real_pixel_spread_interval=(0.23, 0.27), real_face_share=real_faces / 21,
+                real_sample=21)
+    return {"pca_sampling": NS(grid=(3, 7), samples=samples, has_decoder=True), "statistical_points": points}
 
 
 def test_post_10_names_the_best_generator_and_those_it_cannot_be_told_apart_from():
     samples = [_sample("shell-1", "shell", 20, 0.9, 1.1), _sample("shell-2", "shell", 19, 1.1, 1.3),
                _sample("normal", "normal", 2)]
-    closing = conclusions.post_10({"pca_sampling": _pca_sampling(samples, 20)}, {}, UNCERTAINTY)
+    closing = conclusions.post_10(_pca_sampling(samples, 20), {}, UNCERTAINTY)
     assert closing.best.name == "shell-1"
     assert [row.name for row in closing.tied] == ["shell-2"]
     assert closing.relation == "agrees"  # as many faces as decoded real vectors
@@ -114,7 +117,7 @@ def test_post_10_names_the_best_generator_and_those_it_cannot_be_told_apart_from
 def test_post_10_seeks_the_best_faces_among_decodes_with_real_contrast():
     samples = [_sample("shell-1", "shell", 21, 0.0, 0.5, spread=0.10, interval=(0.09, 0.11)),
                _sample("shell-3", "shell", 17, 0.9, 1.1), _sample("normal", "normal", 8)]
-    closing = conclusions.post_10({"pca_sampling": _pca_sampling(samples, 19)}, {}, UNCERTAINTY)
+    closing = conclusions.post_10(_pca_sampling(samples, 19), {}, UNCERTAINTY)
     assert closing.best.name == "shell-3"
     assert [row.name for row in closing.grey] == ["shell-1"]
     assert [row.name for row in closing.fewer] == ["normal"]
@@ -122,7 +125,7 @@ def test_post_10_seeks_the_best_faces_among_decodes_with_real_contrast():
 
 def test_post_10_differs_when_its_best_faces_fall_clearly_short_of_real_decodes():
     samples = [_sample("shell-1", "shell", 3, 0.9, 1.1), _sample("normal", "normal", 1)]
-    closing = conclusions.post_10({"pca_sampling": _pca_sampling(samples, 21)}, {}, UNCERTAINTY)
+    closing = conclusions.post_10(_pca_sampling(samples, 21), {}, UNCERTAINTY)
     assert closing.relation == "differs"
 
 
@@ -168,7 +171,9 @@ def test_scoreboard_names_the_generators_in_the_winners_rank_group():
 
 def _render(closing) -> str:
     env = environment()
-    return env.get_template("closing.html").render(closings={closing.page: closing}, closing_page=closing.page)
+    quantity = quantity_printer({"data-mahalanobis-upper": "20", "data-mahalanobis-mean": "15"})
+    return env.get_template("closing.html").render(closings={closing.page: closing}, closing_page=closing.page,
+                                                   quantity=quantity)
 
 
 def test_a_share_of_nothing_reads_none_of_never_zero_of():

@@ -7,8 +7,8 @@ import math
 
 import numpy as np
 import pytest
-
 from conftest import write_params
+
 from report.params import load_params
 from report.pipeline.run import run_steps
 from report.pipeline.steps import steps_for

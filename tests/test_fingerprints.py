@@ -10,8 +10,8 @@ import textwrap
 from pathlib import Path
 
 import pytest
-
 from conftest import PROJECT_ROOT, TINY
+
 from report.params import load_params
 from report.pipeline import hashing
 from report.pipeline.execute import read_notebook
@@ -39,7 +39,7 @@ def test_imports_are_followed_through_packages_relative_imports_and_function_bod
 def test_a_derived_list_holds_every_report_module_the_notebook_loads():
     """Import each notebook's import lines in a fresh interpreter; every report module loaded is hashed."""
     script = textwrap.dedent("""
-        import json, sys
+        import ast, json, sys
         from report.pipeline.execute import read_notebook
         from report.pipeline import hashing
         from report.pipeline.steps import STEPS
@@ -48,7 +48,8 @@ def test_a_derived_list_holds_every_report_module_the_notebook_loads():
             for name in [m for m in sys.modules if m == "report" or m.startswith("report.")]:
                 del sys.modules[name]
             code = hashing.notebook_code(read_notebook(step.notebook))
-            exec("\\n".join(l for l in code.splitlines() if l.startswith(("import ", "from "))), {})
+            tree = ast.parse(code)
+            exec("\\n".join(ast.unparse(node) for node in tree.body if isinstance(node, (ast.Import, ast.ImportFrom))), {})
             loaded[step.name] = sorted(m.__file__ for n, m in sys.modules.items()
                                        if (n == "report" or n.startswith("report.")) and getattr(m, "__file__", None))
         print(json.dumps(loaded))

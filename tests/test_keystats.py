@@ -9,7 +9,6 @@ import pytest
 from report import keystats
 from report.errors import ReportError
 
-
 DISTRIBUTIONS = {
     "n_points": 500, "z_dim": 4,
     "radius": {"mean": 3.0, "std": 0.5, "peak": 2.9},

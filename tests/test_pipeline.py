@@ -10,11 +10,11 @@ import sys
 from pathlib import Path
 
 import pytest
-
 from conftest import PROJECT_ROOT, TINY, tiny_raw, write_params
+
+from report.build import build_variant
 from report.errors import StepError
 from report.pipeline import steps as steps_module
-from report.build import build_variant
 
 QUIET = dict(progress=False, echo=lambda line: None)
 

@@ -3,9 +3,21 @@
 import numpy as np
 import pytest
 
-from report.stats.planes import (core_and_border_planes, distinct_planes, nearest_distance_ratio, path_end_distance,
-                                 line_reach, offset_planes, path_across_cloud, plane_direction, plane_sight, projection_overlap,
-                                 row_pixel_change, successive_slice, uniform_view)
+from report.stats.planes import (
+    core_and_border_planes,
+    distinct_planes,
+    line_reach,
+    nearest_distance_ratio,
+    offset_planes,
+    path_across_cloud,
+    path_end_distance,
+    plane_direction,
+    plane_sight,
+    projection_overlap,
+    row_pixel_change,
+    successive_slice,
+    uniform_view,
+)
 from report.stats.principal import PrincipalAxes, mahalanobis, principal_axes, whitening
 
 

@@ -6,9 +6,9 @@ import json
 
 import numpy as np
 import pytest
+from conftest import write_params
 from scipy import stats as sps
 
-from conftest import write_params
 from report import generators
 from report.params import load_params
 from report.pipeline.run import run_steps

@@ -152,8 +152,9 @@ def test_out_of_counts_exactly_whatever_the_total():
 
 
 def test_key_stat_tables_keep_tiny_shares():
-    assert key_stat(3e-7, "origin_slices.share_farther") == "3 × 10⁻⁵ %"
-    assert key_stat(0.0712, "formation.share") == "7.12 %" and key_stat(113813.4, "ratio") == "114,000"
+    assert key_stat(3e-7, "origin_slices.origin.share_farther") == "3 × 10⁻⁵ %"
+    assert key_stat(0.0712, "origin_slices.origin.mahalanobis.share_farther") == "7.12 %"
+    assert key_stat(113813.4, "train.final_loss") == "114,000"
 
 
 def test_plus_minus_rounds_the_mean_to_the_spreads_precision():

@@ -7,9 +7,9 @@ import numpy as np
 import pytest
 
 from report.errors import ReportError
-from report.results import read_results, validate_results
 from report.results import correlations as corr
 from report.results import origin_slices as orig
+from report.results import read_results, validate_results
 from report.results.correlations import CorrelationsResults
 from report.results.origin_slices import OriginSlicesResults
 from report.stats import abs_r_summary, heatmap_components, independent_sd, pairs_touching

@@ -11,13 +11,19 @@ import pytest
 
 from report import samplers
 from report.errors import ReportError
-from report.results import save_results, read_results, validate_results
+from report.results import read_results, save_results, validate_results
 from report.results.intervals import IntervalsResults, spread_matching_factor
 from report.results.intervals import findings as intervals_findings
 from report.results.paths import PathsResults, dominance
 from report.results.paths import findings as paths_findings
-from report.results.statistical_points import (StatisticalPointsResults, b_values_with_matching, coverage,
-                                               inside_level, trend, yardstick_position)
+from report.results.statistical_points import (
+    StatisticalPointsResults,
+    b_values_with_matching,
+    coverage,
+    inside_level,
+    trend,
+    yardstick_position,
+)
 from report.results.statistical_points import findings as points_findings
 from report.stats import positions
 from report.stats.origin import origin_verdict
@@ -511,8 +517,9 @@ def test_paths_page_says_which_rows_do_not_change():
     record = validate_results(PathsResults, crossing_record())
     findings = paths_findings(record, upstream())
     figures = {p.row.removesuffix(".png"): f"figures/paths/{p.row}" for p in record.paths if p.row}
-    context = {"steps": {"paths": {"stats": record, "findings": findings, "figures": figures}}, "has_decoder": True,
-               "params": {"data": {"source": "synthetic"}}}
+    context = {"steps": {"paths": {"stats": record, "findings": findings, "figures": figures},
+                         "origin_slices": {"stats": upstream()["origin_slices"], "findings": ORIGIN_FINDINGS}},
+               "has_decoder": True, "params": {"data": {"source": "synthetic"}}, "quantity": any_quantity}
     page = " ".join(environment().get_template("steps/paths.html").render(**context).split())
     assert page.count("The decodes along this path do not change") == 1
     assert "Figure 5. The path through c along PC1" in page and "(PC1, PC2)" in page

@@ -14,8 +14,8 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-
 from conftest import PROJECT_ROOT, TINY, tiny_raw, write_params
+
 from report.build import build_variant
 from report.errors import ParameterError, ReportError
 from report.params import load_params, parse_params
@@ -114,10 +114,9 @@ def test_a_second_build_waits_for_the_lock_or_refuses_with_no_wait(tiny_copy):
     out, err = waiting.communicate(timeout=STEP_TIMEOUT_S)
     assert waiting.returncode == 0, err
     assert "waiting for it to finish" in out and "nothing to run" in out
-    with pytest.raises(BuildLocked):
-        with variant_lock(run_dir, echo=lambda line: None):
-            with variant_lock(run_dir, wait=False):
-                pass
+    with pytest.raises(BuildLocked), variant_lock(run_dir, echo=lambda line: None):
+        with variant_lock(run_dir, wait=False):
+            pass
 
 
 def test_two_builds_of_one_variant_started_together_both_end_cleanly(tiny_build, tiny_copy):
@@ -137,9 +136,8 @@ def test_different_variants_build_side_by_side(tiny_copy, tmp_path):
     """Two variants in one build root hold different locks."""
     other = tiny_copy / "other"
     other.mkdir()
-    with variant_lock(tiny_copy / "tiny", echo=lambda line: None):
-        with variant_lock(other, wait=False):
-            pass
+    with variant_lock(tiny_copy / "tiny", echo=lambda line: None), variant_lock(other, wait=False):
+        pass
 
 
 # --- interruptions ----------------------------------------------------------------------------

@@ -24,7 +24,7 @@ SPAN = re.compile(r'<span data-quantity="([a-z0-9-]+)">(.*?)</span>', re.S)
 RAW_SOURCES = (
     r"d\.centre_radius", r"ps\.centre_radius", r"pos\.origin_distance", r"\bo\.euclidean",
     r"radius\.mean", r"data_radius_mean", r"d\.median_std", r"o\.median_std", r"first_axis_share\s*\|",
-    r"largest_share", r"mh\.share_farther", r"mh\.origin\b", r"mh\.data_mean", r"data_mahalanobis_mean",
+    r"mh\.share_farther", r"mh\.origin\b", r"mh\.data_mean", r"data_mahalanobis_mean",
     r"mahalanobis\.mean", r"\bm\.mean\b", r"\bm\.std\b", r"data_mahalanobis_std", r"data_mahalanobis_p99",
     r"data_p99", r"data_distance_mean", r"data_distance\s*\|", r"real_nearest_image_distance",
     r"yardstick\s*\|", r"real_face_share\s*\|", r"f\.origin_share_farther", r"origin_top", r"pc\.origin",

@@ -12,8 +12,8 @@ from urllib.parse import unquote, urlsplit
 
 import nbformat
 import pytest
-
 from conftest import TINY
+
 from report import original
 from report.render.environment import TEMPLATES_DIR, key_stat, share
 from report.render.site import clean_notebook

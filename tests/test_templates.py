@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 
 import pytest
-
 from conftest import PROJECT_ROOT
+
 from report.pipeline.steps import STEPS
 from report.render.environment import listing, percent_range, plural
 

@@ -6,8 +6,8 @@ import json
 
 import numpy as np
 import pytest
-
 from conftest import write_params
+
 from report.build import build_variant
 
 PLANTED_MEANS = {3: 2.0, 11: -1.5}

@@ -136,7 +136,7 @@ def score_set(
     kid = kernel_inception_distance(real_features, features, kid_subsets, kid_subset_size, seed)
     return {
         "name": name,
-        "n_decodes": int(len(features)),
+        "n_decodes": len(features),
         "face_share": float(manifold_membership(real_features, features, k, real_radii=real_radii).mean()),
         **scores,
         "fd": frechet_distance(real_features, features),

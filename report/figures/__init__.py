@@ -8,13 +8,26 @@ from report.figures.curves import component_histograms, dominant_histograms, los
 from report.figures.filaments import density_panels, dimension_scale, embeddings, zoom_windows
 from report.figures.formation import formation_curves
 from report.figures.images import image_grid, image_pairs, image_strip, individuals, judged_rows
-from report.figures.projections import (correlation_heatmap, origin_projection, pair_scatter_grid,
-                                        path_projections, plane_path_row, slice_projection)
-from report.figures.normal import (bic_curve, ellipse_planes, mahalanobis_qq, principal_histograms,
-                                   principal_scatter, scoreboard, spectrum)
+from report.figures.normal import (
+                                        bic_curve,
+                                        ellipse_planes,
+                                        mahalanobis_qq,
+                                        principal_histograms,
+                                        principal_scatter,
+                                        scoreboard,
+                                        spectrum,
+)
+from report.figures.projections import (
+                                        correlation_heatmap,
+                                        origin_projection,
+                                        pair_scatter_grid,
+                                        path_projections,
+                                        plane_path_row,
+                                        slice_projection,
+)
 from report.figures.save import PNG_DPI, save_figure
-from report.figures.verdicts import verdict_shares
 from report.figures.style import PALETTE, TEXT_WIDTH, zlabel
+from report.figures.verdicts import verdict_shares
 
 __all__ = [
     "PALETTE", "PNG_DPI", "TEXT_WIDTH", "zlabel", "save_figure",

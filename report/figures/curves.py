@@ -13,8 +13,7 @@ from matplotlib.lines import Line2D
 from matplotlib.ticker import FuncFormatter, MaxNLocator
 from numpy.typing import ArrayLike
 
-from report.figures.style import (PALETTE, TEXT_WIDTH, as_indices, distinct_colors, grid_axes,
-                                  new_figure, styled, zlabel)
+from report.figures.style import PALETTE, TEXT_WIDTH, as_indices, distinct_colors, grid_axes, new_figure, styled, zlabel
 
 
 @styled

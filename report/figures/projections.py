@@ -17,9 +17,17 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 from numpy.typing import ArrayLike
 
-from report.figures.style import (MARKERS, PALETTE, TEXT_WIDTH, data_point_size, grid_axes,
-                                  legend_handle, new_figure, styled, zlabel)
-
+from report.figures.style import (
+    MARKERS,
+    PALETTE,
+    TEXT_WIDTH,
+    data_point_size,
+    grid_axes,
+    legend_handle,
+    new_figure,
+    styled,
+    zlabel,
+)
 
 PATH_ZORDER = max(style["zorder"] for style in MARKERS.values()) + 1  # a path is drawn above every marker
 

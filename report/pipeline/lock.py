@@ -12,8 +12,8 @@ import errno
 import fcntl
 import os
 import time
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Callable, Iterator
 
 from report.errors import ReportError
 

@@ -7,7 +7,7 @@ import os
 import platform
 import subprocess
 import sys
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from report.params import Params, to_jsonable
@@ -54,7 +54,7 @@ def write_manifest(run_dir: Path, params_path: Path, params: Params, steps: list
         "packages": package_versions(RECORDED_PACKAGES),
         "device": device,
         "git_commit": git_commit(),
-        "built_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "built_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "steps": {
             name: {
                 "status": outcome.status.get(name),

@@ -13,10 +13,10 @@ import os
 import resource
 import shutil
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Callable
 
 from report.errors import BuildInterrupted, ReportError, StepError, raise_if_signalled
 from report.params import Params
@@ -277,7 +277,7 @@ def _run_step(step: Step, params: Params, run_dir: Path, parts: dict, request: d
         "wall_seconds": round(wall, 2),
         "cpu_seconds": round(_cpu_seconds() - cpu_started, 2),
         "cells": _cell_durations(notebook),
-        "finished_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "finished_at": datetime.now(UTC).isoformat(timespec="seconds"),
     }
     write_text(staging / STEP_RECORD, json.dumps(record, indent=1, sort_keys=True))
     swap_into_place(staging, run_dir / "results" / step.name)

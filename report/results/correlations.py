@@ -223,7 +223,7 @@ def chance_judgement(results: CorrelationsResults) -> tuple[float, bool]:
     """
     same_sample = results.sample.n_points == results.n_points
     largest_sd = results.independent_sd if same_sample else results.sample.independent_sd
-    return CHANCE_THRESHOLD / largest_sd, CHANCE_THRESHOLD >= CHANCE_NEGLIGIBLE_SDS * largest_sd
+    return CHANCE_THRESHOLD / largest_sd, CHANCE_NEGLIGIBLE_SDS * largest_sd <= CHANCE_THRESHOLD
 
 
 def sample_agreement(n_listed: int, n_sample_listed: int, same_sample: bool) -> str:

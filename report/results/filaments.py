@@ -1,6 +1,6 @@
 """The filaments page (`filaments`): do z-points lie on thin filaments around voids, or like a normal cloud?
 
-`FilamentsResults` is the step's stats.json (INTERFACE: `n_points`, `z_dim`, `intrinsic_dimension`
+`FilamentsResults` is the step's stats.json (the names outside checks read: `n_points`, `z_dim`, `intrinsic_dimension`
 {"data", "null", "k"}, `two_sample` {"test", "statistic", "p_value"}, `verdict`); `findings` turns
 it into the judgements the page states. Every analysis runs with the same settings on the z-points
 and on two null samples of the same size: N(mu, Sigma) as fitted in post VIII ("normal") and the

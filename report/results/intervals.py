@@ -12,8 +12,14 @@ from typing import ClassVar, Literal
 
 from report.results import Record, Regularisation, StepResults
 from report.results.face_measure import FaceCount, Verdict, verdict
-from report.results.statistical_points import (ABOVE_YARDSTICK, BELOW_YARDSTICK, Position, coverage, trend,
-                                               yardstick_position)
+from report.results.statistical_points import (
+    ABOVE_YARDSTICK,
+    BELOW_YARDSTICK,
+    Position,
+    coverage,
+    trend,
+    yardstick_position,
+)
 
 ALL_INSIDE_SHARE = 0.999  # share of drawn components inside the data's ranges that counts as all of them
 SPREAD_MATCH_TOLERANCE = 0.1  # an f this close to the spread-matching f counts as "close to" it

@@ -1,6 +1,6 @@
 """Post VIII (`normal_fit`): the cloud of z-points as a multivariate normal N(mu, Sigma).
 
-`NormalFitResults` is the step's stats.json (names fixed in INTERFACE.md: `normality`,
+`NormalFitResults` is the step's stats.json (the names outside checks read: `normality`,
 `mahalanobis`, `ellipses`, `mixture`); `findings` turns it into the judgements post VIII states.
 """
 
@@ -30,7 +30,7 @@ class ComponentNormality(Record):
 
 
 class Normality(Record):
-    """The multivariate test (INTERFACE: test, n_points, statistic, p_value, normal)."""
+    """The multivariate test (test, n_points, statistic, p_value, normal)."""
 
     test: str
     n_points: int
@@ -70,7 +70,7 @@ class Plane(Record):
 
 
 class EllipseShare(Record):
-    """Share of all z-points inside the k-sigma ellipse of a plane (INTERFACE)."""
+    """Share of all z-points inside the k-sigma ellipse of a plane ."""
 
     i: int
     j: int
@@ -80,7 +80,7 @@ class EllipseShare(Record):
 
 
 class Mixture(Record):
-    """Full-covariance Gaussian mixtures in the leading principal coordinates (INTERFACE: bic, best_k)."""
+    """Full-covariance Gaussian mixtures in the leading principal coordinates (bic, best_k)."""
 
     bic: dict[str, float]
     best_k: int

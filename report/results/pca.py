@@ -1,6 +1,6 @@
 """Post IX (`pca`): the cloud in the frame of its principal axes.
 
-`PcaResults` is the step's stats.json (names fixed in INTERFACE.md: `eigenvalues`,
+`PcaResults` is the step's stats.json (the names outside checks read: `eigenvalues`,
 `explained_variance_ratio`, `components_for`); `findings` turns it into the judgements post IX states.
 Where the origin lies is post IV's measurement (`origin_slices`), which post IX prints as it is.
 """

@@ -1,6 +1,6 @@
 """The scoreboard (`scoreboard`): every generator of the series scored on the same face measure.
 
-`ScoreboardResults` is the step's stats.json (INTERFACE: `generators`, a list of
+`ScoreboardResults` is the step's stats.json (the names outside checks read: `generators`, a list of
 {"name", "n_decodes", "face_share", "precision", "recall", "density", "coverage", "fd", "kid",
 "face_coverage_interval", "rank_group"}, in table order); `findings` turns it into the judgements
 the page states.

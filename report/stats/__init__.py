@@ -10,24 +10,39 @@ takes `rng: numpy.random.Generator`. `z` has shape (n_points, z_dim) and is read
 """
 
 from report.stats._common import sample_rows
-from report.stats.correlations import (abs_r_summary, choose_pairs, correlated_pairs, covariance_from_correlation,
-                                       heatmap_components, independent_sd, pairs_above, pairs_touching,
-                                       streaming_correlation)
+from report.stats.correlations import (
+                                       abs_r_summary,
+                                       choose_pairs,
+                                       correlated_pairs,
+                                       covariance_from_correlation,
+                                       heatmap_components,
+                                       independent_sd,
+                                       pairs_above,
+                                       pairs_touching,
+                                       streaming_correlation,
+)
 from report.stats.distributions import (
-    best_uniform_b,
-    closest_uniform_b,
-    component_histograms,
-    component_summary,
-    dominant_components,
-    half_widths,
-    radii,
-    radius_summary,
-    uniform_radius_comparison,
-    uniform_vectors,
+                                       best_uniform_b,
+                                       closest_uniform_b,
+                                       component_histograms,
+                                       component_summary,
+                                       dominant_components,
+                                       half_widths,
+                                       radii,
+                                       radius_summary,
+                                       uniform_radius_comparison,
+                                       uniform_vectors,
 )
 from report.stats.images import nearest_image_distance, pixel_spread
-from report.stats.slices import (expected_slice_fraction, mahalanobis_distances, mahalanobis_position, origin_position, share_inside_ranges, slice_counts,
-                                 slice_mask)
+from report.stats.slices import (
+                                       expected_slice_fraction,
+                                       mahalanobis_distances,
+                                       mahalanobis_position,
+                                       origin_position,
+                                       share_inside_ranges,
+                                       slice_counts,
+                                       slice_mask,
+)
 
 __all__ = [
     "abs_r_summary",
@@ -62,7 +77,7 @@ __all__ = [
 ]
 
 # Post I: reconstruction error and pixel spread of decoded images.
-from report.stats.reconstruction import pixel_std, psnr, reconstruction_error, ssim  # noqa: E402
+from report.stats.reconstruction import pixel_std, psnr, reconstruction_error, ssim
 
 __all__ += ["pixel_std", "psnr", "reconstruction_error", "ssim"]
 

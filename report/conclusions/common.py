@@ -120,6 +120,17 @@ def count_share(count: FaceCount, uncertainty) -> Share:
     return share(count.n_faces, count.n_decodes, uncertainty)
 
 
+def real_decode_share(points, uncertainty) -> Share | None:
+    """The decoded real z-points' face share as post V measured it once for every post (all its scored decodes,
+    not only the grid it shows); None without a record or a decoder."""
+    if points is None:
+        return None
+    if getattr(points, "real_face_share", None) is not None and getattr(points, "real_sample", None):
+        return share_of(points.real_face_share, points.real_sample, uncertainty)
+    shown = getattr(points, "real_faces", None)
+    return count_share(shown, uncertainty) if shown is not None else None
+
+
 def estimate(value: float, interval: Sequence[float] | None) -> Estimate | None:
     """A recorded value and interval as one record; None where the record has no interval."""
     if interval is None:

@@ -14,9 +14,9 @@ from report.conclusions.common import (
     Share,
     base,
     cloud_distances,
-    count_share,
     estimate,
     order,
+    real_decode_share,
     share_of,
 )
 from report.stats.uncertainty import correlation_interval
@@ -163,8 +163,8 @@ def post_5(records: Mapping, findings: Mapping, uncertainty) -> Post5Closing:
                   far_outside=f.far_outside_cloud, share_outside=1 - m.share_inside_ranges)
     relation: Relation = "cannot tell"
     scored = [b for b in s.batches if b.face_share is not None and b.n_scored]
-    if s.has_decoder and m.face_share is not None and s.real_faces is not None and scored:
-        faces, real = share_of(m.face_share, m.n_scored, c), count_share(s.real_faces, c)
+    if s.has_decoder and m.face_share is not None and real_decode_share(s, c) is not None and scored:
+        faces, real = share_of(m.face_share, m.n_scored, c), real_decode_share(s, c)
         best = max(scored, key=lambda b: b.face_share)
         versus = order(faces, real)
         relation = {"lower": "agrees", "alike": "cannot tell", "higher": "differs"}[versus]

@@ -16,10 +16,10 @@ from report.conclusions.common import (
     cloud_distances,
     combine,
     contrast_groups,
-    count_share,
     estimate,
     majority,
     order,
+    real_decode_share,
     share,
     share_of,
 )
@@ -68,8 +68,7 @@ def post_6(records: Mapping, findings: Mapping, uncertainty) -> Post6Closing:
             outside = share(sum(p.faces_outside for p in seen), n_out, c)
             values.update(inside=inside, outside=outside, inside_versus=order(inside, outside))
     points = records.get("statistical_points")
-    real = getattr(points, "real_faces", None)
-    yardstick = count_share(real, c) if decodes and real is not None else None
+    yardstick = real_decode_share(points, c) if decodes else None
     return Post6Closing(**base("post-6", relation, decodes, uncertainty, yardstick=yardstick), **values)
 
 
@@ -134,8 +133,7 @@ def post_7(records: Mapping, findings: Mapping, uncertainty) -> Post7Closing:
                   first_beyond=beyond[0] if beyond else None, real_contrast=real_contrast)
     scored = all(row.faces is not None for row in rows)
     decodes = r.has_decoder and scored
-    real = getattr(points, "real_faces", None)
-    yardstick = count_share(real, c) if decodes and real is not None else None
+    yardstick = real_decode_share(points, c) if decodes else None
     parts: list[Relation] = []
     if decodes:
         if len(rows) > 1:
@@ -340,11 +338,11 @@ def post_10(records: Mapping, findings: Mapping, uncertainty) -> Post10Closing:
         values.update(best=best, contrast_known=known, grey=grey,
                       tied=[row for row in candidates if row is not best and order(row.faces, best.faces) == "alike"],
                       fewer=[row for row in candidates if order(row.faces, best.faces) == "lower"])
-        if by_board and "reconstructions" in scored:
+        if real is not None:
+            values["real"] = real
+        elif by_board and "reconstructions" in scored:
             ceiling = scored["reconstructions"]
             values["real"] = share_of(ceiling.face_share, ceiling.n_decodes, c)
-        elif real is not None:
-            values["real"] = real
         uniform = scored.get("uniform") if by_board else None
         if uniform is not None:
             values["uniform"] = share_of(uniform.face_share, uniform.n_decodes, c)

@@ -181,6 +181,7 @@ class FilamentsFindings(Record):
     no_real_faces: bool  # not even decodes of real z-points count as faces: the question cannot be answered
     preservation_more: bool  # the data's maps keep more neighbours than the normal's, on average
     faces_apart: bool | None  # real decodes' face share and the normal sample's cannot be told apart: False
+    normal_faces_more: bool = False  # apart, and the normal sample's decodes are the ones more often faces
     scale_trend: Literal["falls", "rises", "flat"] | None  # data's dimension from the smallest size to the full one
     figure_numbers: dict[str, int]  # figure file stem -> its number on the page
 
@@ -229,8 +230,10 @@ def findings(results: FilamentsResults, upstream: Mapping[str, StepResults]) -> 
     numbers = {stem: number for number, stem in enumerate([s for s in order if s in stems], start=1)}
     faces = {f.sample: f for f in results.faces}
     faces_apart = None
+    normal_faces_more = False
     if "data" in faces and "normal" in faces:
         faces_apart = not intervals_overlap(faces["data"].interval, faces["normal"].interval)
+        normal_faces_more = faces_apart and faces["normal"].share > faces["data"].share
     data_sizes = sorted((d for d in results.dimensions if d.sample == "data"), key=lambda d: d.n_points)
     trend = None
     if len(data_sizes) > 1:
@@ -259,6 +262,7 @@ def findings(results: FilamentsResults, upstream: Mapping[str, StepResults]) -> 
         n_clustered_more=sum(z.clustered_more for z in zooms),
         faces=faces,
         faces_apart=faces_apart,
+        normal_faces_more=normal_faces_more,
         faces_in_counts=any(f.n_decodes < results.min_count_for_percent for f in results.faces),
         no_real_faces="data" in faces and faces["data"].n_faces == 0,
         preservation_more=gap is not None and gap > 0,

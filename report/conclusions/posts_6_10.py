@@ -201,10 +201,7 @@ def _real_yardstick(records: Mapping, uncertainty) -> tuple[Estimate | None, obj
     points = records.get("statistical_points")
     if points is None or points.real_pixel_spread is None:
         return None, None
-    contrast = estimate(points.real_pixel_spread, points.real_pixel_spread_interval)
-    faces = (share_of(points.real_face_share, points.real_sample, uncertainty)
-             if points.real_face_share is not None and points.real_sample else None)
-    return contrast, faces
+    return estimate(points.real_pixel_spread, points.real_pixel_spread_interval), real_decode_share(points, uncertainty)
 
 
 def post_8(records: Mapping, findings: Mapping, uncertainty) -> Post8Closing:

@@ -19,11 +19,13 @@ from report.data import sources
 from report.results.train import TrainResults
 
 architecture, training = step.settings.model, step.settings.train
-device = model.device_description()
+plan = model.plan_training(training)  # one replica per GPU when there are several (train.multi_gpu)
+device = model.device_description(plan)
 device
 
 # %%
-encoder, decoder, autoencoder = model.build_autoencoder(architecture, step.settings.image_size, seed=step.seed)
+with model.training_scope(plan):
+    encoder, decoder, autoencoder = model.build_autoencoder(architecture, step.settings.image_size, seed=step.seed)
 encoder_layers = model.layer_table(encoder)
 decoder_layers = model.layer_table(decoder)
 encoder.summary()
@@ -33,7 +35,7 @@ decoder.summary()
 images = sources.open_images(step.input("images"))
 snapshot_epochs = [e for e in training.snapshot_epochs if e <= training.epochs]
 snapshots = model.Snapshots(encoder, decoder, snapshot_epochs, step.output / "snapshots")
-history = model.train_autoencoder(autoencoder, images, training, step.seed, callbacks=[snapshots])
+history = model.train_autoencoder(autoencoder, images, training, step.seed, callbacks=[snapshots], plan=plan)
 model.save_models(encoder, decoder, step.output)
 # The final snapshot holds the weights the run ends with (the best epoch's with restore_best_weights).
 model.save_models(encoder, decoder, step.output / "snapshots" / "final")
@@ -52,6 +54,7 @@ step.save(TrainResults(
     final_val_loss=history["val_loss"][-1] if history["val_loss"] else None,
     epochs=training.epochs,
     batch_size=training.batch_size,
+    global_batch_size=plan.global_batch,
     learning_rate=training.learning_rate,
     learning_rate_schedule=training.learning_rate_schedule,
     snapshots=snapshots.saved,

@@ -2,7 +2,9 @@
 
 The encoder is a Conv2D ladder ending in a linear Dense layer named "z" (the latent vector); the
 decoder mirrors it with Dense, Reshape and a Conv2DTranspose ladder ending in a sigmoid image. This
-is the only module of `report` that imports Keras or TensorFlow: everything else passes NumPy arrays.
+and the face measure's feature networks (`report.facelike`) are the only modules of `report` that import
+Keras or TensorFlow: everything else passes NumPy arrays. With several GPUs the autoencoder trains
+mirrored over all of them (`report.devices.training_plan`, `training_scope`).
 
 Images travel as uint8 arrays or memory maps of shape (n, s, s, 3) and become float32 in [0, 1]
 one batch at a time, so a CelebA-sized set (170,000 x 96 x 96 x 3) never sits in memory as floats (a set
@@ -11,19 +13,25 @@ of at most train.in_memory_mib is held in memory as uint8 while it trains).
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import math
 import os
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
-import keras
-import numpy as np
 import tensorflow as tf
 
-from report.errors import DataError, ParameterError
-from report.params import ModelParams, TrainParams
+from report.devices import TrainingPlan, enable_memory_growth, training_plan
+
+enable_memory_growth()  # before anything initialises the GPUs
+
+import keras  # noqa: E402  (after the GPUs are set to grow their memory)
+import numpy as np  # noqa: E402
+
+from report.errors import DataError, ParameterError  # noqa: E402
+from report.params import ModelParams, TrainParams  # noqa: E402
 
 log = logging.getLogger(__name__)
 
@@ -124,12 +132,14 @@ def layer_table(model: keras.Model) -> list[dict]:
     return rows
 
 
-def device_description() -> dict:
-    """What TensorFlow trains on: {"device": "GPU" or "CPU", "name", "count", "cpu_cores"}.
+def device_description(plan: TrainingPlan | None = None) -> dict:
+    """What TensorFlow trains on: {"device": "GPU" or "CPU", "name", "count", "cpu_cores", "replicas"}.
 
     count is the number of GPUs TensorFlow sees, or of CPU devices (normally 1) when it sees none;
-    cpu_cores is os.cpu_count().
+    cpu_cores is os.cpu_count(); replicas is the number of model copies training in step (the
+    plan's, 1 without a plan).
     """
+    replicas = plan.replicas if plan is not None else 1
     gpus = tf.config.list_physical_devices("GPU")
     if gpus:
         names = []
@@ -139,9 +149,29 @@ def device_description() -> dict:
             except (ValueError, RuntimeError):  # details are best effort; the device is what counts
                 details = {}
             names.append(str(details.get("device_name", gpu.name)))
-        return {"device": "GPU", "name": ", ".join(names), "count": len(gpus), "cpu_cores": os.cpu_count()}
+        return {"device": "GPU", "name": ", ".join(names), "count": len(gpus), "cpu_cores": os.cpu_count(),
+                "replicas": replicas}
     cpus = tf.config.list_physical_devices("CPU")
-    return {"device": "CPU", "name": "CPU", "count": max(1, len(cpus)), "cpu_cores": os.cpu_count()}
+    return {"device": "CPU", "name": "CPU", "count": max(1, len(cpus)), "cpu_cores": os.cpu_count(),
+            "replicas": replicas}
+
+
+def plan_training(train: TrainParams) -> TrainingPlan:
+    """The training plan for the GPUs TensorFlow sees in this process (see report.devices.training_plan)."""
+    gpus = [device.name for device in tf.config.list_logical_devices("GPU")]
+    return training_plan(gpus, train.batch_size, train.multi_gpu)
+
+
+@contextlib.contextmanager
+def training_scope(plan: TrainingPlan) -> Iterator[tf.distribute.Strategy | None]:
+    """Build the models to be trained inside this: a MirroredStrategy's scope over the plan's devices,
+    or nothing at all with one replica (the single-device run stays exactly as without strategies)."""
+    if not plan.mirrored:
+        yield None
+        return
+    strategy = tf.distribute.MirroredStrategy(devices=list(plan.devices))
+    with strategy.scope():
+        yield strategy
 
 
 def _as_float(images: np.ndarray) -> np.ndarray:
@@ -250,7 +280,7 @@ class Snapshots(keras.callbacks.Callback):
     def __init__(self, encoder: keras.Model, decoder: keras.Model, epochs: Sequence[int], folder: Path | str):
         super().__init__()
         self.encoder, self.decoder = encoder, decoder
-        self.epochs = set(int(e) for e in epochs)
+        self.epochs = {int(e) for e in epochs}
         self.folder = Path(folder)
         self.saved: list[int] = []
 
@@ -268,7 +298,7 @@ def snapshot_folder(folder: Path | str, epoch: int) -> Path:
 def validation_split(n: int, share: float, seed: int) -> tuple[np.ndarray, np.ndarray]:
     """(validation rows, training rows), each sorted: the first round(n * share) of a permutation from `seed`."""
     order = np.random.default_rng(seed).permutation(n)
-    n_validation = int(round(n * share))
+    n_validation = round(n * share)
     return np.sort(order[:n_validation]), np.sort(order[n_validation:])
 
 
@@ -306,10 +336,13 @@ def train_autoencoder(
     train: TrainParams,
     seed: int,
     callbacks: Sequence[keras.callbacks.Callback] = (),
+    plan: TrainingPlan | None = None,
 ) -> dict:
     """Fit the autoencoder to reproduce its input with Adam on train.loss.
 
-    Uses a GPU when TensorFlow sees one, the CPU otherwise. The validation rows are
+    Uses a GPU when TensorFlow sees one, the CPU otherwise; with a mirrored plan, every replica
+    takes plan.per_replica_batch images of each step's global batch (the autoencoder must have been
+    built inside `training_scope(plan)`; it is compiled in the same strategy's scope). The validation rows are
     `validation_split(n, train.validation_split, seed)`; training batches are reshuffled every
     epoch from the same seed, so equal seeds and equal initial weights give equal runs on CPU.
     The learning rate follows train.learning_rate_schedule (or ReduceLROnPlateau), EarlyStopping
@@ -322,13 +355,23 @@ def train_autoencoder(
         train: The train section of a parameter file.
         seed: The run's seed.
         callbacks: Extra Keras callbacks.
+        plan: How the devices train (default: one replica of train.batch_size images).
 
     Returns:
         JSON-native {"loss": [float per epoch], "val_loss": [...] ([] without validation),
         "mse", "val_mse": pixel MSE per epoch, "learning_rate": rate at each epoch's end,
         "epoch_seconds": [...], "train_seconds": float, "n_train": int, "n_validation": int,
         "best_epoch": 1-based epoch whose weights the model ends with, "epochs_run": int}.
+
+    Raises:
+        ValueError: the autoencoder was not built under the plan's strategy.
     """
+    plan = plan or training_plan((), train.batch_size)
+    replicas = autoencoder.distribute_strategy.num_replicas_in_sync
+    if replicas != plan.replicas:
+        raise ValueError(f"the autoencoder was built for {replicas} replica(s) but the plan trains {plan.replicas}: "
+                         "build it inside training_scope(plan)")
+    batch_size = plan.global_batch
     keras.utils.set_random_seed(seed)
     if train.deterministic_ops:
         tf.config.experimental.enable_op_determinism()
@@ -339,20 +382,23 @@ def train_autoencoder(
     if n - n_validation < 1:
         raise DataError(f"{n} images leave none for training after the validation split")
 
-    steps_per_epoch = math.ceil(len(train_rows) / train.batch_size)
+    steps_per_epoch = math.ceil(len(train_rows) / batch_size)
     if images.nbytes <= train.in_memory_mib * 2**20:
-        train_batches = in_memory_batches(images, train_rows, train.batch_size, seed=seed)
+        train_batches = in_memory_batches(images, train_rows, batch_size, seed=seed)
         validation_batches = (
-            in_memory_batches(images, validation_rows, train.batch_size, shuffle=False) if n_validation else None
+            in_memory_batches(images, validation_rows, batch_size, shuffle=False) if n_validation else None
         )
     else:
-        train_batches = ImageBatches(images, train_rows, batch_size=train.batch_size, seed=seed)
+        train_batches = ImageBatches(images, train_rows, batch_size=batch_size, seed=seed)
         validation_batches = (
-            ImageBatches(images, validation_rows, batch_size=train.batch_size, shuffle=False) if n_validation else None
+            ImageBatches(images, validation_rows, batch_size=batch_size, shuffle=False) if n_validation else None
         )
-    optimizer = keras.optimizers.Adam(learning_rate=learning_rate(train, steps_per_epoch))
-    autoencoder.compile(optimizer=optimizer, loss=train.loss, metrics=[keras.metrics.MeanSquaredError(name="mse")],
-                        steps_per_execution=max(1, min(train.steps_per_execution, steps_per_epoch)))
+    # optimizer and metric variables belong to the strategy the model was built under
+    scope = autoencoder.distribute_strategy.scope() if plan.mirrored else contextlib.nullcontext()
+    with scope:
+        optimizer = keras.optimizers.Adam(learning_rate=learning_rate(train, steps_per_epoch))
+        autoencoder.compile(optimizer=optimizer, loss=train.loss, metrics=[keras.metrics.MeanSquaredError(name="mse")],
+                            steps_per_execution=max(1, min(train.steps_per_execution, steps_per_epoch)))
     timer = _EpochTimer()
     rates = _RateLog()
     start = time.perf_counter()

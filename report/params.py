@@ -86,7 +86,8 @@ class TrainParams(_Section):
     """Adam on a pixel loss."""
 
     epochs: int = Field(8, ge=1, le=1000)
-    batch_size: int = Field(64, ge=1, le=8192)
+    batch_size: int = Field(64, ge=1, le=8192, description="images per training step on each device that trains "
+                            "(see multi_gpu)")
     learning_rate: float = Field(1e-3, gt=0, le=1)
     loss: Literal["binary_crossentropy", "mse"] = Field("binary_crossentropy", description="pixel loss on [0, 1]")
     validation_split: float = Field(0.1, ge=0, lt=0.5, description="share of images held out for validation")
@@ -123,6 +124,10 @@ class TrainParams(_Section):
     in_memory_mib: float = Field(
         1024, ge=0, description="images taking at most this many MiB as uint8 are held in memory and fed by tf.data; "
         "larger sets are read batch by batch from their memory map"
+    )
+    multi_gpu: bool = Field(
+        True, description="with several GPUs, train one replica of the model on each (TensorFlow MirroredStrategy), "
+        "each taking batch_size images per step, so a step sees batch_size x GPUs images; false: one device trains"
     )
     timeout_s: int = Field(1800, ge=10)
 

@@ -23,8 +23,12 @@ import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
-import keras
-import numpy as np
+from report.devices import enable_memory_growth
+
+enable_memory_growth()  # before Keras' TensorFlow initialises the GPUs
+
+import keras  # noqa: E402  (after the GPUs are set to grow their memory)
+import numpy as np  # noqa: E402
 
 log = logging.getLogger(__name__)
 

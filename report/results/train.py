@@ -31,6 +31,7 @@ class Device(Record):
     name: str  # GPU names, or "CPU"
     count: int  # devices of that kind
     cpu_cores: int | None  # os.cpu_count(); None where it is unknown
+    replicas: int = 1  # model copies that trained in step, one per GPU (MirroredStrategy); 1: one device
 
 
 class Layer(Record):
@@ -73,6 +74,7 @@ class TrainResults(StepResults):
     batch_size: int
     learning_rate: float
     loss_name: str  # train.loss, e.g. "binary_crossentropy"
+    global_batch_size: int | None = None  # images per optimizer step: batch_size x device.replicas
     z_dim: int  # latent dimension N
     learning_rate_schedule: str  # train.learning_rate_schedule
     snapshots: list[int]  # epochs whose encoder and decoder were kept (snapshots/epoch-NNNN/; the
@@ -93,6 +95,7 @@ class TrainFindings(Record):
 
     epochs_run: int
     stopped_early: bool  # EarlyStopping ended the run before `epochs`
+    mirrored: bool  # several copies of the model trained in step, one per GPU
     best_epoch: int
     last_epochs: int  # how many final epochs the flattening judgement looks at
     last_improvement: float | None  # relative drop of the validation loss over them (None: no validation)
@@ -123,7 +126,7 @@ def last_improvement(losses: list[float | None], share: float = LAST_EPOCHS_SHAR
     k is `share` of the epochs, at least 2 (all but the first with fewer epochs); None when the
     losses are too few or not finite.
     """
-    values = [v for v in losses]
+    values = list(losses)
     k = min(max(2, round(share * len(values))), len(values) - 1)
     if k < 1 or any(v is None or not math.isfinite(v) for v in values[-k - 1:]):
         return max(k, 0), None
@@ -172,6 +175,7 @@ def findings(results: TrainResults, upstream: Mapping[str, StepResults]) -> Trai
     return TrainFindings(
         epochs_run=epochs_run,
         stopped_early=epochs_run < results.epochs,
+        mirrored=results.device.replicas > 1,
         best_epoch=best_epoch,
         last_epochs=k,
         last_improvement=improvement,

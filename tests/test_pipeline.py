@@ -232,3 +232,55 @@ def test_digests_computed_in_staging_serve_the_results_after_the_swap(tmp_path):
     cache.dirty = False
     assert cache.digest(results / "big.npy") == digest
     assert cache.dirty is False  # served from the cache, the file was not read again
+
+
+CONNECTION_NOTEBOOK = '''# %% tags=["parameters"]
+run_dir: str = ""
+request: dict = {}
+
+# %%
+import json
+from ipykernel.connect import get_connection_info
+
+info = get_connection_info(unpack=True)
+print("CONNECTION", json.dumps({"transport": info["transport"], "ip": info["ip"]}))
+'''
+
+
+def test_kernels_started_at_once_all_run_over_their_own_sockets_inside_the_build(tmp_path, monkeypatch):
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    from report.pipeline.execute import execute_step
+
+    for variable in ("JUPYTER_RUNTIME_DIR", "IPYTHONDIR", "MPLCONFIGDIR"):
+        monkeypatch.setenv(variable, str(tmp_path / "cache" / variable))
+    notebook = tmp_path / "connection.py"
+    notebook.write_text(CONNECTION_NOTEBOOK)
+    staging = tmp_path / "build" / ".staging"
+    staging.mkdir(parents=True)
+    kernels = 4
+    with ProcessPoolExecutor(kernels, mp_context=multiprocessing.get_context("spawn")) as pool:
+        runs = [pool.submit(execute_step, f"k{i}", notebook, {"run_dir": "", "request": {}}, staging / f"k{i}.ipynb",
+                            staging / f"k{i}.log", staging, 120, False) for i in range(kernels)]
+        executed = [run.result() for run in runs]  # a kernel that failed to start raises StepError here
+    connections = []
+    for notebook_run in executed:
+        text = "".join(o.get("text", "") for c in notebook_run.cells for o in c.get("outputs", []))
+        connections.append(json.loads(text.split("CONNECTION ", 1)[1]))
+    assert all(c["transport"] == "ipc" for c in connections)
+    assert len({c["ip"] for c in connections}) == kernels
+    assert all(Path(c["ip"]).parent == staging.resolve() for c in connections)
+    left = sorted(p.name for p in staging.iterdir())
+    assert left == sorted(f"k{i}.{ext}" for i in range(kernels) for ext in ("ipynb", "log"))  # sockets removed
+
+
+def test_a_socket_path_too_long_for_the_platform_falls_back_to_tcp(tmp_path):
+    from report.pipeline.execute import UNIX_SOCKET_PATH_BYTES, kernel_connection
+
+    short = kernel_connection(tmp_path, "train")
+    assert short["transport"] == "ipc" and Path(short["connection_file"]).parent == tmp_path.resolve()
+    deep = tmp_path / ("d" * UNIX_SOCKET_PATH_BYTES)
+    long = kernel_connection(deep, "train")
+    assert "transport" not in long and Path(long["connection_file"]).parent == deep.resolve()
+    assert kernel_connection(tmp_path, "train")["connection_file"] != short["connection_file"]

@@ -1,5 +1,11 @@
 """The one door to papermill: run a step's notebook in a staging folder and turn every kind of
 failure into a one-line StepError that names the step, the cell and the cause.
+
+Kernels talk to papermill over Unix domain sockets (ZeroMQ's "ipc" transport) whose files lie
+beside the kernel's connection file in the build's staging folder, not over TCP ports: Jupyter
+picks "free" TCP ports by binding and releasing them before the kernel binds them again, so
+kernels started at the same moment (steps of variants built side by side) can pick the same port
+and fail with "Address already in use". Socket files cannot collide: each kernel has its own.
 """
 
 from __future__ import annotations
@@ -8,6 +14,7 @@ import contextlib
 import logging
 import os
 import sys
+import uuid
 from pathlib import Path
 
 import jupytext
@@ -19,6 +26,24 @@ from report.errors import StepError
 NOTEBOOK_PARAMETERS = ("run_dir", "request")
 
 KERNEL_NOISE = ("Kernel is running over TCP without encryption",)
+
+# A Unix socket's path must fit in sun_path: 108 bytes on Linux, 104 on macOS, with the closing NUL.
+# A longer build path falls back to TCP (which works, but can collide as the module docstring says).
+UNIX_SOCKET_PATH_BYTES = 103
+IPC_SUFFIX_BYTES = 3  # "-N": Jupyter numbers the five sockets of a kernel after the prefix
+
+
+def kernel_connection(folder: Path, name: str) -> dict[str, str]:
+    """KernelManager settings for one kernel: its connection file in `folder`, and "ipc" sockets
+    beside it where the platform has Unix sockets and the path fits; else TCP on free ports."""
+    folder = Path(folder).resolve()
+    folder.mkdir(parents=True, exist_ok=True)
+    token = uuid.uuid4().hex[:8]  # kernels of the same step in different processes never share files
+    settings = {"connection_file": str(folder / f"kernel-{name}-{token}.json")}
+    prefix = folder / f"kernel-{token}"
+    if os.name == "posix" and len(os.fsencode(prefix)) + IPC_SUFFIX_BYTES <= UNIX_SOCKET_PATH_BYTES:
+        settings |= {"transport": "ipc", "ip": str(prefix)}
+    return settings
 
 
 def read_notebook(path: Path) -> nbformat.NotebookNode:
@@ -127,15 +152,19 @@ def execute_step(
     cwd: Path,
     timeout_s: int,
     progress: bool = True,
+    kernel_dir: Path | None = None,
 ) -> nbformat.NotebookNode:
     """Execute one step's notebook with papermill; return the executed notebook.
 
     The executed notebook is written to `executed_path` as it runs. Any failure raises StepError
-    with one line; the partial notebook stays at `executed_path` for the caller to keep.
+    with one line; the partial notebook stays at `executed_path` for the caller to keep. The
+    kernel's connection file and sockets go to `kernel_dir` (default: the folder of
+    `executed_path`) and are removed when the kernel shuts down.
     """
     import papermill
     from nbclient.exceptions import CellTimeoutError, DeadKernelError
     from papermill.exceptions import PapermillExecutionError
+    from traitlets.config import Config
 
     notebook = read_notebook(notebook_path)
     log_path.parent.mkdir(parents=True, exist_ok=True)
@@ -156,6 +185,7 @@ def execute_step(
                 start_timeout=120,
                 execution_timeout=timeout_s,
                 cwd=str(cwd),
+                config=Config({"KernelManager": kernel_connection(kernel_dir or executed_path.parent, name)}),
             )
         except PapermillExecutionError as err:
             where = _cell_label(executed_path, err.cell_index)
@@ -198,15 +228,11 @@ def stop_kernels(timeout_s: float = 5.0) -> list[int]:
             continue
     victims = {p.pid: p for p in kernels}
     for kernel in kernels:
-        try:
+        with contextlib.suppress(psutil.Error):
             victims.update({p.pid: p for p in kernel.children(recursive=True)})
-        except psutil.Error:
-            pass
     for process in victims.values():
-        try:
+        with contextlib.suppress(psutil.Error):
             process.send_signal(signal.SIGKILL)
-        except psutil.Error:
-            pass
     psutil.wait_procs(list(victims.values()), timeout=timeout_s)
     return sorted(victims)
 

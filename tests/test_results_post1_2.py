@@ -38,9 +38,10 @@ def train_record(**changes) -> dict:
     total = {"name": "total", "output_shape": "", "params": 1234, "type": ""}
     record = {
         "batch_size": 32,
+        "global_batch_size": 32,
         "decoder_layers": [layer, total],
         "encoder_layers": [layer, total],
-        "device": {"count": 1, "cpu_cores": 2, "device": "CPU", "name": "CPU"},
+        "device": {"count": 1, "cpu_cores": 2, "device": "CPU", "name": "CPU", "replicas": 1},
         "epochs": 2,
         "final_loss": 0.689,
         "final_val_loss": 0.688,

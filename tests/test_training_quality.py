@@ -247,3 +247,22 @@ def test_formation_figure_has_one_panel_per_quantity_on_a_log_epoch_axis():
     axes = fig.get_axes()
     assert len(axes) == 3 and all(ax.get_xscale() == "log" for ax in axes)
     assert axes[1].get_yscale() == "log" and len(axes[1].get_lines()) == 2
+
+
+def test_post_one_names_the_replicas_and_the_global_batch_only_when_several_trained():
+    from tests.test_results_post1_2 import train_record
+
+    from report.render.environment import environment
+
+    env = environment()
+    texts = {}
+    for replicas in (1, 2):
+        device = {**train_record()["device"], "device": "GPU", "name": "GPU A, GPU B", "count": 2, "replicas": replicas}
+        record = validate_results(TrainResults, train_record(device=device, global_batch_size=32 * replicas))
+        findings = train_findings(record, {})
+        assert findings.mirrored == (replicas > 1)
+        context = {"steps": {"train": {"stats": record, "findings": findings, "figures": {"loss": "figures/train/loss.png"}}},
+                   "params": {"model": {"encoder_filters": [8, 16]}}, "variant": "tiny", "has_decoder": True}
+        texts[replicas] = " ".join(env.get_template("steps/train.html").render(**context).split())
+    assert "in batches of 32," in texts[1] and "copies of the model" not in texts[1]
+    assert "in batches of 64 (32 on each of 2 copies of the model, one per GPU)," in texts[2]

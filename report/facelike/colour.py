@@ -54,11 +54,12 @@ def _linearise(rgb: np.ndarray) -> np.ndarray:
     return np.where(rgb <= 0.04045, rgb / 12.92, ((rgb + 0.055) / 1.055) ** 2.4)
 
 
-UINT8_LINEAR = _linearise(np.arange(256) / 255.0)  # linear light of each uint8 sRGB value
+# Linear light of each uint8 sRGB value; float32 (ample for cell means) keeps the look-up cheap.
+UINT8_LINEAR = _linearise(np.arange(256) / 255.0).astype(np.float32)
 
 
 def linear_rgb(images: np.ndarray) -> np.ndarray:
-    """float64 (..., 3) linear-light RGB in [0, 1] of sRGB images: uint8 values, or floats in [0, 1] if not uint8."""
+    """(..., 3) linear-light RGB in [0, 1] of sRGB images: uint8 values (float32), or floats in [0, 1] (float64)."""
     images = np.asarray(images)
     if images.shape[-1] != 3:
         raise ValueError(f"linear_rgb: expected RGB in the last axis, got shape {images.shape}")

@@ -224,10 +224,11 @@ class FaceMeasureParams(_Section):
         "described by their mean CIELAB colours (its colour layout), compared with the reference (training) images' "
         "layouts by a Mahalanobis distance; at 4 the cells separate background, hair, skin and clothes")
     colour_quantile: float = Field(
-        0.98, gt=0.5, lt=1, description="colour plausibility is 0.5 at this quantile of the reference images' own "
-        "colour distances (each measured against the others); a face is there when structure x colour plausibility "
-        "reaches judge_threshold. On the default build 0.98 took the clear share of uniform decodes at b = 2 from 16 % "
-        "to under 1 % and cost held-out real images about 2 points (0.95: 4 points)")
+        0.98, gt=0.5, lt=1, description="colour plausibility: each of its two distances scores 0.5 at this quantile of "
+        "the reference images' own distances (each measured against the others); the plausibility, the smaller score "
+        "over the median real image's and capped at 1, multiplies the judge's probability. On the default build 0.98 "
+        "took the clear share of uniform decodes at b = 2 from 16 % to under 1 % and cost held-out real images about "
+        "2 points")
     colour_floor: float = Field(
         1.0, gt=0, description="colour plausibility: a CIELAB difference (1 is about one just noticeable difference) "
         "added to the spread of every cell's colour, so that a data set whose colours never vary in a channel "

@@ -24,8 +24,11 @@ hard-coded.
 `fit_colour` calibrates each distance on the reference images themselves, each measured against
 the others (leave-one-out, exact by Sherman-Morrison, so a small reference set is not flattered):
 the distance at a high `quantile` of theirs scores 0.5, and the spread of their log distances
-sets the logistic's width, as in report.facelike.clarity; the colour plausibility is the smaller
-of the two scores. `colour_scores` is continuous in the pixels (cell means are linear, the
+sets the logistic's width, as in report.facelike.clarity. The colour plausibility is the smaller
+of the two scores divided by `typical`, the median of the reference images' own (leave-one-out)
+smaller scores, and capped at 1: colours at least as plausible as a typical real image's score 1,
+so that multiplying the judge's probability by the plausibility leaves real faces as they were
+and only takes away from images whose colours are less usual than most real images'. `colour_scores` is continuous in the pixels (cell means are linear, the
 distances quadratic, a maximum and a minimum of them Lipschitz, the logistic smooth), so
 near-identical images get near-identical scores; cell means barely move under blur (a blur
 mostly moves colour within a cell), so blur leaves the score nearly as it was and the clarity
@@ -130,12 +133,14 @@ class ColourReference:
     grid: int
     floor: float
     n_fitted: int
+    typical: float  # median over the reference images of their own smaller score (leave-one-out): scores 1
 
     def summary(self) -> dict[str, object]:
         """The scalar part, JSON-ready: {"layout": {"low", "spread"}, "cell": {...}, "quantile", "grid", "floor",
-        "n_fitted"}."""
+        "n_fitted", "typical"}."""
         return {**{name: {"low": float(self.low[i]), "spread": float(self.spread[i])} for i, name in enumerate(MEASURES)},
-                "quantile": self.quantile, "grid": self.grid, "floor": self.floor, "n_fitted": self.n_fitted}
+                "quantile": self.quantile, "grid": self.grid, "floor": self.floor, "n_fitted": self.n_fitted,
+                "typical": self.typical}
 
 
 def leave_one_out_distances(layouts: np.ndarray, floor: float) -> np.ndarray:
@@ -171,9 +176,10 @@ def fit_colour(real_images: np.ndarray, grid: int, quantile: float, floor: float
                           np.max([leave_one_out_distances(cells[:, c], floor) for c in range(cells.shape[1])], axis=0)],
                          axis=1)
     logs = np.log(np.maximum(distances, np.finfo(float).tiny))
+    low, spread = np.quantile(logs, quantile, axis=0), np.maximum(logs.std(axis=0), np.finfo(float).eps)
+    typical = float(np.median(_logistic(logs, low, spread).min(axis=1)))
     return ColourReference(layouts.mean(axis=0), np.linalg.inv(covariance), np.linalg.inv(cell_covariance),
-                           np.quantile(logs, quantile, axis=0), np.maximum(logs.std(axis=0), np.finfo(float).eps),
-                           quantile, grid, floor, n)
+                           low, spread, quantile, grid, floor, n, typical)
 
 
 def colour_distances(images: np.ndarray, reference: ColourReference) -> np.ndarray:
@@ -187,9 +193,13 @@ def colour_distances(images: np.ndarray, reference: ColourReference) -> np.ndarr
 def colour_parts(images: np.ndarray, reference: ColourReference) -> np.ndarray:
     """float (n, 2) in (0, 1): each distance's score, 1 - sigmoid((log distance² - low) / spread); 0.5 at the quantile."""
     logs = np.log(np.maximum(colour_distances(images, reference), np.finfo(float).tiny))
-    return 1.0 / (1.0 + np.exp((logs - reference.low) / reference.spread))
+    return _logistic(logs, reference.low, reference.spread)
+
+
+def _logistic(logs: np.ndarray, low: np.ndarray, spread: np.ndarray) -> np.ndarray:
+    return 1.0 / (1.0 + np.exp((logs - low) / spread))
 
 
 def colour_scores(images: np.ndarray, reference: ColourReference) -> np.ndarray:
-    """float (n,) in (0, 1): colour plausibility, the smaller of the layout and cell scores (colour_parts)."""
-    return colour_parts(images, reference).min(axis=1)
+    """float (n,) in (0, 1]: colour plausibility, min(1, the smaller of the layout and cell scores / typical)."""
+    return np.minimum(1.0, colour_parts(images, reference).min(axis=1) / reference.typical)

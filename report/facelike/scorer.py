@@ -14,9 +14,10 @@ near-identical scores:
 - structure: the structure judge's probability (report.facelike.judge: a small CNN trained on the
   real training images against structure-destroyed copies of them, blurred and colour-jittered
   alike, so it asks only whether the parts of a face sit where a face keeps them);
-- colour plausibility: how far the image's colour layout (mean CIELAB colour per cell) lies from
-  the training images' (report.facelike.colour; 0.5 at a high quantile of the real images' own
-  distances), which the judge cannot see: face-like arrangements in psychedelic colours;
+- colour plausibility: how far the image's colour layout (CIELAB colour per cell) lies from the
+  training images' (report.facelike.colour; 1 for colours as usual as a typical real image's,
+  falling towards 0 beyond a high quantile of the real images' own distances), which the judge
+  cannot see: face-like arrangements in psychedelic colours;
 - clarity: the smaller of the image's contrast and detail scores against the training images
   (report.facelike.clarity; 0.5 at a low quantile of the real images, monotone in blur and
   contrast by construction).
@@ -255,7 +256,7 @@ class FaceScorer:
                                  np.load(folder / COLOUR_CELL_PRECISION_FILE),
                                  low=np.array([rule.layout.low, rule.cell.low]),
                                  spread=np.array([rule.layout.spread, rule.cell.spread]), quantile=rule.quantile,
-                                 grid=rule.grid, floor=rule.floor, n_fitted=rule.n_fitted)
+                                 grid=rule.grid, floor=rule.floor, n_fitted=rule.n_fitted, typical=rule.typical)
         return cls(spaces, k=record.k, realism_percentile=record.realism_percentile, primary=record.primary_space,
                    kid_subsets=record.kid_subsets, kid_subset_size=record.kid_subset_size,
                    judge=judge, judge_threshold=record.verdict.structure_threshold,

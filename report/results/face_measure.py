@@ -119,6 +119,7 @@ class ColourRule(Record):
     layout: ColourMeasure  # the whole layout under its joint covariance
     cell: ColourMeasure  # the worst cell under its own covariance
     n_fitted: int  # reference (training) images the layout was fitted on
+    typical: float  # median of the reference images' own smaller score: a score this high or higher counts as 1
 
 
 class VerdictRule(Record):

@@ -6,9 +6,10 @@
 # sample of training images spans the real k-NN manifold in each. A third network, the structure
 # judge, learns to tell training images from structure-destroyed copies of them (patches shuffled,
 # phase scrambled, shifted blends of several faces, smooth colour fields), all blurred and
-# colour-jittered alike. Every image gets a verdict: the judge's probability (structure) says
-# whether a face is there, its contrast and detail against the training images' (clarity) whether
-# it is clear: "clear face", "faint face" or "no face". Nothing here trains on decodes.
+# colour-jittered alike. Every image gets a verdict: the judge's probability (structure) times how
+# plausible its colour layout is against the training images' (colour) says whether a face is
+# there, its contrast and detail against the training images' (clarity) whether it is clear:
+# "clear face", "faint face" or "no face". Nothing here trains on decodes.
 # Calibration: held-out real images, their reconstructions, blurred real images, decodes of
 # uniform vectors (post I's b) and pixel noise, each scored like any decode, and the held-out real
 # images blurred and washed out step by step. The spaces are saved for
@@ -43,6 +44,7 @@ from report.facelike import (
 )
 from report.facelike.calibration import contrast_reduced, shares_by_verdict
 from report.facelike.clarity import fit_clarity
+from report.facelike.colour import fit_colour
 from report.facelike.features import rotation_targets
 from report.facelike.judge import (
     KINDS,
@@ -58,6 +60,7 @@ from report.results.face_measure import (
     EXAMPLES_FIGURE,
     CalibrationSet,
     ClarityMeasure,
+    ColourRule,
     DegradationPoint,
     FaceMeasureResults,
     FeatureSpaceRecord,
@@ -157,19 +160,22 @@ for name, space in spaces.items():
         n_dead=n_dead,
     )
     scored.append(ScoredSpace(record, space, features, radii))
-save_spaces(step.output, saved, network.pooled, judge.model)
-# Clarity is measured against the reference (training) images, so held-out real images test it out of sample.
+# Clarity and colour are measured against the reference (training) images, so held-out real images test them out
+# of sample.
 clarity = fit_clarity(reference, settings.clarity_quantile, settings.detail_inner_sigma, settings.detail_outer_sigma,
                       settings.clarity_adaptation)
+colour = fit_colour(reference, settings.colour_grid, settings.colour_quantile, settings.colour_floor)
+save_spaces(step.output, saved, network.pooled, judge.model, colour)
 verdict_rule = VerdictRule(
     structure_threshold=settings.judge_threshold, clarity_threshold=settings.clarity_threshold,
     quantile=settings.clarity_quantile, detail_inner_sigma=settings.detail_inner_sigma,
     detail_outer_sigma=settings.detail_outer_sigma, adaptation=settings.clarity_adaptation, n_fitted=len(reference),
+    colour=ColourRule(**colour.summary()),
     **{name: ClarityMeasure(**values) for name, values in clarity.to_dict().items() if isinstance(values, dict)})
 scorer = FaceScorer(scored, k=settings.k, realism_percentile=settings.realism_percentile, primary="random",
                     kid_subsets=settings.kid_subsets, kid_subset_size=settings.kid_subset_size, seed=kid_seed,
                     judge=judge.model, judge_threshold=settings.judge_threshold,
-                    clarity=clarity, clarity_threshold=settings.clarity_threshold)
+                    clarity=clarity, clarity_threshold=settings.clarity_threshold, colour=colour)
 seconds["reference"] = time.perf_counter() - start
 [(s.name, s.n_features, s.n_dead) for s in (item.record for item in scored)], verdict_rule
 
@@ -198,8 +204,9 @@ for name, set_images in sets.items():
         **dict(zip(("face_share", "faint_share", "no_face_share"), shares_by_verdict(scores.verdicts).values(), strict=True)),
         face_score_median=float(np.median(scores.face_score)),
         clarity_median=float(np.median(scores.clarity_score)),
+        colour_median=float(np.median(scores.colour_score)),
         inside_share=float(scores.inside_every_space.mean()),
-        judge_share=float(scores.judged_real.mean()),
+        judge_share=float((scores.structure >= scores.judge_threshold).mean()),
         judge_median=float(np.median(scores.judge)),
         spaces={space: SpaceScores(realism_median=float(np.median(scores.realism[space])),
                                    **{key: value for key, value in record.items() if key not in ("name", "n_decodes")})
@@ -225,7 +232,8 @@ for kind, amounts, degrade in (("blur", settings.degradation_blurs, blurred_imag
             kind=kind, amount=amount, n_images=len(real), **shares_by_verdict(scores.verdicts),
             face_score_median=float(np.median(scores.face_score)),
             clarity_median=float(np.median(scores.clarity_score)),
-            structure_median=float(np.median(scores.structure))))
+            structure_median=float(np.median(scores.structure)),
+            colour_median=float(np.median(scores.colour_score))))
 seconds["degradations"] = time.perf_counter() - start
 step.figure(DEGRADATION_FIGURE, figures.verdict_shares([
     (label, [p.amount for p in degradations if p.kind == kind],

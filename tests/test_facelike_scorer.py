@@ -22,6 +22,7 @@ from report.facelike import (
 )
 from report.facelike.calibration import blurred_images, contrast_reduced
 from report.facelike.clarity import fit_clarity
+from report.facelike.colour import fit_colour
 from report.facelike.features import RANDOM_FILTERS, TRAINED_FILTERS
 from report.facelike.judge import KINDS, shifted_blends, train_judge
 from report.facelike.scorer import (
@@ -34,6 +35,7 @@ from report.facelike.scorer import (
 from report.results import save_results
 from report.results.face_measure import (
     ClarityMeasure,
+    ColourRule,
     FaceMeasureResults,
     FeatureSpaceRecord,
     JudgeRecord,
@@ -50,6 +52,7 @@ def saved(tmp_path_factory):
     folder = tmp_path_factory.mktemp("face_measure")
     faces, factors = generate_faces(360, 16, np.random.default_rng(3))
     clarity = fit_clarity(faces[:300], 0.05, 0.5, 2.0, 0.25).to_dict()
+    colour = fit_colour(faces[:300], 4, 0.98, 1.0)
     reference, held_out = faces[:300], faces[300:]
     network = train_factor_network(reference, factor_targets(factors)[:300], seed=1, epochs=2)
     spaces = {"random": random_space(reference, seed=5), "trained": trained_space("trained", network, reference)}
@@ -58,7 +61,7 @@ def saved(tmp_path_factory):
         features = space.features(reference)
         arrays[name] = (space, features, knn_radii(features, K))
     judge = train_judge(reference, seed=2, epochs=20, max_sigma=1.0, filters=(8, 16))
-    save_spaces(folder, arrays, network.pooled, judge.model)
+    save_spaces(folder, arrays, network.pooled, judge.model, colour)
     records = [
         FeatureSpaceRecord(name="random", kind="random", task=None, layer="features", seed=5,
                            filters=list(RANDOM_FILTERS), n_features=RANDOM_FILTERS[-1]),
@@ -69,7 +72,8 @@ def saved(tmp_path_factory):
         image_size=16, k=K, realism_percentile=50.0, rule="structure_and_clarity", primary_space="random",
         verdict=VerdictRule(structure_threshold=0.5, clarity_threshold=0.5, quantile=0.05, detail_inner_sigma=0.5,
                             detail_outer_sigma=2.0, adaptation=0.25, contrast=ClarityMeasure(**clarity["contrast"]),
-                            detail=ClarityMeasure(**clarity["detail"]), n_fitted=300),
+                            detail=ClarityMeasure(**clarity["detail"]), n_fitted=300,
+                            colour=ColourRule(**colour.summary())),
         real_clear=ShareInterval(k=50, n=60, share=50 / 60, low=0.7, high=0.9, confidence=0.95), degradations=[],
         degradation_figure="verdict-shares.png",
         kid_subsets=5, kid_subset_size=100, n_reference=300, n_held_out=60, blur_sigma=1.5, uniform_b=2.0,
@@ -93,10 +97,10 @@ def test_reopened_scorer_judges_as_the_spaces_in_memory(saved):
         expected = manifold_membership(reference, space.features(saved.held_out), K, real_radii=radii)
         np.testing.assert_array_equal(scores.inside[name], expected)
     np.testing.assert_allclose(scores.judge, saved.judge.probability(saved.held_out), rtol=1e-5, atol=1e-6)
-    expected = np.where(scores.judge >= 0.5, np.where(scores.clarity >= 0.5, CLEAR, FAINT), NO_FACE)
+    expected = np.where(scores.judge * scores.colour >= 0.5, np.where(scores.clarity >= 0.5, CLEAR, FAINT), NO_FACE)
     np.testing.assert_array_equal(scorer.verdicts(saved.held_out), expected)
     np.testing.assert_array_equal(scorer.is_face(saved.held_out), expected == CLEAR)
-    np.testing.assert_allclose(scorer.face_score(saved.held_out), scores.judge * scores.clarity)
+    np.testing.assert_allclose(scorer.face_score(saved.held_out), scores.judge * scores.colour * scores.clarity)
 
 
 def test_faces_are_faces_and_noise_is_not(saved):
@@ -166,7 +170,7 @@ def test_near_identical_images_get_near_identical_scores_and_the_same_verdict(sa
             again = scorer.scores(copy)
             assert np.abs(again.face_score - scores.face_score).max() < 0.05
             # The verdict may differ only for an image that sat on a threshold.
-            edge = (np.abs(scores.structure - 0.5) < 0.05) | (np.abs(scores.clarity_score - 0.5) < 0.02)
+            edge = (np.abs(scores.presence - 0.5) < 0.05) | (np.abs(scores.clarity_score - 0.5) < 0.02)
             assert (again.verdicts == scores.verdicts)[~edge].all()
 
 
@@ -197,3 +201,23 @@ def test_the_verdict_follows_the_two_thresholds():
     assert scores.verdicts.tolist() == [CLEAR, FAINT, NO_FACE, CLEAR]
     assert scores.is_face.tolist() == [True, False, False, True]
     np.testing.assert_allclose(scores.face_score, [0.63, 0.27, 0.18, 0.25])
+
+
+def test_implausible_colour_takes_the_face_away():
+    """Presence is structure x colour plausibility: a face-like arrangement in implausible colours has no face."""
+    scores = ImageScores(features={}, inside={"random": np.ones(4, dtype=bool)}, realism={},
+                         judge=np.array([0.9, 0.9, 0.9, 0.6]), judge_threshold=0.5,
+                         clarity=np.array([0.7, 0.7, 0.3, 0.7]), clarity_threshold=0.5,
+                         colour=np.array([0.9, 0.4, 0.9, 0.9]))
+    assert scores.verdicts.tolist() == [CLEAR, NO_FACE, FAINT, CLEAR]
+    np.testing.assert_allclose(scores.presence, [0.81, 0.36, 0.81, 0.54])
+    np.testing.assert_allclose(scores.face_score, [0.567, 0.252, 0.243, 0.378])
+
+
+def test_faces_in_wrong_colours_have_no_face(saved):
+    """Faces with their colour channels rotated (green or blue skin) have no face; the colour plausibility says so."""
+    scorer = FaceScorer.load(saved.folder)
+    wrong = scorer.scores(saved.held_out[..., [1, 2, 0]])
+    right = scorer.scores(saved.held_out)
+    assert (wrong.verdicts == NO_FACE).mean() >= 0.8 > (right.verdicts == NO_FACE).mean()
+    assert np.median(wrong.colour_score) < 0.5 < np.median(right.colour_score)

@@ -30,7 +30,8 @@ def scores(share):
 
 def degradation(kind, amounts, clear):
     return [{"kind": kind, "amount": amount, "n_images": 20, "clear_share": share, "faint_share": 1 - share,
-             "no_face_share": 0.0, "face_score_median": share, "clarity_median": share, "structure_median": 0.99}
+             "no_face_share": 0.0, "face_score_median": share, "clarity_median": share, "structure_median": 0.99,
+             "colour_median": 1.0}
             for amount, share in zip(amounts, clear)]
 
 
@@ -41,7 +42,9 @@ def record(shares=None, faint=None, task_score=0.8, blur_clear=(0.9, 0.6, 0.3, 0
         "image_size": 16, "k": 5, "realism_percentile": 50.0, "rule": "structure_and_clarity", "primary_space": "random",
         "verdict": {"structure_threshold": 0.5, "clarity_threshold": 0.5, "quantile": 0.05, "detail_inner_sigma": 0.5,
                     "detail_outer_sigma": 2.0, "adaptation": 0.25, "contrast": {"low": -2.6, "spread": 0.3},
-                    "detail": {"low": -3.6, "spread": 0.3}, "n_fitted": 100},
+                    "detail": {"low": -3.6, "spread": 0.3}, "n_fitted": 100,
+                    "colour": {"grid": 4, "quantile": 0.98, "floor": 1.0, "layout": {"low": 4.8, "spread": 0.6},
+                               "cell": {"low": 3.2, "spread": 0.6}, "n_fitted": 100, "typical": 0.87}},
         "kid_subsets": 10, "kid_subset_size": 100, "n_reference": 100, "n_held_out": 20, "blur_sigma": 1.5,
         "uniform_b": 2.0, "spaces": [space("random", "random"), space("trained", "trained", "factors", task_score)],
         "judge": {"seed": 3, "n_images": 100, "epochs": 2, "filters": [8, 16], "max_sigma": 1.5,
@@ -49,7 +52,7 @@ def record(shares=None, faint=None, task_score=0.8, blur_clear=(0.9, 0.6, 0.3, 0
                   "held_out_accuracy": 0.9},
         "calibration": [{"name": name, "n_images": 20, "face_share": share, "faint_share": faint[name],
                          "no_face_share": 1 - share - faint[name], "face_score_median": share, "clarity_median": share,
-                         "inside_share": share, "judge_share": share + faint[name], "judge_median": share,
+                         "colour_median": 1.0, "inside_share": share, "judge_share": share + faint[name], "judge_median": share,
                          "spaces": {"random": scores(share), "trained": scores(share)}}
                         for name, share in shares.items()],
         "real_clear": {"k": 18, "n": 20, "share": 0.9, "low": 0.7, "high": 0.97, "confidence": 0.95},

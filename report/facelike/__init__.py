@@ -5,8 +5,9 @@ on the real images for another task); `metrics` scores fake features against rea
 manifold membership, realism, PRDC, Fréchet distance, KID); `calibration` makes the reference
 sets (real, reconstructed, noise, blurred, washed out) and one scoreboard record per set; `judge`
 trains the structure judge (real images against structure-destroyed copies): is a face there?;
-`clarity` measures contrast and detail against the real images: is it clear? `scorer` turns both
-into each image's verdict: clear face, faint face or no face.
+`colour` measures how plausible the colour layout is against the real images' (are these a face's
+colours?); `clarity` measures contrast and detail against the real images: is it clear? `scorer`
+turns all three into each image's verdict: clear face, faint face or no face.
 """
 
 from report.facelike.calibration import (
@@ -19,6 +20,7 @@ from report.facelike.calibration import (
     shares_by_verdict,
 )
 from report.facelike.clarity import ClarityReference, clarity_scores, fit_clarity
+from report.facelike.colour import ColourReference, colour_layout, colour_scores, fit_colour, srgb_to_lab
 from report.facelike.features import (
     FeatureSpace,
     TrainedNetwork,
@@ -54,17 +56,21 @@ from report.facelike.metrics import (
 __all__ = [
     "SCOREBOARD_KEYS",
     "ClarityReference",
+    "ColourReference",
     "FeatureSpace",
     "StructureJudge",
     "TrainedNetwork",
     "blurred_images",
     "calibration_sets",
     "clarity_scores",
+    "colour_layout",
+    "colour_scores",
     "contrast_reduced",
     "destroyed_images",
     "extract_features",
     "factor_targets",
     "fit_clarity",
+    "fit_colour",
     "frechet_distance",
     "judge_probability",
     "kernel_inception_distance",
@@ -83,6 +89,7 @@ __all__ = [
     "shares_by_verdict",
     "shifted_blends",
     "smooth_fields",
+    "srgb_to_lab",
     "train_factor_network",
     "train_judge",
     "train_rotation_network",

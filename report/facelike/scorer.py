@@ -4,24 +4,28 @@ Usage in a notebook whose step needs `face_measure`:
 
     scorer = FaceScorer.open(step)          # None without a decoder (zpoints runs)
     verdicts = scorer.verdicts(decodes)     # str (n,): "clear face", "faint face" or "no face"
-    scorer.face_score(decodes)              # float (n,) in [0, 1]: structure x clarity
+    scorer.face_score(decodes)              # float (n,) in [0, 1]: structure x colour x clarity
     faces = scorer.is_face(decodes)         # bool (n,): the clear faces (what face shares count)
     scorer.score_set(decodes, "uniform")    # one scoreboard record (see SCOREBOARD_KEYS)
 
-The verdict. Two scores, both smooth in the pixels, so that near-identical images get
+The verdict. Three scores, all smooth in the pixels, so that near-identical images get
 near-identical scores:
 
 - structure: the structure judge's probability (report.facelike.judge: a small CNN trained on the
   real training images against structure-destroyed copies of them, blurred and colour-jittered
   alike, so it asks only whether the parts of a face sit where a face keeps them);
+- colour plausibility: how far the image's colour layout (CIELAB colour per cell) lies from the
+  training images' (report.facelike.colour; 1 for colours as usual as a typical real image's,
+  falling towards 0 beyond a high quantile of the real images' own distances), which the judge
+  cannot see: face-like arrangements in psychedelic colours;
 - clarity: the smaller of the image's contrast and detail scores against the training images
   (report.facelike.clarity; 0.5 at a low quantile of the real images, monotone in blur and
   contrast by construction).
 
-A face is there when the structure reaches `judge_threshold`; it is a clear face when the clarity
-also reaches `clarity_threshold`, a faint face (blurred, washed out or low in contrast) when it
-does not; below the structure threshold the image has no face. The face score is structure x
-clarity. The k-NN manifolds of the feature spaces no longer decide single images (membership of
+A face is there when its presence, structure x colour plausibility, reaches `judge_threshold`;
+it is a clear face when the clarity also reaches `clarity_threshold`, a faint face (blurred,
+washed out or low in contrast) when it does not; below the threshold the image has no face. The
+face score is structure x colour plausibility x clarity. The k-NN manifolds of the feature spaces no longer decide single images (membership of
 a ball is a yes or no that one grey level can flip); they describe sets (`score_set`) and give
 `face_coverage`. The spaces: the random network (fixed by its seed, never trained; max pooling)
 and the network trained on the real images for another task (the synthetic source's generating
@@ -37,9 +41,10 @@ that tells murk from faces. `score_set_by_space` gives the same record in every 
 
 What face_measure leaves in its results folder (written by `save_spaces`, read by `load`; names
 in `report.results.face_measure`): `stats.json` (the `FaceMeasureResults` record: k, spaces with
-their seeds and filters, KID settings, the verdict rule with the clarity reference), `trained-network.keras` (the trained feature extractor,
+their seeds and filters, KID settings, the verdict rule with the clarity and colour references), `trained-network.keras` (the trained feature extractor,
 uint8-valued images in, features out), `judge-network.keras` (the structure judge, uint8-valued
-images in, probability out) and per space NAME ("random", "trained"): `NAME-mean.npy`, `NAME-std.npy` (standardisation fitted on the
+images in, probability out), `colour-mean.npy`, `colour-precision.npy` and
+`colour-cell-precision.npy` (the colour reference's arrays) and per space NAME ("random", "trained"): `NAME-mean.npy`, `NAME-std.npy` (standardisation fitted on the
 reference images), `NAME-reference.npy` (standardised reference features) and `NAME-radii.npy`
 (their k-NN radii). The random network is rebuilt from its recorded seed and filters.
 """
@@ -54,6 +59,7 @@ import numpy as np
 from report.face_verdicts import CLEAR, FAINT, NO_FACE
 from report.facelike.calibration import SCOREBOARD_KEYS
 from report.facelike.clarity import ClarityReference, clarity_scores
+from report.facelike.colour import ColourReference, colour_scores
 from report.facelike.features import FeatureSpace, extract_features, random_network
 from report.facelike.judge import judge_probability
 from report.facelike.metrics import (
@@ -67,6 +73,9 @@ from report.facelike.metrics import (
 )
 from report.results import STATS_FILE, read_results
 from report.results.face_measure import (
+    COLOUR_CELL_PRECISION_FILE,
+    COLOUR_MEAN_FILE,
+    COLOUR_PRECISION_FILE,
     JUDGE_NETWORK_FILE,
     SPACE_FILES,
     TRAINED_NETWORK_FILE,
@@ -82,13 +91,14 @@ STEP = "face_measure"
 
 
 def save_spaces(folder: str | Path, spaces: dict[str, tuple[FeatureSpace, np.ndarray, np.ndarray]],
-                trained_extractor, judge) -> None:
+                trained_extractor, judge, colour: ColourReference) -> None:
     """Write the arrays of each space and the trained extractor into `folder` (the step's output).
 
     Args:
         spaces: {name: (FeatureSpace, standardised reference features, their k-NN radii)}.
         trained_extractor: keras.Model from uint8-valued images to the trained space's raw features.
         judge: keras.Model from uint8-valued images to P(real structure) (n, 1) (`judge.StructureJudge.model`).
+        colour: the reference images' colour layouts (its arrays go here, its scalars into the verdict rule).
     """
     folder = Path(folder)
     for name, (space, reference, radii) in spaces.items():
@@ -96,6 +106,9 @@ def save_spaces(folder: str | Path, spaces: dict[str, tuple[FeatureSpace, np.nda
             np.save(folder / space_file(name, part), np.asarray(values))
     trained_extractor.save(folder / TRAINED_NETWORK_FILE)
     judge.save(folder / JUDGE_NETWORK_FILE)
+    np.save(folder / COLOUR_MEAN_FILE, colour.mean)
+    np.save(folder / COLOUR_PRECISION_FILE, colour.precision)
+    np.save(folder / COLOUR_CELL_PRECISION_FILE, colour.cell_precision)
 
 
 @dataclass(frozen=True)
@@ -114,7 +127,7 @@ class ScoredSpace:
 
 @dataclass(frozen=True)
 class ImageScores:
-    """Per-image judgements of one set of images: feature-space scores, structure, clarity and the verdict."""
+    """Per-image judgements of one set of images: feature-space scores, structure, colour, clarity and the verdict."""
 
     features: dict[str, np.ndarray]  # per space, standardised (n, n_features)
     inside: dict[str, np.ndarray]  # per space, bool (n,): inside the real k-NN manifold
@@ -123,6 +136,7 @@ class ImageScores:
     judge_threshold: float = 0.5
     clarity: np.ndarray | None = None  # float (n,) in (0, 1): report.facelike.clarity; None: not measured
     clarity_threshold: float = 0.5
+    colour: np.ndarray | None = None  # float (n,) in (0, 1): report.facelike.colour; None: not measured
 
     @property
     def inside_every_space(self) -> np.ndarray:
@@ -144,17 +158,29 @@ class ImageScores:
         return np.asarray(self.clarity, dtype=np.float64)
 
     @property
+    def colour_score(self) -> np.ndarray:
+        """float (n,) in [0, 1]: how plausible the colours are against the real images'; 1 where not measured."""
+        if self.colour is None:
+            return np.ones(len(self.structure))
+        return np.asarray(self.colour, dtype=np.float64)
+
+    @property
+    def presence(self) -> np.ndarray:
+        """float (n,) in [0, 1]: is a face there? Structure x colour plausibility."""
+        return self.structure * self.colour_score
+
+    @property
     def judged_real(self) -> np.ndarray:
-        """bool (n,): a face is there (structure reaches the judge's threshold), clear or faint."""
-        return self.structure >= self.judge_threshold
+        """bool (n,): a face is there (its presence reaches the judge's threshold), clear or faint."""
+        return self.presence >= self.judge_threshold
 
     @property
     def face_score(self) -> np.ndarray:
-        """float (n,) in [0, 1]: structure x clarity, high only for an image that shows a face clearly.
+        """float (n,) in [0, 1]: structure x colour plausibility x clarity, high only for a face shown clearly.
 
-        Smooth in the pixels (both factors are), so near-identical images get near-identical scores.
+        Smooth in the pixels (every factor is), so near-identical images get near-identical scores.
         """
-        return self.structure * self.clarity_score
+        return self.presence * self.clarity_score
 
     @property
     def verdicts(self) -> np.ndarray:
@@ -178,9 +204,11 @@ class FaceScorer:
 
     def __init__(self, spaces: list[ScoredSpace], *, k: int, realism_percentile: float, primary: str,
                  kid_subsets: int, kid_subset_size: int, seed: int = 0, judge=None, judge_threshold: float = 0.5,
-                 clarity: ClarityReference | None = None, clarity_threshold: float = 0.5):
+                 clarity: ClarityReference | None = None, clarity_threshold: float = 0.5,
+                 colour: ColourReference | None = None):
         """`judge`: keras.Model of the structure judge (None: the manifold alone says whether a face is there).
-        `clarity`: the real images' clarity reference (None: every face that is there counts as clear)."""
+        `clarity`: the real images' clarity reference (None: every face that is there counts as clear).
+        `colour`: the real images' colour reference (None: every colour counts as plausible)."""
         if not spaces:
             raise ValueError("FaceScorer needs at least one feature space")
         self.spaces = {space.name: space for space in spaces}
@@ -190,6 +218,7 @@ class FaceScorer:
         self.kid_subsets, self.kid_subset_size, self.seed = kid_subsets, kid_subset_size, seed
         self.judge, self.judge_threshold = judge, judge_threshold
         self.clarity, self.clarity_threshold = clarity, clarity_threshold
+        self.colour = colour
 
     @classmethod
     def open(cls, step) -> FaceScorer | None:
@@ -212,21 +241,30 @@ class FaceScorer:
         for space_record in record.spaces:
             arrays = {part: np.load(folder / space_file(space_record.name, part)) for part in SPACE_FILES}
             network = _network(space_record, folder)
-            extractor = lambda images, network=network: extract_features(network, images)
+
+            def extractor(images, network=network):
+                return extract_features(network, images)
+
             space = FeatureSpace(space_record.name, extractor, arrays["mean"].astype(np.float32),
                                  arrays["std"].astype(np.float32))
             spaces.append(ScoredSpace(space_record, space, arrays["reference"], arrays["radii"]))
         import keras
 
         judge = keras.models.load_model(folder / JUDGE_NETWORK_FILE, compile=False)
+        rule = record.verdict.colour
+        colour = ColourReference(np.load(folder / COLOUR_MEAN_FILE), np.load(folder / COLOUR_PRECISION_FILE),
+                                 np.load(folder / COLOUR_CELL_PRECISION_FILE),
+                                 low=np.array([rule.layout.low, rule.cell.low]),
+                                 spread=np.array([rule.layout.spread, rule.cell.spread]), quantile=rule.quantile,
+                                 grid=rule.grid, floor=rule.floor, n_fitted=rule.n_fitted, typical=rule.typical)
         return cls(spaces, k=record.k, realism_percentile=record.realism_percentile, primary=record.primary_space,
                    kid_subsets=record.kid_subsets, kid_subset_size=record.kid_subset_size,
                    judge=judge, judge_threshold=record.verdict.structure_threshold,
                    clarity=ClarityReference.from_dict(record.verdict.clarity_reference()),
-                   clarity_threshold=record.verdict.clarity_threshold)
+                   clarity_threshold=record.verdict.clarity_threshold, colour=colour)
 
     def scores(self, images: np.ndarray) -> ImageScores:
-        """Features, manifold membership, realism, structure and clarity of uint8 images (n, s, s, 3)."""
+        """Features, manifold membership, realism, structure, colour and clarity of uint8 images (n, s, s, 3)."""
         images = np.asarray(images)
         features, inside, realism = {}, {}, {}
         for name, scored in self.spaces.items():
@@ -236,7 +274,9 @@ class FaceScorer:
                                           percentile=self.realism_percentile, real_radii=scored.radii)
         judge = None if self.judge is None else judge_probability(self.judge, images)
         clarity = None if self.clarity is None else clarity_scores(images, self.clarity)
-        return ImageScores(features, inside, realism, judge, self.judge_threshold, clarity, self.clarity_threshold)
+        colour = None if self.colour is None else colour_scores(images, self.colour)
+        return ImageScores(features, inside, realism, judge, self.judge_threshold, clarity, self.clarity_threshold,
+                           colour)
 
     def is_face(self, images: np.ndarray) -> np.ndarray:
         """bool (n,): which images are clear faces (the verdict "clear face")."""
@@ -247,7 +287,7 @@ class FaceScorer:
         return self.scores(images).verdicts
 
     def face_score(self, images: np.ndarray) -> np.ndarray:
-        """float (n,) in [0, 1]: each image's face score, structure x clarity (ImageScores.face_score)."""
+        """float (n,) in [0, 1]: each image's face score, structure x colour x clarity (ImageScores.face_score)."""
         return self.scores(images).face_score
 
     def realism(self, images: np.ndarray) -> np.ndarray:

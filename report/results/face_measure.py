@@ -31,6 +31,9 @@ SPACE_NAMES = ("random", "trained")  # the random network's space and the traine
 TRAINED_NETWORK_FILE = "trained-network.keras"  # the trained feature extractor (uint8-valued images in)
 JUDGE_NETWORK_FILE = "judge-network.keras"  # the structure judge (uint8-valued images in, P(real structure) out)
 SPACE_FILES = ("mean", "std", "reference", "radii")  # per space NAME: NAME-<part>.npy
+COLOUR_MEAN_FILE = "colour-mean.npy"  # the reference images' mean colour layout (report.facelike.colour)
+COLOUR_PRECISION_FILE = "colour-precision.npy"  # the inverse of their layouts' covariance (plus the floor)
+COLOUR_CELL_PRECISION_FILE = "colour-cell-precision.npy"  # the inverse of each cell's colour covariance (plus the floor)
 EXAMPLES_FIGURE = "examples.png"
 DEGRADATION_FIGURE = "verdict-shares.png"  # shares of each verdict against blur and contrast reduction
 
@@ -46,7 +49,8 @@ def space_file(space: str, part: str) -> str:
 
 def output_files() -> tuple[str, ...]:
     """Every file the face_measure step leaves besides stats.json and its figure."""
-    return (TRAINED_NETWORK_FILE, JUDGE_NETWORK_FILE, *(space_file(name, part) for name in SPACE_NAMES for part in SPACE_FILES))
+    return (TRAINED_NETWORK_FILE, JUDGE_NETWORK_FILE, COLOUR_MEAN_FILE, COLOUR_PRECISION_FILE,
+            COLOUR_CELL_PRECISION_FILE, *(space_file(name, part) for name in SPACE_NAMES for part in SPACE_FILES))
 
 
 class FeatureSpaceRecord(Record):
@@ -99,10 +103,30 @@ class ClarityMeasure(Record):
     spread: float  # standard deviation of the measure's log over them: the logistic's width
 
 
-class VerdictRule(Record):
-    """How an image gets its verdict: structure (the judge) says whether a face is there, clarity whether it is clear."""
+class ColourMeasure(Record):
+    """Where the real reference images lie on one colour distance (report.facelike.colour), in logs."""
 
-    structure_threshold: float  # judge probability from which a face is there (faint or clear)
+    low: float  # log of the squared distance at the rule's quantile (leave-one-out): scores 0.5
+    spread: float  # standard deviation of the reference images' log squared distances: the logistic's width
+
+
+class ColourRule(Record):
+    """Colour plausibility (report.facelike.colour): the colour layout's distances from the reference images'."""
+
+    grid: int  # the layout: mean CIELAB colour of each cell of a grid x grid partition
+    quantile: float  # the reference images' quantile of their own (leave-one-out) squared distances that scores 0.5
+    floor: float  # CIELAB difference added to every cell's spread
+    layout: ColourMeasure  # the whole layout under its joint covariance
+    cell: ColourMeasure  # the worst cell under its own covariance
+    n_fitted: int  # reference (training) images the layout was fitted on
+    typical: float  # median of the reference images' own smaller score: a score this high or higher counts as 1
+
+
+class VerdictRule(Record):
+    """How an image gets its verdict: structure x colour plausibility says whether a face is there, clarity whether
+    it is clear."""
+
+    structure_threshold: float  # structure x colour plausibility from which a face is there (faint or clear)
     clarity_threshold: float  # clarity score from which a face that is there is clear
     quantile: float  # the real images' quantile of each clarity measure that scores 0.5
     detail_inner_sigma: float  # the detail band-pass: difference of Gaussians of these sigmas (pixels)
@@ -111,6 +135,7 @@ class VerdictRule(Record):
     contrast: ClarityMeasure
     detail: ClarityMeasure
     n_fitted: int  # reference (training) images the clarity measures were fitted on
+    colour: ColourRule
 
     def clarity_reference(self) -> dict[str, object]:
         """The dict `report.facelike.clarity.ClarityReference.from_dict` reads."""
@@ -142,6 +167,7 @@ class DegradationPoint(Record):
     face_score_median: float
     clarity_median: float
     structure_median: float
+    colour_median: float
 
 
 class CalibrationSet(Record):
@@ -152,10 +178,11 @@ class CalibrationSet(Record):
     face_share: float  # share of clear faces (the verdict `clear face`)
     faint_share: float  # share of faint faces (a face is there, but blurred, washed out or low in contrast)
     no_face_share: float  # share with no face
-    face_score_median: float  # median face score (structure x clarity)
+    face_score_median: float  # median face score (structure x colour plausibility x clarity)
     clarity_median: float  # median clarity score
+    colour_median: float  # median colour plausibility
     inside_share: float  # share inside the real k-NN manifold in every space (shown beside, not part of the verdict)
-    judge_share: float  # share the structure judge alone passes (probability >= its threshold)
+    judge_share: float  # share the structure judge alone passes (probability >= its threshold, colour aside)
     judge_median: float  # median judge probability
     spaces: dict[str, SpaceScores]  # per feature space name
 

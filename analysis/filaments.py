@@ -125,33 +125,49 @@ window_scale = spread / settings.original_component_sd
 # planes of axes the cloud spreads along (post VIII's floor: no window in an empty direction)
 spread_axes = int(np.sum(axes.eigenvalues > model.record.mahalanobis.relative_floor * axes.eigenvalues[0]))
 planes = [p for p in settings.planes if max(p) < spread_axes] or [(0, min(1, z_dim - 1))]
-windows, zoom_figures = [], {}
+windows, zoom_figures, ripley_panels = [], {}, []
+ripley_rng = rng.spawn(1)[0]  # its own stream: the envelope leaves every later draw as it was
 for plane in planes:
     largest = settings.largest_window_sds * float(np.sqrt(max(axes.eigenvalues[plane[0]], 0.0)))
     half_widths = filaments.window_half_widths(largest, settings.original_half_width * window_scale, settings.n_windows)
     coords = {name: (x - axes.mean) @ axes.eigenvectors[:, list(plane)] for name, x in samples.items()}
+    variances = (float(axes.eigenvalues[plane[0]]), float(axes.eigenvalues[plane[1]]))
     ratios = {}
-    for name, c in coords.items():
-        ratios[name] = []
-        for half in half_widths:
+    for half in half_widths:
+        radii = np.linspace(1, settings.ripley_radii, settings.ripley_radii) / settings.ripley_radii \
+            * settings.ripley_max_radius * 2 * half
+        null_curves = np.array([
+            spatial.ripley_l(filaments.plane_normal_window(variances, n, half, settings.ripley_max_points, ripley_rng),
+                             half, radii) - radii
+            for _ in range(settings.ripley_envelope_samples)])
+        low, high = spatial.envelope(null_curves)
+        curves = {}
+        for name, c in coords.items():
             inside = spatial.in_window(c, np.zeros(2), half)
-            ce, quadrat = None, None
+            ce, quadrat, excursion, at = None, None, None, None
             if len(inside) >= settings.min_window_points:
                 ce = spatial.clark_evans(inside, half)
                 quadrat = spatial.quadrat_test(inside, half, spatial.cells_for(len(inside), settings.points_per_cell,
                                                                                settings.max_cells_per_side))
-            ratios[name].append(ce)
+                curves[name] = spatial.ripley_l(spatial.thinned(inside, settings.ripley_max_points, ripley_rng),
+                                                half, radii) - radii
+                excursion, at = spatial.envelope_excursion(curves[name], low, high)
+            ratios.setdefault(name, []).append(ce)
             windows.append(Window(plane=plane, sample=name, half_width=half, n_points=len(inside), clark_evans=ce,
                                   chi2=quadrat["chi2"] if quadrat else None, dof=quadrat["dof"] if quadrat else 0,
                                   p_value=quadrat["p_value"] if quadrat else None,
                                   empty_share=quadrat["empty_share"] if quadrat else None,
-                                  expected_empty_share=quadrat["expected_empty_share"] if quadrat else None))
+                                  expected_empty_share=quadrat["expected_empty_share"] if quadrat else None,
+                                  ripley_excursion=excursion, ripley_radius=None if at is None else float(radii[at]),
+                                  ripley_max_radius=float(radii[-1])))
+        ripley_panels.append(dict(plane=plane, half_width=half, radii=radii, low=low, high=high, curves=curves))
     shown = {name: coords[name][:settings.scatter_points] for name in ("data", "normal")}
     zoom_figures[f"zoom-{plane[0]}-{plane[1]}"] = step.figure(
         f"zoom-{plane[0]}-{plane[1]}.png",
         figures.zoom_windows(plane, half_widths, shown, {name: ratios[name] for name in shown}))
+zoom_figures["ripley"] = step.figure("ripley.png", figures.ripley_envelopes(ripley_panels))
 [(w.plane, w.sample, round(w.half_width, 3), w.n_points, w.clark_evans and round(w.clark_evans, 3),
-  w.p_value and round(w.p_value, 4)) for w in windows]
+  w.p_value and round(w.p_value, 4), w.ripley_excursion and round(w.ripley_excursion, 4)) for w in windows]
 
 # %% papermill_description=faces
 decoding = open_decoding(step, 1)
@@ -207,6 +223,9 @@ step.save(FilamentsResults(
     preservation_k=settings.preservation_k,
     windows=windows,
     window_scale=window_scale,
+    ripley_envelope_samples=settings.ripley_envelope_samples,
+    ripley_max_points=settings.ripley_max_points,
+    ripley_max_radius_share=settings.ripley_max_radius,
     faces=faces,
     min_count_for_percent=uncertainty.min_count_for_percent,
     figures=figure_files,

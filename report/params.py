@@ -578,6 +578,13 @@ class FilamentsParams(_Section):
     max_cells_per_side: int = Field(40, ge=2, description="quadrat grid: at most this many cells per side")
     min_window_points: int = Field(20, ge=3, description="windows with fewer points are not tested")
     scatter_points: int = Field(20_000, ge=100, description="points drawn per zoomed scatter panel, at most")
+    ripley_envelope_samples: int = Field(99, ge=19, description="samples of the fitted normal, projected on the plane "
+                                         "and cut to the same window, whose Ripley L(r) - r give the pointwise envelope")
+    ripley_max_points: int = Field(1000, ge=20, description="Ripley's L of a window with more points is measured on "
+                                   "this many drawn at random (independent thinning leaves L unchanged)")
+    ripley_radii: int = Field(24, ge=2, description="radii r at which Ripley's L is measured, evenly up to the largest")
+    ripley_max_radius: float = Field(0.125, gt=0, le=0.25, description="largest r of Ripley's L as a share of the "
+                                     "window's side (a quarter is the usual bound; filaments show at short range)")
     filament_max_dimension: float = Field(1.5, gt=0, description="verdict: 'filaments' at a local dimension up to this")
     thin_max_dimension: float = Field(8.0, gt=0, description="verdict: 'thin-manifold' at a local dimension up to "
                                       "this ('a few') ...")

@@ -112,7 +112,7 @@ def test_two_sample_statistic_matches_brute_force():
 def test_closed_curve_has_dimension_one_and_is_called_filaments():
     rng = np.random.default_rng(5)
     x = closed_curve(2000, 64, rng)
-    id_data, id_null, test, verdict = judge(x, rng)
+    id_data, _id_null, test, verdict = judge(x, rng)
     assert id_data == pytest.approx(1.0, abs=0.1)
     assert intrinsic.two_nn(intrinsic.knn_distances(x, 2)[0]) == pytest.approx(1.0, abs=0.1)
     assert test["p_value"] < 0.01 and verdict == "filaments"
@@ -121,7 +121,7 @@ def test_closed_curve_has_dimension_one_and_is_called_filaments():
 def test_bent_three_manifold_has_dimension_three_and_is_a_thin_manifold():
     rng = np.random.default_rng(6)
     x = bent_manifold(2000, 50, rng)
-    id_data, id_null, test, verdict = judge(x, rng)
+    id_data, id_null, _test, verdict = judge(x, rng)
     assert id_data == pytest.approx(3.0, abs=0.35)
     assert intrinsic.two_nn(intrinsic.knn_distances(x, 2)[0]) == pytest.approx(3.0, abs=0.35)
     assert verdict == "thin-manifold" and id_null > 1.5 * id_data
@@ -154,7 +154,8 @@ def test_permuted_null_keeps_the_principal_marginals_and_loses_their_dependence(
     x = closed_curve(1000, 8, rng)
     axes = principal_axes(x.mean(axis=0), np.cov(x, rowvar=False))
     permuted = filaments.permuted_null(x, axes, rng)
-    scores = lambda z: (z - axes.mean) @ axes.eigenvectors
+    def scores(z):
+        return (z - axes.mean) @ axes.eigenvectors
     assert np.allclose(np.sort(scores(x), axis=0), np.sort(scores(permuted), axis=0))
     assert intrinsic.levina_bickel(intrinsic.knn_distances(permuted, 10)[0], 10) > 3
 
@@ -213,3 +214,73 @@ def test_zpoints_curve_is_filaments_and_normal_is_like_normal(tmp_path):
     assert normal["verdict"] == "like-normal" and normal["two_sample"]["p_value"] > 0.01
     assert normal["intrinsic_dimension"]["data"] == pytest.approx(normal["intrinsic_dimension"]["null"], rel=0.15)
     assert not normal["has_decoder"] and not normal["faces"]
+
+
+# --- Ripley's L with an envelope ----------------------------------------------------------------------------------------
+
+def brute_ripley_l(points: np.ndarray, half_width: float, radii: np.ndarray) -> np.ndarray:
+    """L(r) by the definition: every ordered pair, translation weight A / ((W - |dx|)(W - |dy|))."""
+    side, n = 2 * half_width, len(points)
+    k = np.zeros(len(radii))
+    for i in range(n):
+        for j in range(n):
+            if i != j:
+                dx, dy = abs(points[i, 0] - points[j, 0]), abs(points[i, 1] - points[j, 1])
+                k += (math.hypot(dx, dy) <= radii) * side**2 / ((side - dx) * (side - dy))
+    return np.sqrt(side**2 / (n * (n - 1)) * k / math.pi)
+
+
+def thomas_process(parents: int, children: int, spread: float, rng: np.random.Generator) -> np.ndarray:
+    """Clustered points in [-1, 1]^2: `children` normal offsets (sd `spread`) around each uniform parent."""
+    centres = rng.uniform(-1, 1, (parents, 2))
+    points = np.repeat(centres, children, axis=0) + rng.normal(0, spread, (parents * children, 2))
+    return points[np.all(np.abs(points) <= 1, axis=1)]
+
+
+def test_ripley_l_matches_brute_force():
+    rng = np.random.default_rng(21)
+    radii = np.linspace(0.05, 0.6, 12)
+    for points in (rng.uniform(-1, 1, (40, 2)), thomas_process(4, 12, 0.1, rng)):
+        assert spatial.ripley_l(points, 1.0, radii) == pytest.approx(brute_ripley_l(points, 1.0, radii), rel=1e-12)
+    assert np.all(np.isnan(spatial.ripley_l(np.zeros((1, 2)), 1.0, radii)))
+
+
+def test_ripley_l_tells_random_from_clustered_and_regular_points():
+    rng = np.random.default_rng(22)
+    radii = np.linspace(0.02, 0.25, 24)
+    null = np.array([spatial.ripley_l(rng.uniform(-1, 1, (400, 2)), 1.0, radii) - radii for _ in range(99)])
+    low, high = spatial.envelope(null)
+    # unbiased for random points: the mean of 99 curves lies near 0 at every radius
+    assert np.abs(null.mean(axis=0)).max() < 0.01
+    uniform = spatial.ripley_l(rng.uniform(-1, 1, (400, 2)), 1.0, radii) - radii
+    assert np.mean((uniform >= low) & (uniform <= high)) > 0.9
+    clustered = thomas_process(40, 10, 0.04, rng)
+    excursion, at = spatial.envelope_excursion(spatial.ripley_l(clustered, 1.0, radii) - radii, low, high)
+    assert excursion > 0.02 and at is not None
+    side = np.linspace(-0.95, 0.95, 20)
+    lattice = np.array([(a, b) for a in side for b in side])
+    excursion, at = spatial.envelope_excursion(spatial.ripley_l(lattice, 1.0, radii) - radii, low, high)
+    assert excursion < -0.02 and radii[at] < 0.1  # no neighbour closer than the lattice step: too few at short range
+
+
+def test_envelope_excursion_is_signed_and_zero_inside():
+    low, high = np.zeros(4), np.ones(4)
+    assert spatial.envelope_excursion(np.full(4, 0.5), low, high) == (0.0, None)
+    assert spatial.envelope_excursion(np.array([0.5, 1.3, 0.5, -0.1]), low, high) == (pytest.approx(0.3), 1)
+    assert spatial.envelope_excursion(np.array([0.5, 1.1, -0.4, 0.5]), low, high) == (pytest.approx(-0.4), 2)
+    rng = np.random.default_rng(23)
+    points = rng.uniform(-1, 1, (50, 2))
+    assert len(spatial.thinned(points, 20, rng)) == 20 and spatial.thinned(points, 80, rng) is points
+
+
+def test_window_draws_of_the_plane_normal_match_cutting_a_full_draw():
+    rng = np.random.default_rng(24)
+    variances, half = (4.0, 0.25), 0.8
+    full = [spatial.in_window(filaments.plane_normal(variances, 3000, rng), np.zeros(2), half) for _ in range(200)]
+    quick = [filaments.plane_normal_window(variances, 3000, half, 10_000, rng) for _ in range(200)]
+    assert np.mean([len(p) for p in quick]) == pytest.approx(np.mean([len(p) for p in full]), rel=0.02)
+    a, b = np.concatenate(full), np.concatenate(quick)
+    assert np.all(np.abs(b) <= half)
+    for axis in (0, 1):  # the same truncated normal on each axis
+        assert np.std(b[:, axis]) == pytest.approx(np.std(a[:, axis]), rel=0.03)
+    assert len(filaments.plane_normal_window(variances, 3000, half, 50, rng)) == 50

@@ -95,6 +95,12 @@ class Window(Record):
     p_value: float | None
     empty_share: float | None  # None: too few points to test (FilamentsParams.min_window_points)
     expected_empty_share: float | None
+    # Ripley's L(r) - r against the pointwise envelope of samples of the fitted normal in the same window:
+    # the largest distance outside it (+ above: more neighbours than the normal, gathered; - below: fewer,
+    # regular; 0 inside everywhere; None untested) and the radius where it lies (None: inside).
+    ripley_excursion: float | None = None
+    ripley_radius: float | None = None
+    ripley_max_radius: float | None = None  # the largest radius measured
 
 
 class FaceSet(Record):
@@ -133,6 +139,9 @@ class FilamentsResults(StepResults):
     preservation_k: int
     windows: list[Window]
     window_scale: float  # this run's median component sd over the original's
+    ripley_envelope_samples: int = 0  # samples of the fitted normal behind each window's envelope
+    ripley_max_points: int = 0  # Ripley's L of a fuller window is measured on this many of its points
+    ripley_max_radius_share: float = 0.0  # the largest radius of Ripley's L, as a share of the window's side
     faces: list[FaceSet] = []
     min_count_for_percent: int = 50  # shares of fewer decodes are printed as "n of N" (analysis.uncertainty)
     figures: dict[str, str]  # role -> file name
@@ -176,6 +185,12 @@ class FilamentsFindings(Record):
     zooms: list[PlaneZoom]
     window_rows: list[WindowRow]  # plane by plane, the widest window first
     n_clustered_more: int
+    ripley_tested: int = 0  # windows where the z-points' Ripley L was measured against the envelope
+    ripley_above: int = 0  # ... and leaves it upwards (more neighbours within some r than the normal's samples)
+    ripley_below: int = 0  # ... and leaves it downwards (fewer: more regular)
+    ripley_null_tested: int = 0  # the normal sample's own curves measured against the envelope
+    ripley_null_leaves: int = 0  # ... and leaving it: what a pointwise envelope over many radii gives by chance
+    ripley_largest: Window | None = None  # the z-points' window farthest outside its envelope (None: inside in all)
     faces: dict[str, FaceSet]
     faces_in_counts: bool  # too few decodes for percentages: "n of N"
     no_real_faces: bool  # not even decodes of real z-points count as faces: the question cannot be answered
@@ -225,8 +240,11 @@ def findings(results: FilamentsResults, upstream: Mapping[str, StepResults]) -> 
         for half_width in sorted({w.half_width for w in results.windows if w.plane == plane}, reverse=True):
             rows.append(WindowRow(plane=plane, half_width=half_width, samples={
                 w.sample: w for w in results.windows if w.plane == plane and w.half_width == half_width}))
+    measured = {name: [w for w in results.windows if w.sample == name and w.ripley_excursion is not None]
+                for name in ("data", "normal")}
+    outside = [w for w in measured["data"] if w.ripley_excursion != 0]
     stems = [name.rsplit(".", 1)[0] for name in results.figures.values()]
-    order = ["densities", "tsne", *[s for s in stems if s.startswith("zoom-")], "dimension-scale", "decodes"]
+    order = ["densities", "tsne", *[s for s in stems if s.startswith("zoom-")], "ripley", "dimension-scale", "decodes"]
     numbers = {stem: number for number, stem in enumerate([s for s in order if s in stems], start=1)}
     faces = {f.sample: f for f in results.faces}
     faces_apart = None
@@ -260,6 +278,12 @@ def findings(results: FilamentsResults, upstream: Mapping[str, StepResults]) -> 
         zooms=zooms,
         window_rows=rows,
         n_clustered_more=sum(z.clustered_more for z in zooms),
+        ripley_tested=len(measured["data"]),
+        ripley_above=sum(w.ripley_excursion > 0 for w in outside),
+        ripley_below=sum(w.ripley_excursion < 0 for w in outside),
+        ripley_null_tested=len(measured["normal"]),
+        ripley_null_leaves=sum(w.ripley_excursion != 0 for w in measured["normal"]),
+        ripley_largest=max(outside, key=lambda w: abs(w.ripley_excursion), default=None),
         faces=faces,
         faces_apart=faces_apart,
         normal_faces_more=normal_faces_more,

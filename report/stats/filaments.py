@@ -3,6 +3,10 @@
 - `normal_null(axes, n, rng)`: n points of the fitted N(mu, Sigma) (post VIII's fit).
 - `permuted_null(z, axes, rng)`: the principal scores of the points with each column permuted on
   its own, mapped back to z: every principal marginal kept, every dependence between them destroyed.
+- `plane_normal(variances, n, rng)`: n points of the fitted normal projected on a principal plane:
+  independent normal coordinates with the two axes' variances, centred at 0.
+- `plane_normal_window(variances, n, half_width, most, rng)`: the points of such a draw that fall into
+  the square [-h, h]^2, at most `most` of them drawn at random, without drawing the rest.
 - `knn_two_sample(x, y, k, permutations, rng)`: Schilling's (1986) k-nearest-neighbour test (Henze
   1988): the share of neighbour pairs in the pooled sample whose two points come from the same
   sample; its p-value is the share of label permutations giving a share at least as high.
@@ -19,7 +23,7 @@ from __future__ import annotations
 from typing import Literal
 
 import numpy as np
-from scipy import stats
+from scipy import special, stats
 
 from report.stats.intrinsic import knn_distances
 from report.stats.principal import PrincipalAxes, sample_principal
@@ -37,6 +41,25 @@ def permuted_null(z: np.ndarray, axes: PrincipalAxes, rng: np.random.Generator) 
     scores = (np.asarray(z, dtype=np.float64) - axes.mean) @ axes.eigenvectors
     permuted = np.column_stack([rng.permutation(column) for column in scores.T])
     return axes.mean + permuted @ axes.eigenvectors.T
+
+
+def plane_normal(variances: tuple[float, float], n: int, rng: np.random.Generator) -> np.ndarray:
+    """n points (n, 2) of N(mu, Sigma) on the plane of two principal axes, in principal coordinates: the
+    projection of a full draw, whose coordinates along orthonormal eigenvectors are independent."""
+    return rng.standard_normal((n, 2)) * np.sqrt(np.clip(np.asarray(variances, dtype=np.float64), 0.0, None))
+
+
+def plane_normal_window(variances: tuple[float, float], n: int, half_width: float, most: int,
+                        rng: np.random.Generator) -> np.ndarray:
+    """What `plane_normal(variances, n, rng)` cut to [-h, h]^2 and thinned to at most `most` points gives,
+    in distribution, at a cost of `most` draws: the count inside is Binomial(n, P(inside)), and the points
+    inside are independent, each coordinate a normal truncated to [-h, h] (inverse-CDF draws)."""
+    sds = np.sqrt(np.clip(np.asarray(variances, dtype=np.float64), 0.0, None))
+    edge = special.ndtr(half_width / np.maximum(sds, np.finfo(float).tiny))  # P(x <= h) per axis
+    inside = float(np.prod(2 * edge - 1))
+    count = min(int(rng.binomial(n, min(max(inside, 0.0), 1.0))), most)
+    u = rng.uniform(1 - edge, edge, (count, 2))
+    return np.clip(special.ndtri(u) * sds, -half_width, half_width)
 
 
 def same_sample_share(neighbours: np.ndarray, labels: np.ndarray) -> float:
@@ -95,15 +118,30 @@ def verdict(id_data: float, id_null: float, two_sample_p: float, *, dimensions_a
 
 
 def tsne_embedding(x: np.ndarray, *, perplexity: float, exaggeration_iter: int, n_iter: int, min_intervals: int,
-                   ints_in_interval: float, seed: int, threads: int = 1) -> np.ndarray:
+                   ints_in_interval: float, seed: int, threads: int = 1, neighbors: str = "exact",
+                   pca_dims: int | None = None) -> np.ndarray:
     """openTSNE embedding (n, 2) of x (n, d): FFT-accelerated interpolation, PCA initialisation, learning
-    rate n / 12 (Belkina et al. 2019), exact neighbours (the sets here are small)."""
+    rate n / 12 (Belkina et al. 2019).
+
+    neighbors: openTSNE's k-NN method, "exact" (small sets) or "annoy" (approximate, for large ones).
+    pca_dims: project x on its first this many principal components before the neighbour search (the
+    usual 50 keeps the affinities and costs a fraction of the time); None keeps every component.
+    """
     from openTSNE import TSNE
 
     x = np.asarray(x, dtype=np.float64)
+    if pca_dims is not None and pca_dims < x.shape[1]:
+        x = principal_coordinates(x, pca_dims)
     perplexity = min(perplexity, (len(x) - 1) / 3)
     model = TSNE(n_components=2, perplexity=perplexity, learning_rate=max(len(x) / 12, 1.0),
                  early_exaggeration_iter=exaggeration_iter, n_iter=n_iter, initialization="pca",
                  negative_gradient_method="fft", min_num_intervals=min_intervals, ints_in_interval=ints_in_interval,
-                 neighbors="exact", n_jobs=threads, random_state=seed, verbose=False)
+                 neighbors=neighbors, n_jobs=threads, random_state=seed, verbose=False)
     return np.asarray(model.fit(x))
+
+
+def principal_coordinates(x: np.ndarray, m: int) -> np.ndarray:
+    """The coordinates (n, m) of x (n, d) on its own first m principal axes (eigenvectors of its covariance)."""
+    centred = np.asarray(x, dtype=np.float64) - np.mean(x, axis=0)
+    values, vectors = np.linalg.eigh(centred.T @ centred)
+    return centred @ vectors[:, np.argsort(values)[::-1][:m]]

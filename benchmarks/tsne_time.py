@@ -5,8 +5,8 @@ The points are a normal sample with the mean and covariance of a run's z-points 
 correlated normal cloud of `--dims` components). Each size is embedded once by
 `report.stats.filaments.tsne_embedding`, the function the filaments step calls, with the step's
 settings from `report.params.FilamentsParams` (perplexity, exaggeration and main iterations, FFT
-interval settings, learning rate n / 12, PCA initialisation) and the benchmark's choice of neighbour
-search (`--neighbors`) and PCA reduction before it (`--pca-dims`). The load average is recorded
+interval settings, learning rate n / 12, PCA initialisation, neighbour search and PCA reduction before
+it: `tsne_neighbors`, `tsne_pca_dims`; `--neighbors` and `--pca-dims` try others). The load average is recorded
 before and after each embedding: on a shared machine other jobs slow the numbers down.
 
 Goal: at most 4 minutes at 165,000 x 256 on 2 cores.
@@ -92,8 +92,10 @@ def main() -> None:
     parser.add_argument("--dims", type=int, default=256, help="components without --latents")
     parser.add_argument("--sizes", type=int, nargs="+", default=[20_000, 40_000, 80_000, 165_000])
     parser.add_argument("--threads", type=int, default=2)
-    parser.add_argument("--neighbors", default="annoy", help="openTSNE's neighbour search: annoy or exact")
-    parser.add_argument("--pca-dims", type=int, default=50, help="principal components kept before it (0: all)")
+    defaults = FilamentsParams()
+    parser.add_argument("--neighbors", default=defaults.tsne_neighbors, help="openTSNE's neighbour search: annoy or exact")
+    parser.add_argument("--pca-dims", type=int, default=defaults.tsne_pca_dims,
+                        help="principal components kept before it (0: all)")
     parser.add_argument("--out", type=Path, default=None, help="append the rows to this JSON file")
     parser.add_argument("--figure", type=Path, default=None, help="draw every row of --out to this PNG")
     parser.add_argument("--plot-only", action="store_true", help="only draw --out to --figure")

@@ -544,7 +544,9 @@ class FilamentsParams(_Section):
     k: int = Field(10, ge=3, le=100, description="neighbours of the Levina-Bickel estimate (MacKay-Ghahramani averaging)")
     two_nn_discard: float = Field(0.1, ge=0, lt=1, description="TwoNN: largest share of the ratios T2/T1 left out "
                                   "of the fit (Facco et al. 2017: 0.1)")
-    scale_steps: int = Field(4, ge=1, le=10, description="intrinsic dimension at n, n/2, n/4, ... (this many sizes)")
+    scale_steps: int = Field(5, ge=1, le=10, description="intrinsic dimension at n, n/2, n/4, ... (this many sizes); "
+                             "the verdict reads the size with the lowest data-to-normal ratio, so the smallest sets "
+                             "how much noise around a curve still reads as a curve")
     smallest_scale: int = Field(200, ge=20, description="no subsample for the dimension against scale below this")
     test_points: int = Field(3000, ge=20, description="z-points (and as many normal points) in the two-sample test")
     test_k: int = Field(10, ge=1, le=100, description="neighbours of the k-NN two-sample test (Schilling, Henze)")
@@ -562,6 +564,11 @@ class FilamentsParams(_Section):
         10, ge=2, description="openTSNE FFT: fewest interpolation intervals per side (default 50; 10 is four times "
         "faster at a few thousand points)")
     tsne_ints_in_interval: float = Field(2.0, gt=0, description="openTSNE FFT: plane width per interpolation interval")
+    tsne_neighbors: Literal["exact", "annoy"] = Field(
+        "annoy", description="openTSNE's nearest-neighbour search: approximate (Annoy), which grows with n log n and "
+        "keeps the same affinities, or exact")
+    tsne_pca_dims: int = Field(50, ge=2, description="inputs with more components are projected on their first this "
+                               "many principal components before the neighbour search (the usual 50)")
     preservation_k: int = Field(10, ge=1, le=100, description="k of the k-NN preservation of each embedding")
     tsne_points_per_cell: float = Field(1.0, gt=0, description="grid over an embedding: about this many points per "
                                         "cell for its empty-cell share")

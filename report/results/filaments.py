@@ -55,7 +55,7 @@ class DimensionEstimate(Record):
     n_points: int
     levina_bickel: float
     two_nn: float
-    interval: tuple[float, float] | None = None  # bootstrap interval of levina_bickel over points (full size only)
+    interval: tuple[float, float] | None = None  # bootstrap interval of levina_bickel over points
 
 
 class AxisDensities(Record):
@@ -120,7 +120,8 @@ class FilamentsResults(StepResults):
 
     n_points: int
     z_dim: int
-    intrinsic_dimension: IntrinsicDimension
+    intrinsic_dimension: IntrinsicDimension  # at `dimension_points`, the verdict's scale
+    dimension_points: int | None = None  # the subsample size with the lowest data-to-normal ratio (None: n_points)
     two_sample: TwoSample
     verdict: Literal["filaments", "thin-manifold", "like-normal"]
     has_decoder: bool
@@ -172,7 +173,8 @@ class FilamentsFindings(Record):
     dimension_ratio: float  # data / normal
     data_interval: tuple[float, float] | None
     null_interval: tuple[float, float] | None
-    dimensions_apart: bool  # the bootstrap intervals of the two dimensions do not overlap
+    dimensions_apart: bool  # the bootstrap intervals of the two dimensions (at the verdict's scale) do not overlap
+    dimension_points: int  # the sample size of the verdict's dimensions
     told_apart: bool  # the two-sample test rejects at alpha
     permuted_told_apart: bool | None
     normal_axes: AxisDensities | None
@@ -214,8 +216,10 @@ def _reason(results: FilamentsResults, test: TwoSampleDetail | None) -> str:
 def findings(results: FilamentsResults, upstream: Mapping[str, StepResults]) -> FilamentsFindings:
     """The judgements of the filaments page from its record."""
     full = {d.sample: d for d in results.dimensions if d.n_points == results.n_points}
-    data_interval = full["data"].interval if "data" in full else None
-    null_interval = full["normal"].interval if "normal" in full else None
+    scale = results.dimension_points or results.n_points
+    at_scale = {d.sample: d for d in results.dimensions if d.n_points == scale}
+    data_interval = at_scale["data"].interval if "data" in at_scale else None
+    null_interval = at_scale["normal"].interval if "normal" in at_scale else None
     apart = bool(data_interval and null_interval and not intervals_overlap(data_interval, null_interval))
     tests = {t.null: t for t in results.tests}
     permuted = tests.get("permuted")
@@ -265,6 +269,7 @@ def findings(results: FilamentsResults, upstream: Mapping[str, StepResults]) -> 
         data_interval=data_interval,
         null_interval=null_interval,
         dimensions_apart=apart,
+        dimension_points=scale,
         told_apart=results.two_sample.p_value < results.alpha,
         permuted_told_apart=permuted.p_value < results.alpha if permuted else None,
         normal_axes=normal_axes,

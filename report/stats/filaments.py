@@ -13,6 +13,8 @@
 - `axis_ks(a, b)`: two-sample Kolmogorov-Smirnov test of every column.
 - `window_half_widths(largest, smallest, n)`: n square windows from the cloud's width down to the
   smallest, in equal ratios.
+- `verdict_size(data, null)`: the sample size whose data-to-normal dimension ratio is lowest, the scale
+  the verdict reads (noise below the neighbour distances of a subsample does not raise its dimension).
 - `verdict(...)`: "filaments", "thin-manifold" or "like-normal" from the stated rules.
 
 Arrays in, numbers out; no I/O.
@@ -20,6 +22,7 @@ Arrays in, numbers out; no I/O.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Literal
 
 import numpy as np
@@ -96,6 +99,20 @@ def window_half_widths(largest: float, smallest: float, n: int) -> list[float]:
     if n == 1 or largest <= smallest:
         return [float(largest)]
     return [float(v) for v in np.geomspace(largest, smallest, n)]
+
+
+def verdict_size(data: Mapping[int, float], null: Mapping[int, float]) -> int:
+    """The size (a key of both) at which data[size] / null[size] is lowest; the larger size on ties.
+
+    The data's and the normal sample's dimensions are estimated on subsamples of the same sizes; a
+    smaller sample has longer neighbour distances, a coarser scale. A curve with noise is
+    high-dimensional below the noise's scale and one-dimensional above it; a normal is equally
+    underestimated in both samples, so the ratio stays near 1 at every size.
+    """
+    sizes = sorted(set(data) & set(null), reverse=True)
+    if not sizes:
+        raise ValueError("no sample size has both dimensions")
+    return min(sizes, key=lambda size: data[size] / null[size] if null[size] > 0 else float("inf"))
 
 
 def verdict(id_data: float, id_null: float, two_sample_p: float, *, dimensions_apart: bool, alpha: float,

@@ -137,7 +137,7 @@ def test_a_noisy_curve_is_still_filaments_at_the_coarser_scale():
     x = closed_curve(5000, 64, rng, noise=0.001)  # noise of norm 0.008 around a curve of radius about 1
     assert intrinsic.levina_bickel(intrinsic.knn_distances(x, 10)[0], 10) > 2  # all points: the noise shows
     id_data, _, test, verdict = judge(x, rng)
-    assert id_data < 1.5 and verdict == "filaments"
+    assert id_data < 1.5 and test["p_value"] < 0.01 and verdict == "filaments"
 
 
 @pytest.mark.parametrize("d", [3, 5])
@@ -147,7 +147,7 @@ def test_bent_manifold_has_its_dimension_and_is_a_thin_manifold(d):
     id_data, id_null, test, verdict = judge(x, rng)
     assert id_data == pytest.approx(d, rel=0.15)
     assert intrinsic.two_nn(intrinsic.knn_distances(x, 2)[0]) == pytest.approx(d, rel=0.15)
-    assert verdict == "thin-manifold" and id_null > 1.5 * id_data
+    assert test["p_value"] < 0.01 and verdict == "thin-manifold" and id_null > 1.5 * id_data
 
 
 def test_a_normal_is_not_told_apart_from_its_own_fit():

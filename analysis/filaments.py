@@ -138,36 +138,37 @@ for plane in planes:
     for half in half_widths:
         ripley_r = np.linspace(1, settings.ripley_radii, settings.ripley_radii) / settings.ripley_radii \
             * settings.ripley_max_radius * 2 * half
-        null_curves = np.array([
-            spatial.ripley_l(filaments.plane_normal_window(variances, n, half, settings.ripley_max_points, ripley_rng),
-                             half, ripley_r) - ripley_r
-            for _ in range(settings.ripley_envelope_samples)])
-        low, high = spatial.envelope(null_curves)
-        curves = {}
-        for name, c in coords.items():
-            inside = spatial.in_window(c, np.zeros(2), half)
+        inside = {name: spatial.in_window(c, np.zeros(2), half) for name, c in coords.items()}
+        tested = [name for name, points in inside.items() if len(points) >= settings.min_window_points]
+        curves = {name: spatial.ripley_l(spatial.thinned(inside[name], settings.ripley_max_points, ripley_rng),
+                                         half, ripley_r) - ripley_r for name in tested}
+        if curves:  # the envelope only where some sample is measured
+            low, high = spatial.envelope(np.array([
+                spatial.ripley_l(filaments.plane_normal_window(variances, n, half, settings.ripley_max_points,
+                                                               ripley_rng), half, ripley_r) - ripley_r
+                for _ in range(settings.ripley_envelope_samples)]))
+            ripley_panels.append(dict(plane=plane, half_width=half, radii=ripley_r, low=low, high=high, curves=curves))
+        for name, points in inside.items():
             ce, quadrat, excursion, at = None, None, None, None
-            if len(inside) >= settings.min_window_points:
-                ce = spatial.clark_evans(inside, half)
-                quadrat = spatial.quadrat_test(inside, half, spatial.cells_for(len(inside), settings.points_per_cell,
+            if name in curves:
+                ce = spatial.clark_evans(points, half)
+                quadrat = spatial.quadrat_test(points, half, spatial.cells_for(len(points), settings.points_per_cell,
                                                                                settings.max_cells_per_side))
-                curves[name] = spatial.ripley_l(spatial.thinned(inside, settings.ripley_max_points, ripley_rng),
-                                                half, ripley_r) - ripley_r
                 excursion, at = spatial.envelope_excursion(curves[name], low, high)
             ratios.setdefault(name, []).append(ce)
-            windows.append(Window(plane=plane, sample=name, half_width=half, n_points=len(inside), clark_evans=ce,
+            windows.append(Window(plane=plane, sample=name, half_width=half, n_points=len(points), clark_evans=ce,
                                   chi2=quadrat["chi2"] if quadrat else None, dof=quadrat["dof"] if quadrat else 0,
                                   p_value=quadrat["p_value"] if quadrat else None,
                                   empty_share=quadrat["empty_share"] if quadrat else None,
                                   expected_empty_share=quadrat["expected_empty_share"] if quadrat else None,
                                   ripley_excursion=excursion, ripley_radius=None if at is None else float(ripley_r[at]),
                                   ripley_max_radius=float(ripley_r[-1])))
-        ripley_panels.append(dict(plane=plane, half_width=half, ripley_r=ripley_r, low=low, high=high, curves=curves))
     shown = {name: coords[name][:settings.scatter_points] for name in ("data", "normal")}
     zoom_figures[f"zoom-{plane[0]}-{plane[1]}"] = step.figure(
         f"zoom-{plane[0]}-{plane[1]}.png",
         figures.zoom_windows(plane, half_widths, shown, {name: ratios[name] for name in shown}))
-zoom_figures["ripley"] = step.figure("ripley.png", figures.ripley_envelopes(ripley_panels))
+if ripley_panels:
+    zoom_figures["ripley"] = step.figure("ripley.png", figures.ripley_envelopes(ripley_panels))
 [(w.plane, w.sample, round(w.half_width, 3), w.n_points, w.clark_evans and round(w.clark_evans, 3),
   w.p_value and round(w.p_value, 4), w.ripley_excursion and round(w.ripley_excursion, 4)) for w in windows]
 

@@ -54,15 +54,16 @@ for name, x in samples.items():
     for size in intrinsic.subsample_sizes(n, settings.scale_steps, min(settings.smallest_scale, n)):
         part = x if size == n else x[sample_rows(n, size, rng)]
         distances, _ = intrinsic.knn_distances(part, k)
-        interval = None
-        if size == n:
-            terms = intrinsic.levina_bickel_terms(distances, k)
-            interval = bootstrap_interval(terms, lambda t: 1.0 / t.mean(), uncertainty.confidence_level,
-                                          uncertainty.bootstrap_resamples, rng)
+        terms = intrinsic.levina_bickel_terms(distances, k)
+        interval = bootstrap_interval(terms, lambda t: 1.0 / t.mean(), uncertainty.confidence_level,
+                                      uncertainty.bootstrap_resamples, rng)
         dimensions.append(DimensionEstimate(sample=name, n_points=size, levina_bickel=intrinsic.levina_bickel(distances, k),
                                             two_nn=intrinsic.two_nn(distances, settings.two_nn_discard),
                                             interval=interval))
 full = {d.sample: d for d in dimensions if d.n_points == n}
+scale = filaments.verdict_size(*({d.n_points: d.levina_bickel for d in dimensions if d.sample == name}
+                                 for name in ("data", "normal")))
+at_scale = {d.sample: d for d in dimensions if d.n_points == scale}
 scale_figure = step.figure("dimension-scale.png", figures.dimension_scale([d.model_dump() for d in dimensions]))
 [(d.sample, d.n_points, round(d.levina_bickel, 2), round(d.two_nn, 2)) for d in dimensions]
 
@@ -74,8 +75,8 @@ for null in ("normal", "permuted"):
                                       settings.permutations, rng)
     tests.append(TwoSampleDetail(null=null, n_points=len(test_rows), k=min(settings.test_k, 2 * len(test_rows) - 2),
                                  permutations=settings.permutations, **result))
-verdict = filaments.verdict(full["data"].levina_bickel, full["normal"].levina_bickel, tests[0].p_value,
-                            dimensions_apart=not intervals_overlap(full["data"].interval, full["normal"].interval),
+verdict = filaments.verdict(at_scale["data"].levina_bickel, at_scale["normal"].levina_bickel, tests[0].p_value,
+                            dimensions_apart=not intervals_overlap(at_scale["data"].interval, at_scale["normal"].interval),
                             alpha=settings.alpha, filament_max_dimension=settings.filament_max_dimension,
                             thin_max_dimension=settings.thin_max_dimension, thin_max_ratio=settings.thin_max_ratio)
 [(t.null, round(t.statistic, 4), round(t.expected, 4), t.p_value) for t in tests], verdict
@@ -108,7 +109,8 @@ for label, m in inputs:
         plane = filaments.tsne_embedding(x, perplexity=settings.tsne_perplexity,
                                          exaggeration_iter=settings.tsne_exaggeration_iter, n_iter=settings.tsne_iter,
                                          min_intervals=settings.tsne_min_intervals,
-                                         ints_in_interval=settings.tsne_ints_in_interval, seed=step.seed % 2**31)
+                                         ints_in_interval=settings.tsne_ints_in_interval, seed=step.seed % 2**31,
+                                         neighbors=settings.tsne_neighbors, pca_dims=settings.tsne_pca_dims)
         kept = spatial.knn_preservation(x, plane, min(settings.preservation_k, len(x) - 1))
         cells = spatial.cells_for(len(plane), settings.tsne_points_per_cell, len(plane))
         empty, expected_empty = spatial.empty_cell_share(plane, cells)
@@ -125,33 +127,50 @@ window_scale = spread / settings.original_component_sd
 # planes of axes the cloud spreads along (post VIII's floor: no window in an empty direction)
 spread_axes = int(np.sum(axes.eigenvalues > model.record.mahalanobis.relative_floor * axes.eigenvalues[0]))
 planes = [p for p in settings.planes if max(p) < spread_axes] or [(0, min(1, z_dim - 1))]
-windows, zoom_figures = [], {}
+windows, zoom_figures, ripley_panels = [], {}, []
+ripley_rng = rng.spawn(1)[0]  # its own stream: the envelope leaves every later draw as it was
 for plane in planes:
     largest = settings.largest_window_sds * float(np.sqrt(max(axes.eigenvalues[plane[0]], 0.0)))
     half_widths = filaments.window_half_widths(largest, settings.original_half_width * window_scale, settings.n_windows)
     coords = {name: (x - axes.mean) @ axes.eigenvectors[:, list(plane)] for name, x in samples.items()}
+    variances = (float(axes.eigenvalues[plane[0]]), float(axes.eigenvalues[plane[1]]))
     ratios = {}
-    for name, c in coords.items():
-        ratios[name] = []
-        for half in half_widths:
-            inside = spatial.in_window(c, np.zeros(2), half)
-            ce, quadrat = None, None
-            if len(inside) >= settings.min_window_points:
-                ce = spatial.clark_evans(inside, half)
-                quadrat = spatial.quadrat_test(inside, half, spatial.cells_for(len(inside), settings.points_per_cell,
+    for half in half_widths:
+        ripley_r = np.linspace(1, settings.ripley_radii, settings.ripley_radii) / settings.ripley_radii \
+            * settings.ripley_max_radius * 2 * half
+        inside = {name: spatial.in_window(c, np.zeros(2), half) for name, c in coords.items()}
+        tested = [name for name, points in inside.items() if len(points) >= settings.min_window_points]
+        curves = {name: spatial.ripley_l(spatial.thinned(inside[name], settings.ripley_max_points, ripley_rng),
+                                         half, ripley_r) - ripley_r for name in tested}
+        if curves:  # the envelope only where some sample is measured
+            low, high = spatial.envelope(np.array([
+                spatial.ripley_l(filaments.plane_normal_window(variances, n, half, settings.ripley_max_points,
+                                                               ripley_rng), half, ripley_r) - ripley_r
+                for _ in range(settings.ripley_envelope_samples)]))
+            ripley_panels.append(dict(plane=plane, half_width=half, radii=ripley_r, low=low, high=high, curves=curves))
+        for name, points in inside.items():
+            ce, quadrat, excursion, at = None, None, None, None
+            if name in curves:
+                ce = spatial.clark_evans(points, half)
+                quadrat = spatial.quadrat_test(points, half, spatial.cells_for(len(points), settings.points_per_cell,
                                                                                settings.max_cells_per_side))
-            ratios[name].append(ce)
-            windows.append(Window(plane=plane, sample=name, half_width=half, n_points=len(inside), clark_evans=ce,
+                excursion, at = spatial.envelope_excursion(curves[name], low, high)
+            ratios.setdefault(name, []).append(ce)
+            windows.append(Window(plane=plane, sample=name, half_width=half, n_points=len(points), clark_evans=ce,
                                   chi2=quadrat["chi2"] if quadrat else None, dof=quadrat["dof"] if quadrat else 0,
                                   p_value=quadrat["p_value"] if quadrat else None,
                                   empty_share=quadrat["empty_share"] if quadrat else None,
-                                  expected_empty_share=quadrat["expected_empty_share"] if quadrat else None))
+                                  expected_empty_share=quadrat["expected_empty_share"] if quadrat else None,
+                                  ripley_excursion=excursion, ripley_radius=None if at is None else float(ripley_r[at]),
+                                  ripley_max_radius=float(ripley_r[-1])))
     shown = {name: coords[name][:settings.scatter_points] for name in ("data", "normal")}
     zoom_figures[f"zoom-{plane[0]}-{plane[1]}"] = step.figure(
         f"zoom-{plane[0]}-{plane[1]}.png",
         figures.zoom_windows(plane, half_widths, shown, {name: ratios[name] for name in shown}))
+if ripley_panels:
+    zoom_figures["ripley"] = step.figure("ripley.png", figures.ripley_envelopes(ripley_panels))
 [(w.plane, w.sample, round(w.half_width, 3), w.n_points, w.clark_evans and round(w.clark_evans, 3),
-  w.p_value and round(w.p_value, 4)) for w in windows]
+  w.p_value and round(w.p_value, 4), w.ripley_excursion and round(w.ripley_excursion, 4)) for w in windows]
 
 # %% papermill_description=faces
 decoding = open_decoding(step, 1)
@@ -185,7 +204,9 @@ if face_figure:
 step.save(FilamentsResults(
     n_points=n,
     z_dim=z_dim,
-    intrinsic_dimension=IntrinsicDimension(data=full["data"].levina_bickel, null=full["normal"].levina_bickel, k=k),
+    intrinsic_dimension=IntrinsicDimension(data=at_scale["data"].levina_bickel, null=at_scale["normal"].levina_bickel,
+                                           k=k),
+    dimension_points=scale,
     two_sample=TwoSample(test="Schilling k-nearest-neighbour (same-sample share, permutation p-value)",
                          statistic=tests[0].statistic, p_value=tests[0].p_value),
     verdict=verdict,
@@ -207,6 +228,9 @@ step.save(FilamentsResults(
     preservation_k=settings.preservation_k,
     windows=windows,
     window_scale=window_scale,
+    ripley_envelope_samples=settings.ripley_envelope_samples,
+    ripley_max_points=settings.ripley_max_points,
+    ripley_max_radius_share=settings.ripley_max_radius,
     faces=faces,
     min_count_for_percent=uncertainty.min_count_for_percent,
     figures=figure_files,

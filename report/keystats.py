@@ -219,6 +219,13 @@ def _paths_face_share(stats: dict):
     return sum(c.get("n_faces", 0) for c in counts) / total if total else None
 
 
+VERDICT_CODES = {"like-normal": 0, "thin-manifold": 1, "filaments": 2}
+
+
+def _verdict_code(stats: dict):
+    return VERDICT_CODES.get(stats.get("verdict"))
+
+
 # Face shares are shares of n judged images, so their sampling error alone is
 # sqrt(p (1 - p) / n) <= 0.5 / sqrt(n): <= 0.023 for the 500 calibration images of the default,
 # <= 0.022 for 500 judged decodes per b or f, <= 0.08 for the ~40 decodes of all paths. Measured
@@ -339,6 +346,17 @@ KEY_STATS: tuple[KeyStat, ...] = (
             read=_generators("face_coverage"), unit="%"),
     KeyStat("scoreboard.*.fd", "Fréchet distance of the scoreboard's * decodes", factor=1.3, atol=2,
             read=_generators("fd")),
+    # The filaments page. Measured on the default's 12,000 z-points by five reruns of the step's functions with
+    # other seeds (another normal sample, other subsamples, test points and label permutations) and five 90 %
+    # subsamples: the normal sample's dimension moved by up to 1.4 %, the z-points' by up to 0.6 %, the
+    # same-sample share by up to 0.0063, the verdict not at all; each tolerance is about 2x the larger move.
+    KeyStat("filaments.intrinsic_dimension.data", "local dimension of the z-points (Levina-Bickel, the verdict's scale)",
+            rtol=0.025),
+    KeyStat("filaments.intrinsic_dimension.null", "local dimension of a sample of the fitted normal, same scale",
+            rtol=0.025),
+    KeyStat("filaments.two_sample.statistic", "same-sample neighbour share, z-points against the fitted normal",
+            atol=0.012, unit="%"),
+    KeyStat("filaments.verdict", "filaments verdict (0 like-normal, 1 thin-manifold, 2 filaments)", read=_verdict_code),
 )
 
 EXACT = KeyStat("*", "")  # keys no definition knows (a file from an older or newer version) must match exactly

@@ -563,7 +563,9 @@ class FilamentsParams(_Section):
     k: int = Field(10, ge=3, le=100, description="neighbours of the Levina-Bickel estimate (MacKay-Ghahramani averaging)")
     two_nn_discard: float = Field(0.1, ge=0, lt=1, description="TwoNN: largest share of the ratios T2/T1 left out "
                                   "of the fit (Facco et al. 2017: 0.1)")
-    scale_steps: int = Field(4, ge=1, le=10, description="intrinsic dimension at n, n/2, n/4, ... (this many sizes)")
+    scale_steps: int = Field(5, ge=1, le=10, description="intrinsic dimension at n, n/2, n/4, ... (this many sizes); "
+                             "the verdict reads the size with the lowest data-to-normal ratio, so the smallest sets "
+                             "how much noise around a curve still reads as a curve")
     smallest_scale: int = Field(200, ge=20, description="no subsample for the dimension against scale below this")
     test_points: int = Field(3000, ge=20, description="z-points (and as many normal points) in the two-sample test")
     test_k: int = Field(10, ge=1, le=100, description="neighbours of the k-NN two-sample test (Schilling, Henze)")
@@ -581,6 +583,11 @@ class FilamentsParams(_Section):
         10, ge=2, description="openTSNE FFT: fewest interpolation intervals per side (default 50; 10 is four times "
         "faster at a few thousand points)")
     tsne_ints_in_interval: float = Field(2.0, gt=0, description="openTSNE FFT: plane width per interpolation interval")
+    tsne_neighbors: Literal["exact", "annoy"] = Field(
+        "annoy", description="openTSNE's nearest-neighbour search: approximate (Annoy), which grows with n log n and "
+        "keeps the same affinities, or exact")
+    tsne_pca_dims: int = Field(50, ge=2, description="inputs with more components are projected on their first this "
+                               "many principal components before the neighbour search (the usual 50)")
     preservation_k: int = Field(10, ge=1, le=100, description="k of the k-NN preservation of each embedding")
     tsne_points_per_cell: float = Field(1.0, gt=0, description="grid over an embedding: about this many points per "
                                         "cell for its empty-cell share")
@@ -597,6 +604,13 @@ class FilamentsParams(_Section):
     max_cells_per_side: int = Field(40, ge=2, description="quadrat grid: at most this many cells per side")
     min_window_points: int = Field(20, ge=3, description="windows with fewer points are not tested")
     scatter_points: int = Field(20_000, ge=100, description="points drawn per zoomed scatter panel, at most")
+    ripley_envelope_samples: int = Field(99, ge=19, description="samples of the fitted normal, projected on the plane "
+                                         "and cut to the same window, whose Ripley L(r) - r give the pointwise envelope")
+    ripley_max_points: int = Field(1000, ge=20, description="Ripley's L of a window with more points is measured on "
+                                   "this many drawn at random (independent thinning leaves L unchanged)")
+    ripley_radii: int = Field(24, ge=2, description="radii r at which Ripley's L is measured, evenly up to the largest")
+    ripley_max_radius: float = Field(0.125, gt=0, le=0.25, description="largest r of Ripley's L as a share of the "
+                                     "window's side (a quarter is the usual bound; filaments show at short range)")
     filament_max_dimension: float = Field(1.5, gt=0, description="verdict: 'filaments' at a local dimension up to this")
     thin_max_dimension: float = Field(8.0, gt=0, description="verdict: 'thin-manifold' at a local dimension up to "
                                       "this ('a few') ...")

@@ -19,20 +19,27 @@ from report.stats.uncertainty import bootstrap_interval, intervals_overlap
 RULES = dict(alpha=0.01, filament_max_dimension=1.5, thin_max_dimension=8.0, thin_max_ratio=0.75)
 
 
-def closed_curve(n: int, dims: int, rng: np.random.Generator) -> np.ndarray:
-    """A smooth closed curve (a trigonometric knot of dims/2 frequencies) rotated into `dims` dimensions."""
+def closed_curve(n: int, dims: int, rng: np.random.Generator, noise: float = 0.0) -> np.ndarray:
+    """A smooth closed curve (a trigonometric knot of four frequencies, radius about 1), normal noise of sd
+    `noise` on every one of `dims` coordinates, rotated at random."""
     t = rng.uniform(0, 2 * np.pi, n)
-    freqs = np.arange(1, dims // 2 + 1)
+    freqs = np.arange(1, 5)
     x = np.concatenate([np.cos(np.outer(t, freqs)) / freqs, np.sin(np.outer(t, freqs)) / freqs], axis=1)
-    q, _ = np.linalg.qr(rng.standard_normal((x.shape[1], x.shape[1])))
-    return x @ q
+    x = np.pad(x, ((0, 0), (0, dims - x.shape[1]))) + noise * rng.standard_normal((n, dims))
+    return x @ np.linalg.qr(rng.standard_normal((dims, dims)))[0]
 
 
-def bent_manifold(n: int, dims: int, rng: np.random.Generator) -> np.ndarray:
-    """A bent 3-dimensional manifold: a 3-D cube mapped non-linearly into 7 coordinates, then into `dims`."""
-    u = rng.uniform(-1, 1, (n, 3))
-    x = np.column_stack([u, np.sin(2 * u[:, 0]), np.cos(2 * u[:, 1]) * u[:, 2], u[:, 0] * u[:, 1], np.sin(3 * u[:, 2])])
+def bent_manifold(n: int, d: int, dims: int, rng: np.random.Generator) -> np.ndarray:
+    """A bent d-dimensional manifold: a d-cube mapped non-linearly into 3d - 1 coordinates, then into `dims`."""
+    u = rng.uniform(-1, 1, (n, d))
+    x = np.concatenate([u, np.sin(2 * u), np.cos(2 * u[:, :1]) * u[:, 1:]], axis=1)
     return x @ rng.standard_normal((x.shape[1], dims))
+
+
+def correlated_normal(n: int, dims: int, rng: np.random.Generator) -> np.ndarray:
+    """N(mu, Sigma) with variances spread over two and a half decades along random axes, centred off the origin."""
+    rotation = np.linalg.qr(rng.standard_normal((dims, dims)))[0]
+    return 1.0 + rng.standard_normal((n, dims)) * np.sqrt(np.geomspace(4.0, 0.01, dims)) @ rotation.T
 
 
 def fitted_normal(x: np.ndarray, rng: np.random.Generator) -> np.ndarray:
@@ -40,12 +47,19 @@ def fitted_normal(x: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     return filaments.normal_null(axes, len(x), rng)
 
 
-def judge(x: np.ndarray, rng: np.random.Generator, k: int = 10) -> tuple[float, float, dict, str]:
+def judge(x: np.ndarray, rng: np.random.Generator, k: int = 10, steps: int = 5) -> tuple[float, float, dict, str]:
+    """The step's verdict on x, as the notebook reaches it: dimensions at n, n/2, ... for x and its fitted
+    normal, the size with the lowest ratio, the intervals there, the k-NN test on up to 2000 points."""
     null = fitted_normal(x, rng)
-    terms = [intrinsic.levina_bickel_terms(intrinsic.knn_distances(s, k)[0], k) for s in (x, null)]
-    id_data, id_null = (1 / t.mean() for t in terms)
-    apart = not intervals_overlap(*(bootstrap_interval(t, lambda v: 1 / v.mean(), 0.95, 200, rng) for t in terms))
-    test = filaments.knn_two_sample(x, null, 10, 199, rng)
+    terms = {}
+    for size in intrinsic.subsample_sizes(len(x), steps, 200):
+        rows = rng.choice(len(x), size, replace=False)
+        terms[size] = [intrinsic.levina_bickel_terms(intrinsic.knn_distances(s[rows], k)[0], k) for s in (x, null)]
+    size = filaments.verdict_size(*({s: 1 / t[i].mean() for s, t in terms.items()} for i in (0, 1)))
+    id_data, id_null = (1 / t.mean() for t in terms[size])
+    apart = not intervals_overlap(*(bootstrap_interval(t, lambda v: 1 / v.mean(), 0.95, 200, rng) for t in terms[size]))
+    rows = rng.choice(len(x), min(len(x), 2000), replace=False)
+    test = filaments.knn_two_sample(x[rows], null[rows], 10, 199, rng)
     return id_data, id_null, test, filaments.verdict(id_data, id_null, test["p_value"], dimensions_apart=apart, **RULES)
 
 
@@ -112,28 +126,41 @@ def test_two_sample_statistic_matches_brute_force():
 def test_closed_curve_has_dimension_one_and_is_called_filaments():
     rng = np.random.default_rng(5)
     x = closed_curve(2000, 64, rng)
-    id_data, id_null, test, verdict = judge(x, rng)
+    id_data, _, test, verdict = judge(x, rng)
     assert id_data == pytest.approx(1.0, abs=0.1)
     assert intrinsic.two_nn(intrinsic.knn_distances(x, 2)[0]) == pytest.approx(1.0, abs=0.1)
     assert test["p_value"] < 0.01 and verdict == "filaments"
 
 
-def test_bent_three_manifold_has_dimension_three_and_is_a_thin_manifold():
-    rng = np.random.default_rng(6)
-    x = bent_manifold(2000, 50, rng)
+def test_a_noisy_curve_is_still_filaments_at_the_coarser_scale():
+    rng = np.random.default_rng(15)
+    x = closed_curve(5000, 64, rng, noise=0.001)  # noise of norm 0.008 around a curve of radius about 1
+    assert intrinsic.levina_bickel(intrinsic.knn_distances(x, 10)[0], 10) > 2  # all points: the noise shows
+    id_data, _, test, verdict = judge(x, rng)
+    assert id_data < 1.5 and test["p_value"] < 0.01 and verdict == "filaments"
+
+
+@pytest.mark.parametrize("d", [3, 5])
+def test_bent_manifold_has_its_dimension_and_is_a_thin_manifold(d):
+    rng = np.random.default_rng(6 + d)
+    x = bent_manifold(3000, d, 128, rng)
     id_data, id_null, test, verdict = judge(x, rng)
-    assert id_data == pytest.approx(3.0, abs=0.35)
-    assert intrinsic.two_nn(intrinsic.knn_distances(x, 2)[0]) == pytest.approx(3.0, abs=0.35)
-    assert verdict == "thin-manifold" and id_null > 1.5 * id_data
+    assert id_data == pytest.approx(d, rel=0.15)
+    assert intrinsic.two_nn(intrinsic.knn_distances(x, 2)[0]) == pytest.approx(d, rel=0.15)
+    assert test["p_value"] < 0.01 and verdict == "thin-manifold" and id_null > 1.5 * id_data
 
 
 def test_a_normal_is_not_told_apart_from_its_own_fit():
     rng = np.random.default_rng(7)
-    scales = np.linspace(3.0, 0.5, 20)
-    x = rng.standard_normal((2000, 20)) * scales @ np.linalg.qr(rng.standard_normal((20, 20)))[0] + 1.0
+    x = correlated_normal(3000, 64, rng)
     id_data, id_null, test, verdict = judge(x, rng)
     assert test["p_value"] > 0.01 and verdict == "like-normal"
     assert id_data == pytest.approx(id_null, rel=0.1)
+
+
+def test_verdict_size_takes_the_lowest_ratio():
+    assert filaments.verdict_size({800: 9.0, 400: 2.0, 200: 1.1}, {800: 10.0, 400: 8.0, 200: 6.0}) == 200
+    assert filaments.verdict_size({800: 10.0, 400: 8.0}, {800: 10.0, 400: 8.0}) == 800  # ties: the larger size
 
 
 def test_uniform_square_is_random_and_a_line_is_not():
@@ -154,7 +181,8 @@ def test_permuted_null_keeps_the_principal_marginals_and_loses_their_dependence(
     x = closed_curve(1000, 8, rng)
     axes = principal_axes(x.mean(axis=0), np.cov(x, rowvar=False))
     permuted = filaments.permuted_null(x, axes, rng)
-    scores = lambda z: (z - axes.mean) @ axes.eigenvectors
+    def scores(z):
+        return (z - axes.mean) @ axes.eigenvectors
     assert np.allclose(np.sort(scores(x), axis=0), np.sort(scores(permuted), axis=0))
     assert intrinsic.levina_bickel(intrinsic.knn_distances(permuted, 10)[0], 10) > 3
 
@@ -213,3 +241,73 @@ def test_zpoints_curve_is_filaments_and_normal_is_like_normal(tmp_path):
     assert normal["verdict"] == "like-normal" and normal["two_sample"]["p_value"] > 0.01
     assert normal["intrinsic_dimension"]["data"] == pytest.approx(normal["intrinsic_dimension"]["null"], rel=0.15)
     assert not normal["has_decoder"] and not normal["faces"]
+
+
+# --- Ripley's L with an envelope ----------------------------------------------------------------------------------------
+
+def brute_ripley_l(points: np.ndarray, half_width: float, radii: np.ndarray) -> np.ndarray:
+    """L(r) by the definition: every ordered pair, translation weight A / ((W - |dx|)(W - |dy|))."""
+    side, n = 2 * half_width, len(points)
+    k = np.zeros(len(radii))
+    for i in range(n):
+        for j in range(n):
+            if i != j:
+                dx, dy = abs(points[i, 0] - points[j, 0]), abs(points[i, 1] - points[j, 1])
+                k += (math.hypot(dx, dy) <= radii) * side**2 / ((side - dx) * (side - dy))
+    return np.sqrt(side**2 / (n * (n - 1)) * k / math.pi)
+
+
+def thomas_process(parents: int, children: int, spread: float, rng: np.random.Generator) -> np.ndarray:
+    """Clustered points in [-1, 1]^2: `children` normal offsets (sd `spread`) around each uniform parent."""
+    centres = rng.uniform(-1, 1, (parents, 2))
+    points = np.repeat(centres, children, axis=0) + rng.normal(0, spread, (parents * children, 2))
+    return points[np.all(np.abs(points) <= 1, axis=1)]
+
+
+def test_ripley_l_matches_brute_force():
+    rng = np.random.default_rng(21)
+    radii = np.linspace(0.05, 0.6, 12)
+    for points in (rng.uniform(-1, 1, (40, 2)), thomas_process(4, 12, 0.1, rng)):
+        assert spatial.ripley_l(points, 1.0, radii) == pytest.approx(brute_ripley_l(points, 1.0, radii), rel=1e-12)
+    assert np.all(np.isnan(spatial.ripley_l(np.zeros((1, 2)), 1.0, radii)))
+
+
+def test_ripley_l_tells_random_from_clustered_and_regular_points():
+    rng = np.random.default_rng(22)
+    radii = np.linspace(0.02, 0.25, 24)
+    null = np.array([spatial.ripley_l(rng.uniform(-1, 1, (400, 2)), 1.0, radii) - radii for _ in range(99)])
+    low, high = spatial.envelope(null)
+    # unbiased for random points: the mean of 99 curves lies near 0 at every radius
+    assert np.abs(null.mean(axis=0)).max() < 0.01
+    uniform = spatial.ripley_l(rng.uniform(-1, 1, (400, 2)), 1.0, radii) - radii
+    assert np.mean((uniform >= low) & (uniform <= high)) > 0.9
+    clustered = thomas_process(40, 10, 0.04, rng)
+    excursion, at = spatial.envelope_excursion(spatial.ripley_l(clustered, 1.0, radii) - radii, low, high)
+    assert excursion > 0.02 and at is not None
+    side = np.linspace(-0.95, 0.95, 20)
+    lattice = np.array([(a, b) for a in side for b in side])
+    excursion, at = spatial.envelope_excursion(spatial.ripley_l(lattice, 1.0, radii) - radii, low, high)
+    assert excursion < -0.02 and radii[at] < 0.1  # no neighbour closer than the lattice step: too few at short range
+
+
+def test_envelope_excursion_is_signed_and_zero_inside():
+    low, high = np.zeros(4), np.ones(4)
+    assert spatial.envelope_excursion(np.full(4, 0.5), low, high) == (0.0, None)
+    assert spatial.envelope_excursion(np.array([0.5, 1.3, 0.5, -0.1]), low, high) == (pytest.approx(0.3), 1)
+    assert spatial.envelope_excursion(np.array([0.5, 1.1, -0.4, 0.5]), low, high) == (pytest.approx(-0.4), 2)
+    rng = np.random.default_rng(23)
+    points = rng.uniform(-1, 1, (50, 2))
+    assert len(spatial.thinned(points, 20, rng)) == 20 and spatial.thinned(points, 80, rng) is points
+
+
+def test_window_draws_of_the_plane_normal_match_cutting_a_full_draw():
+    rng = np.random.default_rng(24)
+    variances, half = (4.0, 0.25), 0.8
+    full = [spatial.in_window(filaments.plane_normal(variances, 3000, rng), np.zeros(2), half) for _ in range(200)]
+    quick = [filaments.plane_normal_window(variances, 3000, half, 10_000, rng) for _ in range(200)]
+    assert np.mean([len(p) for p in quick]) == pytest.approx(np.mean([len(p) for p in full]), rel=0.02)
+    a, b = np.concatenate(full), np.concatenate(quick)
+    assert np.all(np.abs(b) <= half)
+    for axis in (0, 1):  # the same truncated normal on each axis
+        assert np.std(b[:, axis]) == pytest.approx(np.std(a[:, axis]), rel=0.03)
+    assert len(filaments.plane_normal_window(variances, 3000, half, 50, rng)) == 50

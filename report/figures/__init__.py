@@ -5,7 +5,7 @@ No function touches pyplot, shows or saves; `save_figure` is the one place that 
 """
 
 from report.figures.curves import component_histograms, dominant_histograms, loss_curve, radius_histograms
-from report.figures.filaments import density_panels, dimension_scale, embeddings, zoom_windows
+from report.figures.filaments import density_panels, dimension_scale, embeddings, ripley_envelopes, zoom_windows
 from report.figures.formation import formation_curves
 from report.figures.images import image_grid, image_pairs, image_strip, individuals, judged_rows
 from report.figures.normal import (
@@ -47,5 +47,5 @@ __all__ = [
     "mahalanobis_qq", "ellipse_planes", "bic_curve", "spectrum", "principal_histograms", "principal_scatter",
     "scoreboard",
     # the filaments page
-    "density_panels", "embeddings", "zoom_windows", "dimension_scale",
+    "density_panels", "embeddings", "zoom_windows", "ripley_envelopes", "dimension_scale",
 ]

@@ -128,3 +128,43 @@ def dimension_scale(rows: Sequence[Mapping]) -> Figure:
     ax.set_ylim(bottom=0)
     ax.legend(fontsize=7, ncols=2)
     return fig
+
+
+@styled
+def ripley_envelopes(panels: Sequence[Mapping]) -> Figure:
+    """Ripley's L(r) - r per window (columns, widest left) and plane (rows): the pointwise envelope of the
+    fitted normal's samples as a grey band, the z-points blue, the normal sample grey dashed and the permuted
+    scores orange.
+
+    panels: dicts with "plane", "half_width", "radii", "low", "high" and "curves" (sample -> L(r) - r).
+    """
+    planes = list(dict.fromkeys(tuple(p["plane"]) for p in panels))
+    columns = max(sum(tuple(p["plane"]) == plane for p in panels) for plane in planes)
+    fig = new_figure(TEXT_WIDTH, 1.55 * len(planes) + 0.5)
+    grid = fig.subplots(len(planes), columns, squeeze=False)
+    for ax in grid.ravel():
+        ax.set_axis_off()
+    used = dict.fromkeys(planes, 0)
+    for p in panels:
+        plane = tuple(p["plane"])
+        row, column = planes.index(plane), used[plane]
+        used[plane] += 1
+        ax = grid[row, column]
+        ax.set_axis_on()
+        radii = np.asarray(p["radii"])
+        ax.fill_between(radii, p["low"], p["high"], color="#bbbbbb", alpha=0.6, lw=0, label="envelope, N(μ, Σ)")
+        ax.axhline(0.0, color="#888888", lw=0.5)
+        for name in ("permuted", "normal", "data"):
+            if name in p["curves"]:
+                ax.plot(radii, p["curves"][name], color=SAMPLE_COLOURS[name], lw=1.4 if name == "data" else 0.9,
+                        ls="--" if name == "normal" else "-", label=SAMPLE_LABELS[name])
+        ax.set_title(f"plane {plane[0]}–{plane[1]}, ±{p['half_width']:.2g}", pad=2, fontsize=7)
+        ax.tick_params(labelsize=7)
+        ax.ticklabel_format(axis="y", style="plain")
+        if column == 0:
+            ax.set_ylabel("L(r) − r", fontsize=8)
+        if row == len(planes) - 1:
+            ax.set_xlabel("r", fontsize=8)
+    handles, labels = next(ax for ax in grid.ravel() if ax.axison).get_legend_handles_labels()
+    fig.legend(handles, labels, loc="outside lower center", ncols=len(labels), fontsize=8)
+    return fig

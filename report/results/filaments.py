@@ -55,7 +55,7 @@ class DimensionEstimate(Record):
     n_points: int
     levina_bickel: float
     two_nn: float
-    interval: tuple[float, float] | None = None  # bootstrap interval of levina_bickel over points (full size only)
+    interval: tuple[float, float] | None = None  # bootstrap interval of levina_bickel over points
 
 
 class AxisDensities(Record):
@@ -95,6 +95,12 @@ class Window(Record):
     p_value: float | None
     empty_share: float | None  # None: too few points to test (FilamentsParams.min_window_points)
     expected_empty_share: float | None
+    # Ripley's L(r) - r against the pointwise envelope of samples of the fitted normal in the same window:
+    # the largest distance outside it (+ above: more neighbours than the normal, gathered; - below: fewer,
+    # regular; 0 inside everywhere; None untested) and the radius where it lies (None: inside).
+    ripley_excursion: float | None = None
+    ripley_radius: float | None = None
+    ripley_max_radius: float | None = None  # the largest radius measured
 
 
 class FaceSet(Record):
@@ -114,7 +120,8 @@ class FilamentsResults(StepResults):
 
     n_points: int
     z_dim: int
-    intrinsic_dimension: IntrinsicDimension
+    intrinsic_dimension: IntrinsicDimension  # at `dimension_points`, the verdict's scale
+    dimension_points: int | None = None  # the subsample size with the lowest data-to-normal ratio (None: n_points)
     two_sample: TwoSample
     verdict: Literal["filaments", "thin-manifold", "like-normal"]
     has_decoder: bool
@@ -133,6 +140,9 @@ class FilamentsResults(StepResults):
     preservation_k: int
     windows: list[Window]
     window_scale: float  # this run's median component sd over the original's
+    ripley_envelope_samples: int = 0  # samples of the fitted normal behind each window's envelope
+    ripley_max_points: int = 0  # Ripley's L of a fuller window is measured on this many of its points
+    ripley_max_radius_share: float = 0.0  # the largest radius of Ripley's L, as a share of the window's side
     faces: list[FaceSet] = []
     min_count_for_percent: int = 50  # shares of fewer decodes are printed as "n of N" (analysis.uncertainty)
     figures: dict[str, str]  # role -> file name
@@ -163,7 +173,8 @@ class FilamentsFindings(Record):
     dimension_ratio: float  # data / normal
     data_interval: tuple[float, float] | None
     null_interval: tuple[float, float] | None
-    dimensions_apart: bool  # the bootstrap intervals of the two dimensions do not overlap
+    dimensions_apart: bool  # the bootstrap intervals of the two dimensions (at the verdict's scale) do not overlap
+    dimension_points: int  # the sample size of the verdict's dimensions
     told_apart: bool  # the two-sample test rejects at alpha
     permuted_told_apart: bool | None
     normal_axes: AxisDensities | None
@@ -176,6 +187,12 @@ class FilamentsFindings(Record):
     zooms: list[PlaneZoom]
     window_rows: list[WindowRow]  # plane by plane, the widest window first
     n_clustered_more: int
+    ripley_tested: int = 0  # windows where the z-points' Ripley L was measured against the envelope
+    ripley_above: int = 0  # ... and leaves it upwards (more neighbours within some r than the normal's samples)
+    ripley_below: int = 0  # ... and leaves it downwards (fewer: more regular)
+    ripley_null_tested: int = 0  # the normal sample's own curves measured against the envelope
+    ripley_null_leaves: int = 0  # ... and leaving it: what a pointwise envelope over many radii gives by chance
+    ripley_largest: Window | None = None  # the z-points' window farthest outside its envelope (None: inside in all)
     faces: dict[str, FaceSet]
     faces_in_counts: bool  # too few decodes for percentages: "n of N"
     no_real_faces: bool  # not even decodes of real z-points count as faces: the question cannot be answered
@@ -199,8 +216,10 @@ def _reason(results: FilamentsResults, test: TwoSampleDetail | None) -> str:
 def findings(results: FilamentsResults, upstream: Mapping[str, StepResults]) -> FilamentsFindings:
     """The judgements of the filaments page from its record."""
     full = {d.sample: d for d in results.dimensions if d.n_points == results.n_points}
-    data_interval = full["data"].interval if "data" in full else None
-    null_interval = full["normal"].interval if "normal" in full else None
+    scale = results.dimension_points or results.n_points
+    at_scale = {d.sample: d for d in results.dimensions if d.n_points == scale}
+    data_interval = at_scale["data"].interval if "data" in at_scale else None
+    null_interval = at_scale["normal"].interval if "normal" in at_scale else None
     apart = bool(data_interval and null_interval and not intervals_overlap(data_interval, null_interval))
     tests = {t.null: t for t in results.tests}
     permuted = tests.get("permuted")
@@ -225,8 +244,11 @@ def findings(results: FilamentsResults, upstream: Mapping[str, StepResults]) -> 
         for half_width in sorted({w.half_width for w in results.windows if w.plane == plane}, reverse=True):
             rows.append(WindowRow(plane=plane, half_width=half_width, samples={
                 w.sample: w for w in results.windows if w.plane == plane and w.half_width == half_width}))
+    measured = {name: [w for w in results.windows if w.sample == name and w.ripley_excursion is not None]
+                for name in ("data", "normal")}
+    outside = [w for w in measured["data"] if w.ripley_excursion != 0]
     stems = [name.rsplit(".", 1)[0] for name in results.figures.values()]
-    order = ["densities", "tsne", *[s for s in stems if s.startswith("zoom-")], "dimension-scale", "decodes"]
+    order = ["densities", "tsne", *[s for s in stems if s.startswith("zoom-")], "ripley", "dimension-scale", "decodes"]
     numbers = {stem: number for number, stem in enumerate([s for s in order if s in stems], start=1)}
     faces = {f.sample: f for f in results.faces}
     faces_apart = None
@@ -247,6 +269,7 @@ def findings(results: FilamentsResults, upstream: Mapping[str, StepResults]) -> 
         data_interval=data_interval,
         null_interval=null_interval,
         dimensions_apart=apart,
+        dimension_points=scale,
         told_apart=results.two_sample.p_value < results.alpha,
         permuted_told_apart=permuted.p_value < results.alpha if permuted else None,
         normal_axes=normal_axes,
@@ -260,6 +283,12 @@ def findings(results: FilamentsResults, upstream: Mapping[str, StepResults]) -> 
         zooms=zooms,
         window_rows=rows,
         n_clustered_more=sum(z.clustered_more for z in zooms),
+        ripley_tested=len(measured["data"]),
+        ripley_above=sum(w.ripley_excursion > 0 for w in outside),
+        ripley_below=sum(w.ripley_excursion < 0 for w in outside),
+        ripley_null_tested=len(measured["normal"]),
+        ripley_null_leaves=sum(w.ripley_excursion != 0 for w in measured["normal"]),
+        ripley_largest=max(outside, key=lambda w: abs(w.ripley_excursion), default=None),
         faces=faces,
         faces_apart=faces_apart,
         normal_faces_more=normal_faces_more,

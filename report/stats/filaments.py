@@ -3,12 +3,18 @@
 - `normal_null(axes, n, rng)`: n points of the fitted N(mu, Sigma) (post VIII's fit).
 - `permuted_null(z, axes, rng)`: the principal scores of the points with each column permuted on
   its own, mapped back to z: every principal marginal kept, every dependence between them destroyed.
+- `plane_normal(variances, n, rng)`: n points of the fitted normal projected on a principal plane:
+  independent normal coordinates with the two axes' variances, centred at 0.
+- `plane_normal_window(variances, n, half_width, most, rng)`: the points of such a draw that fall into
+  the square [-h, h]^2, at most `most` of them drawn at random, without drawing the rest.
 - `knn_two_sample(x, y, k, permutations, rng)`: Schilling's (1986) k-nearest-neighbour test (Henze
   1988): the share of neighbour pairs in the pooled sample whose two points come from the same
   sample; its p-value is the share of label permutations giving a share at least as high.
 - `axis_ks(a, b)`: two-sample Kolmogorov-Smirnov test of every column.
 - `window_half_widths(largest, smallest, n)`: n square windows from the cloud's width down to the
   smallest, in equal ratios.
+- `verdict_size(data, null)`: the sample size whose data-to-normal dimension ratio is lowest, the scale
+  the verdict reads (noise below the neighbour distances of a subsample does not raise its dimension).
 - `verdict(...)`: "filaments", "thin-manifold" or "like-normal" from the stated rules.
 
 Arrays in, numbers out; no I/O.
@@ -16,10 +22,11 @@ Arrays in, numbers out; no I/O.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Literal
 
 import numpy as np
-from scipy import stats
+from scipy import special, stats
 
 from report.stats.intrinsic import knn_distances
 from report.stats.principal import PrincipalAxes, sample_principal
@@ -37,6 +44,25 @@ def permuted_null(z: np.ndarray, axes: PrincipalAxes, rng: np.random.Generator) 
     scores = (np.asarray(z, dtype=np.float64) - axes.mean) @ axes.eigenvectors
     permuted = np.column_stack([rng.permutation(column) for column in scores.T])
     return axes.mean + permuted @ axes.eigenvectors.T
+
+
+def plane_normal(variances: tuple[float, float], n: int, rng: np.random.Generator) -> np.ndarray:
+    """n points (n, 2) of N(mu, Sigma) on the plane of two principal axes, in principal coordinates: the
+    projection of a full draw, whose coordinates along orthonormal eigenvectors are independent."""
+    return rng.standard_normal((n, 2)) * np.sqrt(np.clip(np.asarray(variances, dtype=np.float64), 0.0, None))
+
+
+def plane_normal_window(variances: tuple[float, float], n: int, half_width: float, most: int,
+                        rng: np.random.Generator) -> np.ndarray:
+    """What `plane_normal(variances, n, rng)` cut to [-h, h]^2 and thinned to at most `most` points gives,
+    in distribution, at a cost of `most` draws: the count inside is Binomial(n, P(inside)), and the points
+    inside are independent, each coordinate a normal truncated to [-h, h] (inverse-CDF draws)."""
+    sds = np.sqrt(np.clip(np.asarray(variances, dtype=np.float64), 0.0, None))
+    edge = special.ndtr(half_width / np.maximum(sds, np.finfo(float).tiny))  # P(x <= h) per axis
+    inside = float(np.prod(2 * edge - 1))
+    count = min(int(rng.binomial(n, min(max(inside, 0.0), 1.0))), most)
+    u = rng.uniform(1 - edge, edge, (count, 2))
+    return np.clip(special.ndtri(u) * sds, -half_width, half_width)
 
 
 def same_sample_share(neighbours: np.ndarray, labels: np.ndarray) -> float:
@@ -75,6 +101,20 @@ def window_half_widths(largest: float, smallest: float, n: int) -> list[float]:
     return [float(v) for v in np.geomspace(largest, smallest, n)]
 
 
+def verdict_size(data: Mapping[int, float], null: Mapping[int, float]) -> int:
+    """The size (a key of both) at which data[size] / null[size] is lowest; the larger size on ties.
+
+    The data's and the normal sample's dimensions are estimated on subsamples of the same sizes; a
+    smaller sample has longer neighbour distances, a coarser scale. A curve with noise is
+    high-dimensional below the noise's scale and one-dimensional above it; a normal is equally
+    underestimated in both samples, so the ratio stays near 1 at every size.
+    """
+    sizes = sorted(set(data) & set(null), reverse=True)
+    if not sizes:
+        raise ValueError("no sample size has both dimensions")
+    return min(sizes, key=lambda size: data[size] / null[size] if null[size] > 0 else float("inf"))
+
+
 def verdict(id_data: float, id_null: float, two_sample_p: float, *, dimensions_apart: bool, alpha: float,
             filament_max_dimension: float, thin_max_dimension: float, thin_max_ratio: float) -> Verdict:
     """The rules, in order:
@@ -95,15 +135,30 @@ def verdict(id_data: float, id_null: float, two_sample_p: float, *, dimensions_a
 
 
 def tsne_embedding(x: np.ndarray, *, perplexity: float, exaggeration_iter: int, n_iter: int, min_intervals: int,
-                   ints_in_interval: float, seed: int, threads: int = 1) -> np.ndarray:
+                   ints_in_interval: float, seed: int, threads: int = 1, neighbors: str = "exact",
+                   pca_dims: int | None = None) -> np.ndarray:
     """openTSNE embedding (n, 2) of x (n, d): FFT-accelerated interpolation, PCA initialisation, learning
-    rate n / 12 (Belkina et al. 2019), exact neighbours (the sets here are small)."""
+    rate n / 12 (Belkina et al. 2019).
+
+    neighbors: openTSNE's k-NN method, "exact" (small sets) or "annoy" (approximate, for large ones).
+    pca_dims: project x on its first this many principal components before the neighbour search (the
+    usual 50 keeps the affinities and costs a fraction of the time); None keeps every component.
+    """
     from openTSNE import TSNE
 
     x = np.asarray(x, dtype=np.float64)
+    if pca_dims is not None and pca_dims < x.shape[1]:
+        x = principal_coordinates(x, pca_dims)
     perplexity = min(perplexity, (len(x) - 1) / 3)
     model = TSNE(n_components=2, perplexity=perplexity, learning_rate=max(len(x) / 12, 1.0),
                  early_exaggeration_iter=exaggeration_iter, n_iter=n_iter, initialization="pca",
                  negative_gradient_method="fft", min_num_intervals=min_intervals, ints_in_interval=ints_in_interval,
-                 neighbors="exact", n_jobs=threads, random_state=seed, verbose=False)
+                 neighbors=neighbors, n_jobs=threads, random_state=seed, verbose=False)
     return np.asarray(model.fit(x))
+
+
+def principal_coordinates(x: np.ndarray, m: int) -> np.ndarray:
+    """The coordinates (n, m) of x (n, d) on its own first m principal axes (eigenvectors of its covariance)."""
+    centred = np.asarray(x, dtype=np.float64) - np.mean(x, axis=0)
+    values, vectors = np.linalg.eigh(centred.T @ centred)
+    return centred @ vectors[:, np.argsort(values)[::-1][:m]]

@@ -12,6 +12,14 @@
   high-dimensional space that are among its k nearest in the embedding.
 - `empty_cell_share(points, cells_per_side)`: the share of empty cells of a grid over the points'
   bounding square, and its Poisson expectation.
+- `ripley_l(points, half_width, radii)`: Ripley's L(r) = sqrt(K(r) / pi) of the points of a square
+  window with the translation edge correction (Ohser 1983): L(r) - r ~ 0 random, above 0 clustered
+  (more neighbours within r than random points have), below 0 regular.
+- `thinned(points, most, rng)`: at most `most` of the points, drawn without replacement; independent
+  thinning leaves K (and L) unchanged, so large windows can be measured on a subsample.
+- `envelope(curves)`: the pointwise minimum and maximum of null curves (rows).
+- `envelope_excursion(curve, low, high)`: the largest distance of a curve outside an envelope, signed
+  (+ above, - below), and where.
 
 Arrays in, numbers out; no I/O.
 """
@@ -94,3 +102,57 @@ def empty_cell_share(points: np.ndarray, cells_per_side: int) -> tuple[float, fl
     half = float(np.max(points.max(axis=0) - points.min(axis=0))) / 2
     counts = grid_counts(points, centre - half, centre + half, cells_per_side)
     return float(np.mean(counts == 0)), float(math.exp(-counts.mean()))
+
+
+def ripley_l(points: np.ndarray, half_width: float, radii: np.ndarray) -> np.ndarray:
+    """Ripley's L(r) (len(radii),) of the points (n, 2) of the square [-h, h]^2, translation-corrected.
+
+    K(r) = A / (n (n - 1)) sum_{i != j} 1(d_ij <= r) A / ((W - |dx_ij|) (W - |dy_ij|)), W = 2h the side
+    and A = W^2: each pair weighted by the inverse share of the window in which its difference vector
+    fits, which makes K unbiased (pi r^2) for random points up to r < W. NaN below 2 points.
+    """
+    points = np.asarray(points, dtype=np.float64)
+    radii = np.asarray(radii, dtype=np.float64)
+    n = len(points)
+    if n < 2:
+        return np.full(len(radii), np.nan)
+    side = 2.0 * half_width
+    pairs = cKDTree(points).query_pairs(float(radii.max()), output_type="ndarray")
+    difference = np.abs(points[pairs[:, 0]] - points[pairs[:, 1]])
+    distance = np.hypot(difference[:, 0], difference[:, 1])
+    overlap = np.clip(side - difference[:, 0], 0.0, None) * np.clip(side - difference[:, 1], 0.0, None)
+    weight = side**2 / np.maximum(overlap, np.finfo(float).tiny)
+    order = np.argsort(radii, kind="stable")
+    first = np.searchsorted(radii[order], distance, side="left")  # the smallest radius each pair counts at
+    within = np.empty(len(radii))
+    within[order] = np.cumsum(np.bincount(first, weights=weight, minlength=len(radii) + 1)[: len(radii)])
+    k = side**2 / (n * (n - 1)) * 2.0 * within  # every unordered pair counts for (i, j) and (j, i)
+    return np.sqrt(k / math.pi)
+
+
+def thinned(points: np.ndarray, most: int, rng: np.random.Generator) -> np.ndarray:
+    """At most `most` rows of points, drawn without replacement (all of them, in order, when fewer)."""
+    points = np.asarray(points)
+    if len(points) <= most:
+        return points
+    return points[np.sort(rng.choice(len(points), size=most, replace=False))]
+
+
+def envelope(curves: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Pointwise minimum and maximum over the rows of curves (samples, radii), NaN rows left out."""
+    curves = np.asarray(curves, dtype=np.float64)
+    curves = curves[~np.all(np.isnan(curves), axis=1)]
+    return np.nanmin(curves, axis=0), np.nanmax(curves, axis=0)
+
+
+def envelope_excursion(curve: np.ndarray, low: np.ndarray, high: np.ndarray) -> tuple[float, int | None]:
+    """The curve's largest distance outside [low, high], signed (+ above high, - below low), and the
+    index of the radius where it lies; (0.0, None) when the curve stays inside everywhere."""
+    curve, low, high = (np.asarray(a, dtype=np.float64) for a in (curve, low, high))
+    above = np.nan_to_num(curve - high, nan=0.0)
+    below = np.nan_to_num(low - curve, nan=0.0)
+    outside = np.maximum(np.maximum(above, below), 0.0)
+    if not np.any(outside > 0):
+        return 0.0, None
+    index = int(np.argmax(outside))
+    return float(outside[index] if above[index] > 0 else -outside[index]), index

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import logging
+import os
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -25,6 +27,7 @@ from report.sweep.spec import Sweep, load_sweep, write_parameter_files
 from report.sweep.tasks import Identity, StepJob, WorkerMismatch, finish_job, identity, mismatch, run_step_job
 
 GPU_RESOURCE = "GPU"
+DASK_LOG_LEVEL = "error"
 WORK_STATES = ("ran", "shared")  # a task in one of these states executed or copied something
 
 
@@ -58,6 +61,7 @@ class SweepOutcome:
 @contextlib.contextmanager
 def connect(workers: int, scheduler: str | None) -> Iterator:
     """A Dask client: of the scheduler at `scheduler`, or of a local cluster of `workers` single-threaded processes."""
+    quiet_dask()
     from distributed import Client, LocalCluster
 
     if scheduler:
@@ -71,6 +75,12 @@ def connect(workers: int, scheduler: str | None) -> Iterator:
     with LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None,
                       memory_limit=0) as cluster, Client(cluster) as client:
         yield client
+
+
+def quiet_dask() -> None:
+    """Keep Dask's routine messages (workers joining, closing) off the terminal, here and in local workers."""
+    os.environ["DASK_LOGGING__DISTRIBUTED"] = DASK_LOG_LEVEL
+    logging.getLogger("distributed").setLevel(DASK_LOG_LEVEL.upper())
 
 
 def check_workers(client, expected: Identity) -> None:

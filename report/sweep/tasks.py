@@ -190,7 +190,9 @@ def finish_job(variant: str, run_dir: str, params_path: str, sweep_root: str, ex
         finish_variant(folder, Path(params_path), params, steps, records, outcome, echo=lambda line: None)
     except ReportError as err:
         raise SweepStepError(task_key(variant, "site"), str(err)) from None
-    return {"key": task_key(variant, "site"), "state": "rendered" if outcome.rendered else "up to date"}
+    missing = len(steps) - len(records)
+    state = "rendered" if outcome.rendered else "up to date" if not missing else f"not rendered: {missing} step(s) not built"
+    return {"key": task_key(variant, "site"), "state": state}
 
 
 def _status(state: str) -> str:

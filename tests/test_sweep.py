@@ -250,3 +250,11 @@ def test_a_killed_worker_leaves_no_half_result_and_a_rerun_completes(cluster, tm
     assert outcome.variant_ok("seed-5")
     assert json.loads((run_dir / "results" / "data" / "step.json").read_text())["step"] == "data"
     assert not list((run_dir / ".staging").iterdir())
+
+
+@pytest.mark.parametrize("name", ["study-seeds.yaml", "study-zdim.yaml"])
+def test_shipped_sweep_files_load(name):
+    from tests.conftest import PROJECT_ROOT
+
+    sweep = load_sweep(PROJECT_ROOT / "parameters" / name)
+    assert len(sweep.variants) >= 5 and sweep.base_path.name == "synthetic-faces.yaml"

@@ -14,6 +14,7 @@ from report.errors import ParameterError
 from report.params import Params, SweepFile, parse_params, parse_sweep, read_yaml
 
 UNSAFE_NAME_CHARACTERS = re.compile(r"[^A-Za-z0-9_.-]+")
+SWEEP_FILE_PREFIX = "study-"  # parameters/study-*.yaml are sweep files, every other parameters/*.yaml a variant
 PARAMETERS_FOLDER = "parameters"  # build/<sweep>/parameters/<variant>.yaml, the file each variant is built from
 
 
@@ -46,6 +47,11 @@ class Sweep:
     @property
     def varied(self) -> list[str]:
         return list(self.spec.vary)
+
+
+def is_sweep_file(path: Path) -> bool:
+    """Whether a file of parameters/ is a sweep file (by name), not one variant's parameters."""
+    return Path(path).name.startswith(SWEEP_FILE_PREFIX)
 
 
 def value_text(value) -> str:

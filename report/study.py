@@ -59,7 +59,10 @@ def _uniform_faces(record) -> str | None:
 
 
 def _first_group(record) -> str:
-    return ", ".join(sorted(g.name for g in record.generators if g.rank_group == 1))
+    first = sorted(g.name for g in record.generators if g.rank_group == 1)
+    if len(first) == len(record.generators) > 1:
+        return f"all {len(first)} generators (none told apart)"
+    return ", ".join(first)
 
 
 def _filaments(record) -> str:
@@ -162,7 +165,11 @@ def study_record(sweep, outcome=None) -> dict:
     findings = []
     for finding in FINDINGS:
         values = {v.name: read_finding(v.run_dir, finding) for v in sweep.variants}
-        findings.append({"name": finding.name, "label": finding.label, "values": values, **consensus(values)})
+        held = consensus(values)
+        findings.append({"name": finding.name, "label": finding.label, "values": values, **held,
+                         "otherwise": {run: value for run, value in values.items()
+                                       if value is not None and (held["value"] is None or value != held["value"])},
+                         "missing": [run for run, value in values.items() if value is None]})
     errors = dict(outcome.errors) if outcome else {}
     return {"sweep": sweep.name, "description": sweep.spec.description, "base": str(sweep.base_path.name),
             "vary": sweep.spec.vary, "only": sweep.spec.only, "axes": axes_of(sweep.varied) or [ALL_RUNS],
@@ -175,8 +182,9 @@ def study_record(sweep, outcome=None) -> dict:
 def figure_panels(record: dict, axis: str) -> list[dict]:
     """The panels of one axis's figure: the sweep's figure statistics that some run has."""
     by_key = {row["key"]: row for row in record["statistics"]}
-    return [{"label": by_key[key]["label"], "groups": [
-                {"value": g["value"], "points": [p["value"] for p in g["points"]], "mean": g["mean"], "sd": g["sd"]}
+    return [{"label": by_key[key]["label"], "percent": keystats.definition(key).unit == "%", "groups": [
+                {"value": "" if axis == ALL_RUNS else g["value"], "points": [p["value"] for p in g["points"]],
+                 "mean": g["mean"], "sd": g["sd"]}
                 for g in by_key[key]["against"][axis]]}
             for key in record["figure_stats"] if key in by_key and by_key[key]["against"][axis]]
 
@@ -191,7 +199,8 @@ def write_figures(record: dict, folder: Path) -> dict[str, str]:
         panels = figure_panels(record, axis)
         if panels:
             name = f"statistics-{number}.png"
-            save_figure(statistics_against(panels, axis), folder / name)
+            label = "one point per run (seed)" if axis == ALL_RUNS else axis
+            save_figure(statistics_against(panels, label), folder / name)
             files[axis] = f"{STUDY_FILES}/{name}"
     return files
 

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import numpy as np
 from matplotlib.figure import Figure
+from matplotlib.ticker import PercentFormatter
 
 from report.figures.style import grid_axes, new_figure, styled
 
-PANEL_COLUMNS = 4
-PANEL_SIZE = (1.75, 1.6)  # inches per panel (width, height)
+PANEL_COLUMNS = 3
+PANEL_SIZE = (2.0, 1.7)  # inches per panel (width, height)
 JITTER = 0.12  # horizontal spread of a group's points, in group widths
 
 
@@ -16,8 +17,8 @@ JITTER = 0.12  # horizontal spread of a group's points, in group widths
 def statistics_against(panels: list[dict], parameter: str) -> Figure:
     """One panel per key statistic: every run as a point over the parameter's values, mean ± sd as a bar.
 
-    `panels`: [{"label": str, "groups": [{"value": shown value, "points": [float], "mean", "sd"}]}],
-    the groups in the sweep's order of values.
+    `panels`: [{"label": str, "percent": bool, "groups": [{"value": shown value, "points": [float], "mean", "sd"}]}],
+    the groups in the sweep's order of values; a percent panel's values are shares of 1.
     """
     columns = min(PANEL_COLUMNS, len(panels))
     rows = -(-len(panels) // columns)
@@ -41,10 +42,12 @@ def _draw_panel(ax, panel: dict) -> None:
     ax.set_xticks(range(len(groups)), [str(group["value"]) for group in groups], fontsize=7)
     ax.set_xlim(-0.5, len(groups) - 0.5)
     ax.tick_params(axis="y", labelsize=7)
+    if panel.get("percent"):
+        ax.yaxis.set_major_formatter(PercentFormatter(1.0, decimals=None))
     ax.set_title(_wrapped(panel["label"]), fontsize=7)
 
 
-def _wrapped(text: str, width: int = 34) -> str:
+def _wrapped(text: str, width: int = 33) -> str:
     """A long label on at most two lines."""
     if len(text) <= width:
         return text

@@ -34,8 +34,13 @@ class Finding:
 
     name: str
     label: str
+    where: str
     step: str
     read: Callable
+
+    @property
+    def heading(self) -> str:
+        return f"{self.label} ({self.where})"
 
 
 def _dominant(record) -> str:
@@ -70,11 +75,12 @@ def _filaments(record) -> str:
 
 
 FINDINGS: tuple[Finding, ...] = (
-    Finding("dominant", "Dominant components exist (post II)", "distributions", _dominant),
-    Finding("origin_place", "The origin's place in the cloud (post IV)", "origin_slices", _origin_place),
-    Finding("uniform_faces", "Uniform vectors decode to faces (post I's measure)", "face_measure", _uniform_faces),
-    Finding("first_group", "The scoreboard's first group", "scoreboard", _first_group),
-    Finding("filaments", "The filaments verdict", "filaments", _filaments),
+    Finding("dominant", "Dominant components exist", "post II", "distributions", _dominant),
+    Finding("origin_place", "The origin's place in the cloud", "post IV", "origin_slices", _origin_place),
+    Finding("uniform_faces", "Uniform vectors decode to faces", "post I's face measure", "face_measure",
+            _uniform_faces),
+    Finding("first_group", "The scoreboard's first group", "scoreboard", "scoreboard", _first_group),
+    Finding("filaments", "The filaments verdict", "filaments page", "filaments", _filaments),
 )
 
 
@@ -166,12 +172,14 @@ def study_record(sweep, outcome=None) -> dict:
     for finding in FINDINGS:
         values = {v.name: read_finding(v.run_dir, finding) for v in sweep.variants}
         held = consensus(values)
-        findings.append({"name": finding.name, "label": finding.label, "values": values, **held,
+        findings.append({"name": finding.name, "label": finding.heading, "short": finding.label, "values": values,
+                         **held,
                          "otherwise": {run: value for run, value in values.items()
                                        if value is not None and (held["value"] is None or value != held["value"])},
                          "missing": [run for run, value in values.items() if value is None]})
     errors = dict(outcome.errors) if outcome else {}
     return {"sweep": sweep.name, "description": sweep.spec.description, "base": str(sweep.base_path.name),
+            "base_variant": sweep.base_variant,
             "vary": sweep.spec.vary, "only": sweep.spec.only, "axes": axes_of(sweep.varied) or [ALL_RUNS],
             "figure_stats": list(sweep.spec.figure_stats), "variants": variants, "findings": findings,
             "statistics": statistics_table(variants, stats, sweep.varied), "errors": errors}
@@ -231,3 +239,46 @@ def _jsonable(value):
     if isinstance(value, float) and not math.isfinite(value):
         return None
     raise TypeError(f"not JSON: {value!r}")
+
+
+# ---- what a run's own site says about a study of its seeds -------------------------------------
+
+def finding_page(finding: Finding) -> str:
+    """The page whose closing states a finding: "post-2", "scoreboard" or "filaments"."""
+    post = STEPS_BY_NAME[finding.step].post
+    return {11: "scoreboard", 12: "filaments"}.get(post, f"post-{post}")
+
+
+def seed_study_path(run_dir: Path, variant: str) -> Path | None:
+    """The study beside a run (build/<sweep>/study.json) that varies only the seed of this run's own parameters."""
+    for path in sorted(Path(run_dir).parent.glob(f"*/{STUDY_JSON}")):
+        try:
+            record = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            continue
+        if isinstance(record, dict) and record.get("base_variant") == variant and list(record.get("vary") or {}) == [SEED_KEY]:
+            return path
+    return None
+
+
+def seed_notes(record: dict) -> dict[str, list[dict]]:
+    """Per page, the findings that do not hold in every run of a study over seeds (what the page should say)."""
+    pages = {finding.name: finding_page(finding) for finding in FINDINGS}
+    notes: dict[str, list[dict]] = {}
+    for finding in record.get("findings", []):
+        if finding["n"] < 2 or finding["mark"] == "holds in every run" or finding["name"] not in pages:
+            continue
+        notes.setdefault(pages[finding["name"]], []).append({
+            "label": finding["short"], "mark": finding["mark"], "value": finding["value"], "k": finding["k"],
+            "n": finding["n"], "otherwise": finding["otherwise"]})
+    return notes
+
+
+def seed_study_context(run_dir: Path, variant: str) -> dict:
+    """For a run's site: the seed study beside it, if any ({"sweep", "link", "notes"}), else {}."""
+    path = seed_study_path(run_dir, variant)
+    if path is None:
+        return {}
+    record = json.loads(path.read_text(encoding="utf-8"))
+    return {"sweep": record["sweep"], "link": f"../../{path.parent.name}/{STUDY_HTML}",  # from build/<variant>/site/
+            "notes": seed_notes(record)}

@@ -39,6 +39,7 @@ class Sweep:
     base_path: Path
     root: Path
     variants: tuple[Variant, ...]
+    base_variant: str = ""  # the `variant` of the base parameter file
 
     @property
     def name(self) -> str:
@@ -133,7 +134,7 @@ def load_sweep(path: Path | str, build_root: Path | str = Path("build")) -> Swee
     twice = sorted({name for name in names if names.count(name) > 1})
     if twice:
         raise ParameterError(f"{path}: vary: two variants would share the folder {twice[0]} (values that print alike)")
-    return Sweep(path, spec, base_path, root, variants)
+    return Sweep(path, spec, base_path, root, variants, str(base.get("variant", "")))
 
 
 def write_parameter_files(sweep: Sweep) -> None:

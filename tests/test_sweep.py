@@ -258,3 +258,30 @@ def test_shipped_sweep_files_load(name):
 
     sweep = load_sweep(PROJECT_ROOT / "parameters" / name)
     assert len(sweep.variants) >= 5 and sweep.base_path.name == "synthetic-faces.yaml"
+
+
+def _study_json(folder: Path, base_variant: str, vary: dict, findings: list[dict]) -> Path:
+    path = folder / "study.json"
+    folder.mkdir(parents=True)
+    path.write_text(json.dumps({"sweep": folder.name, "base_variant": base_variant, "vary": vary,
+                                "findings": findings}))
+    return path
+
+
+def test_a_seed_study_beside_a_run_puts_its_varying_findings_on_their_pages(tmp_path):
+    from report.study import consensus, seed_study_context
+
+    values = {"seed-1": "like-normal", "seed-2": "thin-manifold", "seed-3": "like-normal"}
+    varying = {"name": "filaments", "short": "The filaments verdict", **consensus(values),
+               "otherwise": {"seed-2": "thin-manifold"}}
+    steady = {"name": "dominant", "short": "Dominant components exist", **consensus(dict.fromkeys(values, "yes")),
+              "otherwise": {}}
+    (tmp_path / "faces").mkdir()
+    _study_json(tmp_path / "faces-zdim", "faces", {"model.z_dim": [8, 16]}, [varying])  # not a seed study
+    _study_json(tmp_path / "faces-seeds", "faces", {"seed": [1, 2, 3]}, [varying, steady])
+    context = seed_study_context(tmp_path / "faces", "faces")
+    assert context["sweep"] == "faces-seeds" and context["link"] == "../../faces-seeds/study.html"
+    assert list(context["notes"]) == ["filaments"]  # a finding that holds in every run is not mentioned
+    (note,) = context["notes"]["filaments"]
+    assert (note["value"], note["k"], note["n"], note["otherwise"]) == ("like-normal", 2, 3, {"seed-2": "thin-manifold"})
+    assert seed_study_context(tmp_path / "faces", "other") == {}

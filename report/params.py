@@ -791,6 +791,8 @@ class SweepFile(_Section):
         min_length=1, description="dotted parameter keys, each with its list of values")
     only: str | None = Field(None, description="build only this step and the steps it needs (as `build --only`)")
     workers: int = Field(2, ge=1, le=256, description="worker processes of the local Dask cluster, one thread each")
+    no_worker_timeout_s: float = Field(
+        300, gt=0, description="stop with one line when the cluster has had no worker for this long (all lost)")
     figure_stats: tuple[str, ...] = Field(
         STUDY_FIGURE_STATS, description="key statistics drawn against each varied parameter on the study page")
 

@@ -28,6 +28,7 @@ from report.sweep.tasks import Identity, StepJob, WorkerMismatch, finish_job, id
 
 GPU_RESOURCE = "GPU"
 DASK_LOG_LEVEL = "error"
+POLL_S = 0.2  # how often the driver looks for finished tasks
 WORK_STATES = ("ran", "shared")  # a task in one of these states executed or copied something
 
 
@@ -136,27 +137,51 @@ def _submit(client, sweep: Sweep, tasks: list[PlannedStep], expected: Identity, 
     return futures
 
 
-def _collect(futures: dict, outcome: SweepOutcome, echo: Callable[[str], None]) -> None:
-    """Wait for every task; record and print each one's state as it ends."""
+def _collect(client, futures: dict, outcome: SweepOutcome, no_worker_timeout_s: float,
+             echo: Callable[[str], None]) -> None:
+    """Wait for every task; record and print each one's state as it ends.
+
+    A cluster left without any worker for `no_worker_timeout_s` (every worker lost, none restarted)
+    stops the sweep with one line instead of waiting for ever.
+    """
     from distributed import as_completed
 
-    for future in as_completed(list(futures.values())):
-        key = future.key
-        if future.status == "finished":
-            result = future.result()
-            outcome.states[key] = result["state"]
-            shown = f"shared from {result['from']}" if result["state"] == "shared" else result["state"]
-            timing = f" in {result['wall_seconds']:.1f} s" if result.get("wall_seconds") else ""
-            echo(f"  {key:<40} {shown}{timing}")
+    pending = as_completed(list(futures.values()))
+    alone_since = None
+    while not pending.is_empty():
+        done = pending.next_batch(block=False) if pending.has_ready() else []
+        for future in done:
+            _record(future, outcome, echo)
+        if done:
             continue
-        error = future.exception()
-        cause = getattr(error, "key", None) or getattr(error, "task", None)  # KilledWorker names its task
-        if cause is not None and cause != key:
-            outcome.states[key], outcome.errors[key] = "not run", f"needs {cause}, which failed"
-            continue
-        message = getattr(error, "message", None) or f"{type(error).__name__}: {error}"
-        outcome.states[key], outcome.errors[key] = "failed", message
-        echo(f"  {key:<40} FAILED: {message}")
+        if client.scheduler_info().get("workers"):
+            alone_since = None
+        elif alone_since is None:
+            alone_since = time.monotonic()
+        elif time.monotonic() - alone_since > no_worker_timeout_s:
+            raise ReportError(f"the Dask cluster has had no worker for {no_worker_timeout_s:g} s (all lost); "
+                              "results finished so far are kept, rerun the sweep to resume")
+        time.sleep(POLL_S)
+
+
+def _record(future, outcome: SweepOutcome, echo: Callable[[str], None]) -> None:
+    """Record one finished or failed task; a failure inherited from a task it needs is "not run"."""
+    key = future.key
+    if future.status == "finished":
+        result = future.result()
+        outcome.states[key] = result["state"]
+        shown = f"shared from {result['from']}" if result["state"] == "shared" else result["state"]
+        timing = f" in {result['wall_seconds']:.1f} s" if result.get("wall_seconds") else ""
+        echo(f"  {key:<40} {shown}{timing}")
+        return
+    error = future.exception()
+    cause = getattr(error, "key", None) or getattr(error, "task", None)  # KilledWorker names its task
+    if cause is not None and cause != key:
+        outcome.states[key], outcome.errors[key] = "not run", f"needs {cause}, which failed"
+        return
+    message = getattr(error, "message", None) or f"{type(error).__name__}: {error}"
+    outcome.states[key], outcome.errors[key] = "failed", message
+    echo(f"  {key:<40} FAILED: {message}")
 
 
 def summary(outcome: SweepOutcome) -> str:
@@ -208,7 +233,7 @@ def run_sweep(path: Path | str, *, build_root: Path | str = Path("build"), worke
         with connect(n_workers, scheduler) as client:
             check_workers(client, expected)
             futures = _submit(client, sweep, tasks, expected, force, has_gpu_workers(client))
-            _collect(futures, outcome, echo)
+            _collect(client, futures, outcome, sweep.spec.no_worker_timeout_s, echo)
         outcome.seconds = time.perf_counter() - started
         write_study(sweep, outcome)
     if outcome.failed:

@@ -19,7 +19,7 @@ import yaml
 
 from report import keystats
 from report.errors import ParameterError
-from report.sweep.driver import SweepFailed, run_sweep, summary
+from report.sweep.driver import SweepFailed, run_sweep, summary, task_name
 from report.sweep.plan import plan
 from report.sweep.spec import load_sweep, variant_name
 from report.sweep.tasks import Identity, mismatch
@@ -221,7 +221,7 @@ def _kill_a_busy_worker(client, key: str, started: threading.Event) -> None:
     """Wait until `key` runs on a worker for a few seconds, then kill that worker's process."""
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline:
-        busy = [address for address, keys in client.processing().items() if key in keys]
+        busy = [address for address, keys in client.processing().items() if key in map(task_name, keys)]
         if busy:
             time.sleep(3)  # let the step's kernel start and write
             pid = client.run(os.getpid, workers=busy)[busy[0]]

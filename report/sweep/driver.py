@@ -14,6 +14,7 @@ import dataclasses
 import logging
 import os
 import time
+import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -118,22 +119,34 @@ def _prepare(sweep: Sweep) -> None:
     write_parameter_files(sweep)
 
 
+def dask_key(key: str, token: str) -> str:
+    """The key a task has on the scheduler: its name and this sweep run's token, so that two sweeps
+    sharing a scheduler (or a rerun before the last one's results are released) never share a result."""
+    return f"{key}#{token}"
+
+
+def task_name(key) -> str:
+    """A task's name (`<variant>/<step>`) from its key on the scheduler."""
+    return str(key).rsplit("#", 1)[0]
+
+
 def _submit(client, sweep: Sweep, tasks: list[PlannedStep], expected: Identity, force: bool, gpu: bool) -> dict:
-    """Submit every step task, then each variant's site task; return the futures by key."""
+    """Submit every step task, then each variant's site task; return the futures by task name."""
     by_name = {variant.name: variant for variant in sweep.variants}
+    token = uuid.uuid4().hex[:12]
     futures = {}
     for task in tasks:
         variant = by_name[task.variant]
         job = StepJob(task.variant, task.step, str(variant.run_dir), str(variant.params_path), str(sweep.root),
                       str(by_name[task.leader].run_dir) if task.leader else None, force)
         futures[task.key] = client.submit(run_step_job, job, expected, *(futures[key] for key in task.needs),
-                                          key=task.key, pure=False,
+                                          key=dask_key(task.key, token), pure=False,
                                           resources={GPU_RESOURCE: 1} if gpu and task.uses_gpu else None)
     for variant in sweep.variants:
         mine = [futures[t.key] for t in tasks if t.variant == variant.name]
         key = task_key(variant.name, "site")
         futures[key] = client.submit(finish_job, variant.name, str(variant.run_dir), str(variant.params_path),
-                                     str(sweep.root), expected, *mine, key=key, pure=False)
+                                     str(sweep.root), expected, *mine, key=dask_key(key, token), pure=False)
     return futures
 
 
@@ -166,7 +179,7 @@ def _collect(client, futures: dict, outcome: SweepOutcome, no_worker_timeout_s: 
 
 def _record(future, outcome: SweepOutcome, echo: Callable[[str], None]) -> None:
     """Record one finished or failed task; a failure inherited from a task it needs is "not run"."""
-    key = future.key
+    key = task_name(future.key)
     if future.status == "finished":
         result = future.result()
         outcome.states[key] = result["state"]
@@ -176,6 +189,7 @@ def _record(future, outcome: SweepOutcome, echo: Callable[[str], None]) -> None:
         return
     error = future.exception()
     cause = getattr(error, "key", None) or getattr(error, "task", None)  # KilledWorker names its task
+    cause = None if cause is None else task_name(cause)
     if cause is not None and cause != key:
         outcome.states[key], outcome.errors[key] = "not run", f"needs {cause}, which failed"
         return

@@ -113,6 +113,7 @@ def locked_folders(sweep: Sweep) -> Iterator[None]:
 
 
 def _prepare(sweep: Sweep) -> None:
+    """Before any task: every variant's data source, room on disk, sub-folders and parameter file."""
     for variant in sweep.variants:
         check_source(variant.params.data)
         prepare_folder(variant.run_dir, variant.params)

@@ -3,9 +3,11 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 PARAMS ?= parameters/synthetic-faces.yaml
-CPU_VARIANTS := $(filter-out parameters/celeba-256.yaml,$(wildcard parameters/*.yaml))
+STUDY ?= parameters/study-seeds.yaml
+# parameters/study-*.yaml are sweep files (`make study`), not variants.
+CPU_VARIANTS := $(filter-out parameters/celeba-256.yaml parameters/study-%.yaml,$(wildcard parameters/*.yaml))
 
-.PHONY: report report-all test install clean
+.PHONY: report report-all study test install clean
 
 $(BIN)/latent-report: pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -25,6 +27,10 @@ report: install
 report-all: install
 	$(BIN)/latent-report build $(CPU_VARIANTS)
 	$(BIN)/latent-report build --quiet $(CPU_VARIANTS)
+
+# Every variant of a sweep on a local Dask cluster, then build/<sweep>/study.html (STUDY=parameters/study-zdim.yaml for the other).
+study: install
+	$(BIN)/latent-report sweep $(STUDY)
 
 test: install
 	$(BIN)/python -m pytest -q

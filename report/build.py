@@ -17,12 +17,12 @@ from pathlib import Path
 from report import keystats
 from report.data.sources import check_source
 from report.errors import BuildInterrupted, ReportError
-from report.params import load_params
+from report.params import Params, load_params
 from report.pipeline.execute import clean_kernel_environment
 from report.pipeline.lock import variant_lock
 from report.pipeline.manifest import write_manifest
 from report.pipeline.run import BuildOutcome, run_steps
-from report.pipeline.steps import steps_for
+from report.pipeline.steps import Step, steps_for
 from report.render import render_site
 from report.render.site import publish_manifest
 from report.resources import check_room
@@ -47,32 +47,43 @@ def build_variant(
     check_source(params.data)
     run_dir = (Path(build_root) / params.variant).resolve()
     steps = steps_for(params)
-    _make_folder(run_dir)
+    make_folder(run_dir)
     with variant_lock(run_dir, wait=wait, echo=echo):
-        check_room(params, run_dir)
-        for sub in ("results", "notebooks", "logs"):
-            _make_folder(run_dir / sub)
-        _clear_staging(run_dir)
+        prepare_folder(run_dir, params)
         clean_kernel_environment(Path(build_root))
         echo(f"{params.variant}: {len(steps)} steps from {params_path}")
         outcome, records = run_steps(params, steps, run_dir, force=force, only=only, progress=progress, echo=echo)
-        try:
-            keystats.write(run_dir)
-            missing = [step.name for step in steps if step.name not in records]
-            if missing:  # after --only on a fresh folder: the posts of the other steps have nothing to show
-                echo(f"  site                 not rendered: no results yet for {', '.join(missing)}")
-            else:
-                outcome.rendered = render_site(run_dir, params, records, force=force, echo=echo)
-            write_manifest(run_dir, params_path, params, steps, records, outcome)
-            publish_manifest(run_dir)
-        except KeyboardInterrupt as err:
-            if isinstance(err, BuildInterrupted):
-                raise
-            raise BuildInterrupted("while rendering", "rendering (every step is done)") from None
+        finish_variant(run_dir, params_path, params, steps, records, outcome, force=force, echo=echo)
     return outcome
 
 
-def _make_folder(folder: Path) -> None:
+def prepare_folder(run_dir: Path, params: Params) -> None:
+    """Before any step (the caller holds the variant's lock): room on disk, sub-folders, no stale staging."""
+    check_room(params, run_dir)
+    for sub in ("results", "notebooks", "logs"):
+        make_folder(run_dir / sub)
+    _clear_staging(run_dir)
+
+
+def finish_variant(run_dir: Path, params_path: Path, params: Params, steps: list[Step], records: dict[str, dict],
+                   outcome: BuildOutcome, *, force: bool = False, echo: Callable[[str], None] = print) -> None:
+    """After the steps: write the key statistics, render the site (when every step has results) and the manifest."""
+    try:
+        keystats.write(run_dir)
+        missing = [step.name for step in steps if step.name not in records]
+        if missing:  # after --only on a fresh folder: the posts of the other steps have nothing to show
+            echo(f"  site                 not rendered: no results yet for {', '.join(missing)}")
+        else:
+            outcome.rendered = render_site(run_dir, params, records, force=force, echo=echo)
+        write_manifest(run_dir, params_path, params, steps, records, outcome)
+        publish_manifest(run_dir)
+    except KeyboardInterrupt as err:
+        if isinstance(err, BuildInterrupted):
+            raise
+        raise BuildInterrupted("while rendering", "rendering (every step is done)") from None
+
+
+def make_folder(folder: Path) -> None:
     try:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError as err:

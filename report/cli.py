@@ -1,4 +1,4 @@
-"""The `latent-report` command: build, validate, compare.
+"""The `latent-report` command: build, sweep, validate, compare.
 
 Expected failures (bad parameters, bad data, a failed step, a full disk) print one line and exit
 non-zero; `--debug` shows the traceback instead. Ctrl-C and SIGTERM stop the build and its kernel
@@ -38,6 +38,15 @@ def _build(args: argparse.Namespace) -> int:
     return 0
 
 
+def _sweep(args: argparse.Namespace) -> int:
+    from report.sweep.driver import run_sweep, summary
+
+    outcome = run_sweep(Path(args.sweep), build_root=Path(args.build_root), workers=args.workers,
+                        scheduler=args.scheduler, force=args.force, only=args.only)
+    print(f"{summary(outcome)} -> {_shown(outcome.sweep.root / 'study.html')}")
+    return 0
+
+
 def _validate(args: argparse.Namespace) -> int:
     from report.params import load_params
 
@@ -60,6 +69,16 @@ def _shown(path: Path) -> str:
         return str(path)
 
 
+def _positive(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected at least 1, got {value}")
+    return value
+
+
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="latent-report", description=__doc__.splitlines()[0])
     parser.add_argument("--debug", action="store_true", help="show tracebacks")
@@ -76,6 +95,18 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
                             "waiting for it (the default is to wait, saying so)")
     build.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help="show tracebacks")
     build.set_defaults(run=_build)
+
+    sweep = commands.add_parser("sweep", help="build every variant of a sweep file on Dask, then write the study")
+    sweep.add_argument("sweep", help="sweep file, e.g. parameters/study-seeds.yaml")
+    where = sweep.add_mutually_exclusive_group()
+    where.add_argument("--workers", type=_positive, metavar="N",
+                       help="worker processes of a local Dask cluster (default: the sweep file's `workers`)")
+    where.add_argument("--scheduler", metavar="ADDRESS", help="use the Dask scheduler at ADDRESS, e.g. tcp://host:8786")
+    sweep.add_argument("--force", action="store_true", help="re-run every step of every variant")
+    sweep.add_argument("--only", metavar="STEP", help="only this step and the steps it needs, in every variant")
+    sweep.add_argument("--build-root", default="build", help="folder that receives build/<sweep>/")
+    sweep.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help="show tracebacks")
+    sweep.set_defaults(run=_sweep)
 
     validate = commands.add_parser("validate", help="check parameter file(s)")
     validate.add_argument("params", nargs="+")

@@ -735,29 +735,34 @@ class _UniqueKeyLoader(yaml.SafeLoader):
         return super().construct_mapping(node, deep=deep)
 
 
-def load_params(path: Path | str) -> Params:
-    """Read and validate one parameter file."""
+def read_yaml(path: Path | str, what: str = "parameter file") -> object:
+    """The YAML document of a file, or ParameterError naming the file (missing, unreadable, empty, bad YAML)."""
     path = Path(path)
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
-        raise ParameterError(f"{path}: no such parameter file") from None
+        raise ParameterError(f"{path}: no such {what}") from None
     except OSError as err:
         raise ParameterError(f"{path}: cannot read: {err.strerror}") from None
     except UnicodeDecodeError:
         raise ParameterError(f"{path}: not a UTF-8 text file") from None
     text = text.removeprefix("\ufeff")  # a byte-order mark from some editors
     if not text.strip() or all(not line.strip() or line.lstrip().startswith("#") for line in text.splitlines()):
-        raise ParameterError(f"{path}: the parameter file is empty (it needs at least a variant)")
+        needs = "a variant" if what == "parameter file" else "a sweep name, a base and vary"
+        raise ParameterError(f"{path}: the {what} is empty (it needs at least {needs})")
     try:
-        raw = yaml.load(text, Loader=_UniqueKeyLoader)
+        return yaml.load(text, Loader=_UniqueKeyLoader)
     except _DuplicateKey as err:
         raise ParameterError(f"{path}: {err}") from None
     except yaml.YAMLError as err:
         mark = getattr(err, "problem_mark", None)
         where = f" (line {mark.line + 1})" if mark else ""
         raise ParameterError(f"{path}: not valid YAML{where}") from None
-    return parse_params(raw, path)
+
+
+def load_params(path: Path | str) -> Params:
+    """Read and validate one parameter file."""
+    return parse_params(read_yaml(path), path)
 
 
 def to_jsonable(model: BaseModel) -> dict:
@@ -792,3 +797,57 @@ def value_at(params: Params, path: str):
     for part in path.split("."):
         value = getattr(value, part)
     return value
+
+
+SweepValue = bool | int | float | str
+
+# Key statistics the study page draws against each varied parameter (every other one is in its table).
+STUDY_FIGURE_STATS = (
+    "encode.heldout_psnr",
+    "distributions.n_dominant",
+    "distributions.radius.mean",
+    "correlations.pairs_above.0.5",
+    "origin_slices.origin.mahalanobis.share_farther",
+    "face_measure.uniform.face_share",
+    "pca.components_for.0.9",
+    "normal_fit.mahalanobis.mean",
+)
+
+
+class SweepFile(_Section):
+    """A sweep file: a base parameter file and lists of values for some of its keys; variants are their product."""
+
+    sweep: str = Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$", description="names build/<sweep>/")
+    description: str = Field("", description="one line shown on the study page")
+    base: str = Field(description="the base parameter file, relative to the sweep file")
+    vary: dict[str, list[SweepValue]] = Field(
+        min_length=1, description="dotted parameter keys, each with its list of values")
+    only: str | None = Field(None, description="build only this step and the steps it needs (as `build --only`)")
+    workers: int = Field(2, ge=1, le=256, description="worker processes of the local Dask cluster, one thread each")
+    no_worker_timeout_s: float = Field(
+        300, gt=0, description="stop with one line when the cluster has had no worker for this long (all lost)")
+    figure_stats: tuple[str, ...] = Field(
+        STUDY_FIGURE_STATS, description="key statistics drawn against each varied parameter on the study page")
+
+    @field_validator("vary")
+    @classmethod
+    def _lists_of_distinct_values(cls, vary: dict[str, list]) -> dict[str, list]:
+        for key, values in vary.items():
+            if key == "variant":
+                raise ValueError("vary.variant: the variant's name is derived from its values, it cannot be varied")
+            if not values:
+                raise ValueError(f"vary.{key}: give at least one value")
+            if len({repr(v) for v in values}) != len(values):
+                raise ValueError(f"vary.{key}: a value is given twice")
+        return vary
+
+
+def parse_sweep(raw: object, path: Path | str = "<sweep>") -> SweepFile:
+    """Validate a sweep file read from YAML; raise ParameterError naming the file and the first bad key."""
+    path = Path(path)
+    if not isinstance(raw, dict):
+        raise ParameterError(f"{path}: expected a mapping of keys at the top level")
+    try:
+        return SweepFile.model_validate(raw)
+    except ValidationError as err:
+        raise ParameterError(_format_error(path, err.errors()[0])) from None

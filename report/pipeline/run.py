@@ -43,7 +43,7 @@ class BuildOutcome:
         return [name for name, state in self.status.items() if state == "ran"]
 
 
-def _read_record(folder: Path) -> dict | None:
+def read_record(folder: Path) -> dict | None:
     """The step's record, or None when it is missing or not a record this pipeline wrote."""
     try:
         record = json.loads((folder / STEP_RECORD).read_text(encoding="utf-8"))
@@ -152,7 +152,8 @@ def _cell_durations(notebook) -> list[dict]:
     return cells
 
 
-def _select(steps: list[Step], only: str | None) -> set[str]:
+def select_steps(steps: list[Step], only: str | None) -> set[str]:
+    """The names of the steps a build runs: all, or with `only` that step and every step it needs."""
     names = {s.name for s in steps}
     if only is None:
         return names
@@ -188,49 +189,78 @@ def fingerprint(step: Step, params: Params, run_dir: Path, records: dict[str, di
     }
 
 
+@dataclass
+class Decision:
+    """Whether one step runs: its fingerprint parts, its last good record and the reasons to run it.
+
+    `state` is "runs", "up to date" or "skipped (--only)"; `reasons` is empty unless it runs.
+    """
+
+    parts: dict
+    old: dict | None
+    reasons: list[str]
+    state: str
+
+
+def decide(step: Step, params: Params, run_dir: Path, records: dict[str, dict], cache: hashing.DigestCache,
+           versions: dict[str, str], *, selected: bool = True, force: bool = False) -> Decision:
+    """Compare a step's fingerprint (upstream from `records`) with the record of its last good run.
+
+    A damaged result (files changed on disk, record lost) runs even when the step is not selected.
+    """
+    folder = run_dir / "results" / step.name
+    parts = fingerprint(step, params, run_dir, records, cache, versions)
+    old = read_record(folder)
+    reasons = hashing.reasons_to_run(old and old.get("fingerprint"), parts)
+    damaged = False
+    if old is None and reasons == ["never run"]:
+        reasons = [_no_record_reason(folder)]
+        damaged = folder.exists() and reasons  # results whose record was lost or broken
+    if old and not reasons:
+        reasons = damaged = _damage(step, folder, old, cache)
+    if not selected and not damaged:
+        return Decision(parts, old, [], "skipped (--only)")
+    if force:
+        reasons = ["forced"] + [r for r in reasons if r != "never run"]
+    return Decision(parts, old, reasons, "runs" if reasons else "up to date")
+
+
 def run_steps(params: Params, steps: list[Step], run_dir: Path, *, force: bool = False, only: str | None = None,
               progress: bool = True, echo: Callable[[str], None] = print) -> tuple[BuildOutcome, dict[str, dict]]:
     """Run every step whose fingerprint changed; return what happened and each step's record."""
     outcome = BuildOutcome(run_dir)
-    selected = _select(steps, only)
+    selected = select_steps(steps, only)
     cache = hashing.DigestCache(run_dir / ".cache" / "digests.json")
     versions = hashing.package_versions()
     records: dict[str, dict] = {}
     try:
         for step in steps:
-            folder = run_dir / "results" / step.name
-            parts = fingerprint(step, params, run_dir, records, cache, versions)
-            old = _read_record(folder)
-            reasons = hashing.reasons_to_run(old and old.get("fingerprint"), parts)
-            damaged = False
-            if old is None and reasons == ["never run"]:
-                reasons = [_no_record_reason(folder)]
-                damaged = folder.exists() and reasons  # results whose record was lost or broken
-            if old and not reasons:
-                reasons = damaged = _damage(step, folder, old, cache)
-            if step.name not in selected and not damaged:  # a damaged result is rebuilt even then
-                if old is not None:
-                    records[step.name] = old
-                outcome.status[step.name] = "skipped (--only)"
+            decision = decide(step, params, run_dir, records, cache, versions, selected=step.name in selected,
+                              force=force)
+            if decision.state != "runs":
+                outcome.status[step.name] = decision.state
+                if decision.old is not None:
+                    records[step.name] = decision.old
+                if decision.state == "up to date":
+                    echo(f"  {step.name:<20} up to date")
                 continue
-            if force:
-                reasons = ["forced"] + [r for r in reasons if r != "never run"]
-            if not reasons:
-                records[step.name] = old
-                outcome.status[step.name] = "up to date"
-                echo(f"  {step.name:<20} up to date")
-                continue
-            echo(f"  {step.name:<20} runs: {'; '.join(reasons)}")
-            request = step_request(step, params, run_dir, parts["seed"])
-            try:
-                records[step.name] = _run_step(step, params, run_dir, parts, request, cache, progress, echo)
-            except KeyboardInterrupt:
-                raise BuildInterrupted(f"during {step.name}", step.name) from None
+            records[step.name] = run_decided(step, params, run_dir, decision, cache, progress, echo)
             outcome.status[step.name] = "ran"
-            outcome.reasons[step.name] = reasons
+            outcome.reasons[step.name] = decision.reasons
     finally:
         cache.save()
     return outcome, records
+
+
+def run_decided(step: Step, params: Params, run_dir: Path, decision: Decision, cache: hashing.DigestCache,
+                progress: bool, echo: Callable[[str], None]) -> dict:
+    """Run a step that `decide` found must run; return its new record."""
+    echo(f"  {step.name:<20} runs: {'; '.join(decision.reasons)}")
+    request = step_request(step, params, run_dir, decision.parts["seed"])
+    try:
+        return _run_step(step, params, run_dir, decision.parts, request, cache, progress, echo)
+    except KeyboardInterrupt:
+        raise BuildInterrupted(f"during {step.name}", step.name) from None
 
 
 def _cpu_seconds() -> float:

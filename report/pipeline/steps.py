@@ -42,6 +42,7 @@ class Step:
         uses_images: Skipped when the latent vectors come from a file (data.source zpoints).
         shared: Dotted paths of rules several steps read besides their own sections (a change reruns
             each of them); the notebook reads one with `step.shared(path)`.
+        uses_gpu: Worth a GPU: a sweep asks for a worker's `GPU` resource for it when workers have one.
     """
 
     name: str
@@ -52,6 +53,7 @@ class Step:
     post: int
     uses_images: bool = False
     shared: tuple[str, ...] = ()
+    uses_gpu: bool = False
 
     @property
     def notebook(self) -> Path:
@@ -104,7 +106,7 @@ STEPS: tuple[Step, ...] = (
     Step("data", (), ("stats.json", "images.npy", "sample-grid.png"), ("data",), "data.timeout_s", 1,
          uses_images=True),
     Step("train", ("data",), ("stats.json", "encoder.keras", "decoder.keras", "loss.png", "validation-rows.npy"),
-         ("model", "train", "data.image_size"), "train.timeout_s", 1, uses_images=True),
+         ("model", "train", "data.image_size"), "train.timeout_s", 1, uses_images=True, uses_gpu=True),
     _analysis("encode", ("data", "train"), ("latents.npy", "reconstructions.png", "random-decodes.png"), 1,
               uses_images=True),
     _analysis("formation", ("data", "train", "encode"), ("formation.png",), 1, uses_images=True,

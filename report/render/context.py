@@ -17,6 +17,7 @@ from report.pipeline.steps import STEPS, STEPS_BY_NAME
 from report.render.comparison import comparison_context
 from report.render.quantities import quantity_printer, shared_quantities
 from report.results import StepResults, read_results
+from report.study import seed_study_context
 
 FIGURE_SUFFIXES = (".png", ".svg", ".jpg")
 
@@ -111,6 +112,8 @@ def build_context(run_dir: Path, site: Path, params: Params, records: dict[str, 
                      "address": original.ADDRESS, "published": original.PUBLISHED, "citation": original.CITATION},
         "rendered_on": datetime.date.today().isoformat(),
         "comparison": comparison_context(run_dir, to_jsonable(params), dict(POSTS)),
+        # a study of this variant over seeds, built beside it: the findings that vary with the seed, by page
+        "seed_study": seed_study_context(run_dir, params.variant),
         # every number more than one post states, printed by `quantity(name)` from its one source record
         "quantity": quantity_printer(shared_quantities(typed)),
         # The closing section of every page ("What this run shows"), keyed by page: "post-7", "scoreboard".

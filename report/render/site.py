@@ -41,11 +41,20 @@ def _render_fingerprint(params: Params, records: dict[str, dict], run_dir: Path)
         "key_stats": {name: hashing.file_sha256(path) for name, path in key_stats_files(run_dir).items()},
         # ... and so does another setup of one of them, which moves it in or out of the table.
         "neighbour_setups": neighbour_setups(run_dir),
+        # ... and a study of this variant's seeds built beside it (its findings may vary with the seed).
+        "seed_study": _seed_study_digest(run_dir, params.variant),
         "parameters": to_jsonable(params),
         # The site publishes the executed notebooks: a step that ran again re-renders them.
         "notebooks": {name: hashing.file_sha256(run_dir / "notebooks" / f"{name}.ipynb") for name in records
                       if (run_dir / "notebooks" / f"{name}.ipynb").is_file()},
     })
+
+
+def _seed_study_digest(run_dir: Path, variant: str) -> str | None:
+    from report.study import seed_study_path
+
+    path = seed_study_path(run_dir, variant)
+    return None if path is None else hashing.file_sha256(path)
 
 
 # nbconvert's pages load MathJax, jQuery and require.js from a CDN; static outputs need none of them, and

@@ -250,9 +250,8 @@ def test_formation_figure_has_one_panel_per_quantity_on_a_log_epoch_axis():
 
 
 def test_post_one_names_the_replicas_and_the_global_batch_only_when_several_trained():
-    from tests.test_results_post1_2 import train_record
-
     from report.render.environment import environment
+    from tests.test_results_post1_2 import train_record
 
     env = environment()
     texts = {}

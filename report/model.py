@@ -2,7 +2,8 @@
 
 The encoder is a Conv2D ladder ending in a linear Dense layer named "z" (the latent vector); the
 decoder mirrors it with Dense, Reshape and a Conv2DTranspose ladder ending in a sigmoid image. This
-is the only module of `report` that imports Keras or TensorFlow: everything else passes NumPy arrays.
+and `report/own_model.py` (which reads an autoencoder trained elsewhere) are the only modules of `report` that
+import Keras or TensorFlow: everything else passes NumPy arrays.
 
 Images travel as uint8 arrays or memory maps of shape (n, s, s, 3) and become float32 in [0, 1]
 one batch at a time, so a CelebA-sized set (170,000 x 96 x 96 x 3) never sits in memory as floats (a set
@@ -111,17 +112,27 @@ def layer_table(model: keras.Model) -> list[dict]:
     """
     rows = []
     for layer in model.layers:
-        shape = layer.output.shape
         rows.append(
             {
                 "name": layer.name,
                 "type": type(layer).__name__,
-                "output_shape": str(tuple(None if d is None else int(d) for d in shape)),
-                "params": int(layer.count_params()),
+                "output_shape": _output_shape(layer),
+                "params": int(layer.count_params()) if layer.built else 0,
             }
         )
     rows.append({"name": "total", "type": "", "output_shape": "", "params": int(model.count_params())})
     return rows
+
+
+def _output_shape(layer) -> str:
+    """"(None, 16, 16, 32)", or several such joined by ", " for a layer with several outputs; "" where unknown
+    (a layer called more than once, as some models trained elsewhere do)."""
+    try:
+        output = layer.output
+    except (AttributeError, ValueError, RuntimeError):
+        return ""
+    tensors = list(output.values()) if isinstance(output, dict) else output if isinstance(output, list | tuple) else [output]
+    return ", ".join(str(tuple(None if d is None else int(d) for d in t.shape)) for t in tensors)
 
 
 def device_description() -> dict:
@@ -250,7 +261,7 @@ class Snapshots(keras.callbacks.Callback):
     def __init__(self, encoder: keras.Model, decoder: keras.Model, epochs: Sequence[int], folder: Path | str):
         super().__init__()
         self.encoder, self.decoder = encoder, decoder
-        self.epochs = set(int(e) for e in epochs)
+        self.epochs = {int(e) for e in epochs}
         self.folder = Path(folder)
         self.saved: list[int] = []
 
@@ -268,7 +279,7 @@ def snapshot_folder(folder: Path | str, epoch: int) -> Path:
 def validation_split(n: int, share: float, seed: int) -> tuple[np.ndarray, np.ndarray]:
     """(validation rows, training rows), each sorted: the first round(n * share) of a permutation from `seed`."""
     order = np.random.default_rng(seed).permutation(n)
-    n_validation = int(round(n * share))
+    n_validation = round(n * share)
     return np.sort(order[:n_validation]), np.sort(order[n_validation:])
 
 
@@ -461,8 +472,10 @@ def _load(path: Path | str, what: str) -> keras.Model:
     path = Path(path)
     if not path.is_file():
         raise DataError(f"{path}: no saved {what} model here")
+    from report.own_model import loading_options  # models of a loaded-model run may need custom objects
+
     try:
-        return keras.models.load_model(path, compile=False)
+        return keras.models.load_model(path, compile=False, **loading_options(path))
     except (ValueError, OSError) as err:
         raise DataError(f"{path}: cannot load the {what}: {str(err).splitlines()[0]}") from None
 

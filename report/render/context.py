@@ -70,6 +70,15 @@ def regularisation_home(steps: dict, posts: list[dict]) -> dict | None:
     return None
 
 
+def _compared_parameters(params: Params, typed: dict[str, StepResults]) -> dict:
+    """The parameters other variants are compared by; a model trained elsewhere sets the latent dimension."""
+    parameters = to_jsonable(params)
+    train = typed.get("train")
+    if getattr(train, "origin", None) == "loaded":
+        parameters["model"]["z_dim"] = train.z_dim
+    return parameters
+
+
 def build_context(run_dir: Path, site: Path, params: Params, records: dict[str, dict]) -> dict:
     """Everything the templates see; copies the figures into `site`."""
     typed = read_records(run_dir, records)
@@ -110,7 +119,7 @@ def build_context(run_dir: Path, site: Path, params: Params, records: dict[str, 
         "original": {"author": original.AUTHOR, "blog": original.BLOG, "series": original.SERIES,
                      "address": original.ADDRESS, "published": original.PUBLISHED, "citation": original.CITATION},
         "rendered_on": datetime.date.today().isoformat(),
-        "comparison": comparison_context(run_dir, to_jsonable(params), dict(POSTS)),
+        "comparison": comparison_context(run_dir, _compared_parameters(params, typed), dict(POSTS)),
         # every number more than one post states, printed by `quantity(name)` from its one source record
         "quantity": quantity_printer(shared_quantities(typed)),
         # The closing section of every page ("What this run shows"), keyed by page: "post-7", "scoreboard".

@@ -184,7 +184,7 @@ def findings(results: TrainResults, upstream: Mapping[str, StepResults]) -> Trai
                        if row.type == "Conv2DTranspose" and _channels(row)][:-1]  # the last makes the 3 colours
     original_seen = ORIGINAL["epochs"] * ORIGINAL["n_train"]
     if results.origin == "loaded":
-        rows = _loaded_rows(results, source, image_size, encoder_filters, decoder_filters)
+        rows = _loaded_rows(results, source, image_size)  # its layers are in their own tables
     else:
         rows = _trained_rows(results, source, image_size, encoder_filters, decoder_filters, images_seen, original_seen)
     return TrainFindings(
@@ -217,7 +217,7 @@ def _total(layers: list[Layer]) -> int:
     return next((row.params for row in layers if row.name == "total" and not row.type), 0)
 
 
-def _loaded_rows(results: TrainResults, source, image_size, encoder_filters, decoder_filters) -> list[ComparisonRow]:
+def _loaded_rows(results: TrainResults, source, image_size) -> list[ComparisonRow]:
     """Table 1 for a model trained elsewhere: what the files show, beside the original's; no training figures."""
     rows = [
         ComparisonRow(label="images analysed", ours=str(source), original=ORIGINAL["data"]),
@@ -227,12 +227,6 @@ def _loaded_rows(results: TrainResults, source, image_size, encoder_filters, dec
         ComparisonRow(label="encoder weights", ours=f"{_total(results.encoder_layers):,}", original="not stated"),
         ComparisonRow(label="decoder weights", ours=f"{_total(results.decoder_layers):,}", original="not stated"),
     ]
-    if encoder_filters:
-        rows.insert(2, ComparisonRow(label="encoder filters", ours=_ladder(encoder_filters),
-                                     original=_ladder(ORIGINAL["encoder_filters"])))
-    if decoder_filters:
-        rows.insert(3, ComparisonRow(label="decoder filters", ours=_ladder(decoder_filters),
-                                     original=_ladder(ORIGINAL["decoder_filters"])))
     rows.append(ComparisonRow(label="training", ours="elsewhere (not known here)",
                               original=f"{ORIGINAL['epochs']} epochs on about {ORIGINAL['n_train']:,} images"))
     return rows

@@ -197,11 +197,17 @@ LOADED_TRAIN_KEYS = ("validation_split",)
 
 
 def _fingerprint_parameters(step: Step, params: Params) -> dict:
+    """The step's parameters whose change reruns it: a loaded model's only those above, a trained model's none of them."""
     parameters = {**step.section(params), **step.shared_section(params)}
-    if params.model.loaded and isinstance(parameters.get("model"), dict):
+    if not isinstance(parameters.get("model"), dict):
+        return parameters
+    if params.model.loaded:
         parameters["model"] = {key: parameters["model"][key] for key in LOADED_MODEL_KEYS}
         if isinstance(parameters.get("train"), dict):
             parameters["train"] = {key: parameters["train"][key] for key in LOADED_TRAIN_KEYS}
+    else:
+        unused = {*LOADED_MODEL_KEYS, *MODEL_FILES}
+        parameters["model"] = {key: value for key, value in parameters["model"].items() if key not in unused}
     return parameters
 
 

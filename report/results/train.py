@@ -135,6 +135,9 @@ class TrainFindings(Record):
     seen_ratio: float  # original_images_seen / images_seen
     pixel_ratio: float | None  # the original's pixels per image over this run's (None without a data record)
     comparison: list[ComparisonRow]  # architecture and training beside the original's
+    several_outputs: bool = False  # a loaded encoder gives several outputs, one of which is the latent vector
+    rescaled: bool = False  # a loaded model works on pixels outside [0, 1]: images and decodes are scaled
+    range_text: str = ""  # a loaded model's pixel range, "[-1, 1]"
 
 
 def psnr(mse: float | None) -> float | None:
@@ -204,7 +207,14 @@ def findings(results: TrainResults, upstream: Mapping[str, StepResults]) -> Trai
         seen_ratio=original_seen / images_seen if images_seen else math.inf,
         pixel_ratio=(ORIGINAL["image_size"] / image_size) ** 2 if image_size else None,
         comparison=rows,
+        several_outputs=bool(results.loaded and len(results.loaded.encoder_outputs) > 1),
+        rescaled=bool(results.loaded and tuple(results.loaded.output_range) != (0.0, 1.0)),
+        range_text=_range_text(results.loaded.output_range) if results.loaded else "",
     )
+
+
+def _range_text(pair: list[float]) -> str:
+    return f"[{pair[0]:g}, {pair[1]:g}]"
 
 
 def _channels(row: Layer) -> int | None:

@@ -10,6 +10,7 @@ names the file and the fact (a ParameterError), before any step runs.
 
 from __future__ import annotations
 
+import contextlib
 import importlib
 import importlib.util
 import json
@@ -20,13 +21,31 @@ import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # TensorFlow's start-up notes are no news to a user
-
-import keras
 import numpy as np
 
 from report.errors import DataError, ParameterError
 from report.params import ModelParams
+
+
+@contextlib.contextmanager
+def native_stderr_silenced():
+    """Send what native code writes to file descriptor 2 (TensorFlow's start-up and device notes) nowhere, so a
+    check that fails prints its one line alone; Python's own errors are raised as usual."""
+    sys.stderr.flush()
+    saved = os.dup(2)
+    try:
+        with open(os.devnull, "wb") as devnull:
+            os.dup2(devnull.fileno(), 2)
+            yield
+    finally:
+        sys.stderr.flush()
+        os.dup2(saved, 2)
+        os.close(saved)
+
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+with native_stderr_silenced():
+    import keras
 
 LOADING_FILE = "loading.json"  # beside the saved models: how to load them again (custom objects, safe mode)
 # The pixel range an output activation bounds its values to; a decoder ending in one of these states its range.
@@ -297,7 +316,8 @@ def check_parameters(params) -> LoadedAutoencoder | None:
     if not params.model.loaded:
         return None
     declared = params.model.z_dim if "z_dim" in params.model.model_fields_set else None
-    return load_autoencoder(params.model, params.data.image_size, declared)
+    with native_stderr_silenced():
+        return load_autoencoder(params.model, params.data.image_size, declared)
 
 
 def describe(own: LoadedAutoencoder | None) -> str:

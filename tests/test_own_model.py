@@ -331,3 +331,17 @@ def test_validate_prints_one_line(models, tmp_path, capsys):
     error = capsys.readouterr().err.strip()
     assert len(error.splitlines()) == 1 and "30x30" in error and "64" in error
     assert issubclass(ParameterError, ReportError)
+
+
+def test_an_encoder_open_in_height_and_width_takes_the_image_size(tmp_path):
+    import keras
+
+    image = keras.Input(shape=(None, None, 3))
+    pooled = keras.layers.GlobalAveragePooling2D()(keras.layers.Conv2D(6, 3, padding="same")(image))
+    encoder = keras.Model(image, keras.layers.Dense(300)(pooled), name="open_encoder")
+    z = keras.Input(shape=(300,))
+    decoder = keras.Model(z, keras.layers.Reshape((22, 22, 3))(keras.layers.Dense(22 * 22 * 3, activation="sigmoid")(z)))
+    encoder_path, decoder_path = save_pair(tmp_path / "open", encoder, decoder)
+    own = _check(tmp_path, encoder_path, decoder_path, image_size=22)
+    assert own.z_dim == 300 and own.encoder_input == "(None, None, None, 3)"
+    assert own.wrapped_encoder.predict_on_batch(np.zeros((2, 22, 22, 3), "float32")).shape == (2, 300)

@@ -41,7 +41,7 @@ if architecture.loaded:
     own.decoder.summary()
     checked_rows = np.sort(step.rng.choice(len(images), size=min(architecture.range_check_images, len(images)),
                                            replace=False))
-    observed = own_model.decoded_range(own, np.asarray(images[checked_rows]), batch_size=64)
+    observed = own_model.decoded_range(own, np.asarray(images[checked_rows]), batch_size=training.batch_size)
     own_model.check_decoded_range(own, observed, architecture.range_tolerance, len(checked_rows))
     model.save_models(own.wrapped_encoder, own.wrapped_decoder, step.output)
     own_model.write_loading(step.output, architecture)

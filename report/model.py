@@ -476,7 +476,7 @@ def _load(path: Path | str, what: str) -> keras.Model:
 
     try:
         return keras.models.load_model(path, compile=False, **loading_options(path))
-    except (ValueError, OSError) as err:
+    except (ValueError, TypeError, OSError) as err:  # Keras raises TypeError for a class it cannot find
         raise DataError(f"{path}: cannot load the {what}: {str(err).splitlines()[0]}") from None
 
 

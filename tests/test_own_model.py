@@ -345,3 +345,18 @@ def test_an_encoder_open_in_height_and_width_takes_the_image_size(tmp_path):
     own = _check(tmp_path, encoder_path, decoder_path, image_size=22)
     assert own.z_dim == 300 and own.encoder_input == "(None, None, None, 3)"
     assert own.wrapped_encoder.predict_on_batch(np.zeros((2, 22, 22, 3), "float32")).shape == (2, 300)
+
+
+def test_later_steps_load_custom_layers_through_the_record_beside_the_models(models, tmp_path):
+    from report import model
+    from report.errors import DataError
+    from report.own_model import load_autoencoder, write_loading
+
+    params = load_params(params_file(tmp_path, models["custom_encoder"], models["decoder"], tmp_path,
+                                     custom_objects_module=str(models["module"])))
+    own = load_autoencoder(params.model, SIZE)
+    model.save_models(own.wrapped_encoder, own.wrapped_decoder, tmp_path / "train")
+    with pytest.raises(DataError, match="cannot load the encoder"):
+        model.load_encoder(tmp_path / "train" / "encoder.keras")
+    write_loading(tmp_path / "train", params.model)
+    assert model.load_encoder(tmp_path / "train" / "encoder.keras").output.shape[-1] == Z_DIM

@@ -45,6 +45,10 @@ def build_variant(
     params_path = Path(params_path)
     params = load_params(params_path)
     check_source(params.data)
+    if params.model.loaded:  # an autoencoder trained elsewhere is checked before anything runs
+        from report.own_model import check_parameters
+
+        check_parameters(params)
     run_dir = (Path(build_root) / params.variant).resolve()
     steps = steps_for(params)
     make_folder(run_dir)

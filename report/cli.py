@@ -52,7 +52,13 @@ def _validate(args: argparse.Namespace) -> int:
 
     for path in args.params:
         params = load_params(path)
-        print(f"{path}: valid (variant {params.variant}, data.source {params.data.source})")
+        own = None
+        if params.model.loaded:  # a model trained elsewhere: load both files and check them against the parameters
+            from report.own_model import check_parameters, describe
+
+            own = describe(check_parameters(params))
+        print(f"{path}: valid (variant {params.variant}, data.source {params.data.source}"
+              f"{'; ' + own if own else ''})")
     return 0
 
 

@@ -2,9 +2,10 @@
 
 The encoder is a Conv2D ladder ending in a linear Dense layer named "z" (the latent vector); the
 decoder mirrors it with Dense, Reshape and a Conv2DTranspose ladder ending in a sigmoid image. This
-and the face measure's feature networks (`report.facelike`) are the only modules of `report` that import
-Keras or TensorFlow: everything else passes NumPy arrays. With several GPUs the autoencoder trains
-mirrored over all of them (`report.devices.training_plan`, `training_scope`).
+and the modules that read autoencoders trained elsewhere (`report.own_model`) or measure faces with feature
+networks (`report.facelike`) are the only modules of `report` that import Keras or TensorFlow: everything
+else passes NumPy arrays. With several GPUs the autoencoder trains mirrored over all of them
+(`report.devices.training_plan`, `training_scope`).
 
 Images travel as uint8 arrays or memory maps of shape (n, s, s, 3) and become float32 in [0, 1]
 one batch at a time, so a CelebA-sized set (170,000 x 96 x 96 x 3) never sits in memory as floats (a set
@@ -119,17 +120,27 @@ def layer_table(model: keras.Model) -> list[dict]:
     """
     rows = []
     for layer in model.layers:
-        shape = layer.output.shape
         rows.append(
             {
                 "name": layer.name,
                 "type": type(layer).__name__,
-                "output_shape": str(tuple(None if d is None else int(d) for d in shape)),
-                "params": int(layer.count_params()),
+                "output_shape": _output_shape(layer),
+                "params": int(layer.count_params()) if layer.built else 0,
             }
         )
     rows.append({"name": "total", "type": "", "output_shape": "", "params": int(model.count_params())})
     return rows
+
+
+def _output_shape(layer) -> str:
+    """"(None, 16, 16, 32)", or several such joined by ", " for a layer with several outputs; "" where unknown
+    (a layer called more than once, as some models trained elsewhere do)."""
+    try:
+        output = layer.output
+    except (AttributeError, ValueError, RuntimeError):
+        return ""
+    tensors = list(output.values()) if isinstance(output, dict) else output if isinstance(output, list | tuple) else [output]
+    return ", ".join(str(tuple(None if d is None else int(d) for d in t.shape)) for t in tensors)
 
 
 def device_description(plan: TrainingPlan | None = None) -> dict:
@@ -507,9 +518,11 @@ def _load(path: Path | str, what: str) -> keras.Model:
     path = Path(path)
     if not path.is_file():
         raise DataError(f"{path}: no saved {what} model here")
+    from report.own_model import loading_options  # models of a loaded-model run may need custom objects
+
     try:
-        return keras.models.load_model(path, compile=False)
-    except (ValueError, OSError) as err:
+        return keras.models.load_model(path, compile=False, **loading_options(path))
+    except (ValueError, TypeError, OSError) as err:  # Keras raises TypeError for a class it cannot find
         raise DataError(f"{path}: cannot load the {what}: {str(err).splitlines()[0]}") from None
 
 

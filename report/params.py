@@ -62,6 +62,45 @@ class ModelParams(_Section):
     decoder_strides: tuple[int, ...] = Field((2, 2, 2, 2), min_length=1)
     activation: Literal["leaky_relu", "relu", "elu", "gelu", "selu"] = "leaky_relu"
     batch_norm: bool = Field(False, description="BatchNormalization after every convolution")
+    # An autoencoder trained elsewhere: given both files, nothing is trained and the ladders above are unused.
+    encoder_path: str | None = Field(
+        None, description="a Keras encoder saved with model.save(...) (.keras), analysed instead of training one; "
+        "needs model.decoder_path; a relative path is taken from the current folder, like data.path")
+    decoder_path: str | None = Field(None, description="the Keras decoder that belongs to model.encoder_path")
+    encoder_output: int | None = Field(
+        None, ge=0, description="which output of an encoder with several outputs is the latent vector (0 when "
+        "unset, e.g. the mean of a VAE's encoder that returns mean, log-variance and sample)")
+    output_range: tuple[float, float] = Field(
+        (0.0, 1.0), description="pixel range of the loaded decoder's output and of the loaded encoder's input: "
+        "[0, 1] (a sigmoid output) or [-1, 1] (tanh); images are scaled into it and decodes back to [0, 1]")
+    range_tolerance: float = Field(
+        0.1, ge=0, description="decodes may leave model.output_range by this share of its width (a linear output "
+        "layer overshoots a little); farther out, the loaded decoder is refused as having another range")
+    range_check_images: int = Field(
+        256, ge=1, description="images whose decodes are checked against model.output_range when the model is loaded")
+    custom_objects_module: str | None = Field(
+        None, description="a Python file (.py) or module name holding the custom layers the loaded models need: "
+        "a CUSTOM_OBJECTS dict, or the classes (registered with keras.saving.register_keras_serializable or not)")
+    safe_mode: bool = Field(
+        True, description="Keras safe mode when loading: false also loads Lambda layers, whose Python code the "
+        "file carries and which then runs; only for files you trust")
+
+    @property
+    def loaded(self) -> bool:
+        """True when the autoencoder is read from model.encoder_path and model.decoder_path, not trained."""
+        return bool(self.encoder_path and self.decoder_path)
+
+    @model_validator(mode="after")
+    def _both_model_files(self) -> ModelParams:
+        given = [key for key in ("encoder_path", "decoder_path") if getattr(self, key)]
+        if len(given) == 1:
+            other = "decoder_path" if given[0] == "encoder_path" else "encoder_path"
+            raise ValueError(f"model.{given[0]} is given without model.{other}: an autoencoder trained elsewhere "
+                             "needs both files")
+        low, high = self.output_range
+        if not low < high:
+            raise ValueError(f"model.output_range must be [low, high] with low < high, got [{low:g}, {high:g}]")
+        return self
 
     @model_validator(mode="after")
     def _ladders_match(self) -> ModelParams:
@@ -673,13 +712,19 @@ class Params(_Section):
 
     @model_validator(mode="after")
     def _image_fits_model(self) -> Params:
-        if self.data.source == "zpoints":
+        if self.data.source == "zpoints" or self.model.loaded:  # a loaded encoder is checked against its file
             return self
         reduction = math.prod(self.model.encoder_strides)
         if self.data.image_size % reduction:
             raise ValueError(
                 f"data.image_size {self.data.image_size} is not divisible by the encoder's total stride {reduction}"
             )
+        return self
+
+    @model_validator(mode="after")
+    def _model_files_need_images(self) -> Params:
+        if self.model.loaded and self.data.source == "zpoints":
+            raise ValueError("model.encoder_path: a loaded autoencoder needs images, not data.source 'zpoints'")
         return self
 
     @model_validator(mode="after")

@@ -54,6 +54,8 @@ def train_record(**changes) -> dict:
         "learning_rate_schedule": "cosine",
         "snapshots": [1, 2],
         "final_weights": "best",
+        "origin": "trained",
+        "loaded": None,
     }
     return {**record, **changes}
 

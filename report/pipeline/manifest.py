@@ -38,14 +38,18 @@ def write_manifest(run_dir: Path, params_path: Path, params: Params, steps: list
                    records: dict[str, dict], outcome) -> dict:
     """Write build/<variant>/manifest.json atomically and return it."""
     device = {"device": "CPU", "name": "CPU (no training in this variant)"}
+    parameters = to_jsonable(params)
     train = run_dir / "results" / "train"
     if (train / STATS_FILE).is_file():
-        device = read_results(train, STEPS_BY_NAME["train"].schema).device.model_dump(mode="json")
+        trained = read_results(train, STEPS_BY_NAME["train"].schema)
+        device = trained.device.model_dump(mode="json")
+        if trained.origin == "loaded":  # a model trained elsewhere sets the latent dimension, not model.z_dim
+            parameters["model"]["z_dim"] = trained.z_dim
     manifest = {
         "variant": params.variant,
         "parameter_file": str(params_path),
         "parameter_file_sha256": file_sha256(params_path),
-        "parameters": to_jsonable(params),
+        "parameters": parameters,
         "seed": params.seed,
         "step_seeds": {step.name: step.seed(params) for step in steps},
         "python": sys.version.split()[0],

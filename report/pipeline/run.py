@@ -119,11 +119,28 @@ def step_inputs(params: Params, run_dir: Path) -> dict[str, str]:
     }
 
 
+MODEL_FILES = ("encoder_path", "decoder_path")  # the files of an autoencoder trained elsewhere (model section)
+
+
+def model_files(params: Params) -> dict[str, Path]:
+    """The files a loaded autoencoder is read from, as the build reads them: the encoder, the decoder and a custom
+    objects module given as a .py file; relative paths from the current folder, like data.path."""
+    if not params.model.loaded:
+        return {}
+    files = {key: Path(getattr(params.model, key)).expanduser().resolve() for key in MODEL_FILES}
+    module = params.model.custom_objects_module
+    if module and module.endswith(".py"):
+        files["custom_objects_module"] = Path(module).expanduser().resolve()
+    return files
+
+
 def step_request(step: Step, params: Params, run_dir: Path, seed: int) -> dict:
-    """What the notebook receives as `request`; a relative data.path is taken from the current folder."""
+    """What the notebook receives as `request`; a relative data.path (or model file) is taken from the current folder."""
     section = step.section(params)
     if isinstance(section.get("data"), dict) and section["data"].get("path"):
         section["data"] = {**section["data"], "path": str(Path(section["data"]["path"]).resolve())}
+    if isinstance(section.get("model"), dict):
+        section["model"] = {**section["model"], **{key: str(path) for key, path in model_files(params).items()}}
     return {"section": section, "shared": step.shared_section(params), "seed": seed, "needs": list(step.needs),
             "inputs": step_inputs(params, run_dir)}
 
@@ -139,6 +156,9 @@ def _upstream(step: Step, params: Params, records: dict[str, dict], cache: hashi
             upstream["zpoints"] = cache.digest(latents) if latents.is_file() else "missing"
         elif params.data.source != "zpoints":
             upstream[name] = "missing"
+    if "model" in step.sections:  # a loaded autoencoder: the step reruns when a file's bytes change, and only then
+        for key, path in model_files(params).items():
+            upstream[f"model.{key}"] = cache.digest(path) if path.is_file() else "missing"
     return upstream
 
 
@@ -170,6 +190,28 @@ def select_steps(steps: list[Step], only: str | None) -> set[str]:
     return chosen
 
 
+# Of a loaded autoencoder's step, the parameters that still matter: how the files are read and checked, and the split
+# of the images (the files themselves count by their digests, so a moved file with the same bytes reruns nothing).
+LOADED_MODEL_KEYS = ("encoder_output", "output_range", "range_tolerance", "range_check_images", "custom_objects_module",
+                     "safe_mode")
+LOADED_TRAIN_KEYS = ("validation_split",)
+
+
+def _fingerprint_parameters(step: Step, params: Params) -> dict:
+    """The step's parameters whose change reruns it: a loaded model's only those above, a trained model's none of them."""
+    parameters = {**step.section(params), **step.shared_section(params)}
+    if not isinstance(parameters.get("model"), dict):
+        return parameters
+    if params.model.loaded:
+        parameters["model"] = {key: parameters["model"][key] for key in LOADED_MODEL_KEYS}
+        if isinstance(parameters.get("train"), dict):
+            parameters["train"] = {key: parameters["train"][key] for key in LOADED_TRAIN_KEYS}
+    else:
+        unused = {*LOADED_MODEL_KEYS, *MODEL_FILES}
+        parameters["model"] = {key: value for key, value in parameters["model"].items() if key not in unused}
+    return parameters
+
+
 def fingerprint(step: Step, params: Params, run_dir: Path, records: dict[str, dict],
                 cache: hashing.DigestCache, versions: dict[str, str]) -> dict:
     """The parts whose change reruns a step: its notebook's code and the `report` modules that
@@ -181,7 +223,7 @@ def fingerprint(step: Step, params: Params, run_dir: Path, records: dict[str, di
     return {
         "notebook": _shown_in_run(step.notebook, PROJECT_ROOT),
         "code": hashing.code_hash(notebook),
-        "parameters": {**step.section(params), **step.shared_section(params)},
+        "parameters": _fingerprint_parameters(step, params),
         "seed": step.seed(params),
         "upstream": _upstream(step, params, records, cache, inputs),
         "modules": hashing.modules_hash(hashing.report_modules(code)),

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import importlib
 import zlib
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
@@ -141,6 +141,15 @@ STEPS: tuple[Step, ...] = (
 STEPS_BY_NAME = {step.name: step for step in STEPS}
 
 
+TRAINING_ONLY = ("formation",)  # steps that need the snapshots of a training run: none for a model trained elsewhere
+TRAINING_OUTPUTS = ("loss.png",)  # outputs of `train` that only a training run makes
+
+
 def steps_for(params: Params) -> list[Step]:
-    """The steps that run for this parameter file (no image steps for latent vectors given as a file)."""
-    return [s for s in STEPS if not (s.uses_images and params.data.source == "zpoints")]
+    """The steps that run for this parameter file: no image steps for latent vectors given as a file, and
+    no training snapshots (formation) nor loss curve for an autoencoder loaded from model.encoder_path."""
+    steps = [s for s in STEPS if not (s.uses_images and params.data.source == "zpoints")]
+    if params.model.loaded:
+        steps = [replace(s, outputs=tuple(o for o in s.outputs if o not in TRAINING_OUTPUTS)) if s.name == "train" else s
+                 for s in steps if s.name not in TRAINING_ONLY]
+    return steps

@@ -71,6 +71,15 @@ def regularisation_home(steps: dict, posts: list[dict]) -> dict | None:
     return None
 
 
+def _compared_parameters(params: Params, typed: dict[str, StepResults]) -> dict:
+    """The parameters other variants are compared by; a model trained elsewhere sets the latent dimension."""
+    parameters = to_jsonable(params)
+    train = typed.get("train")
+    if getattr(train, "origin", None) == "loaded":
+        parameters["model"]["z_dim"] = train.z_dim
+    return parameters
+
+
 def build_context(run_dir: Path, site: Path, params: Params, records: dict[str, dict]) -> dict:
     """Everything the templates see; copies the figures into `site`."""
     typed = read_records(run_dir, records)
@@ -111,7 +120,7 @@ def build_context(run_dir: Path, site: Path, params: Params, records: dict[str, 
         "original": {"author": original.AUTHOR, "blog": original.BLOG, "series": original.SERIES,
                      "address": original.ADDRESS, "published": original.PUBLISHED, "citation": original.CITATION},
         "rendered_on": datetime.date.today().isoformat(),
-        "comparison": comparison_context(run_dir, to_jsonable(params), dict(POSTS)),
+        "comparison": comparison_context(run_dir, _compared_parameters(params, typed), dict(POSTS)),
         # a study of this variant over seeds, built beside it: the findings that vary with the seed, by page
         "seed_study": seed_study_context(run_dir, params.variant),
         # every number more than one post states, printed by `quantity(name)` from its one source record

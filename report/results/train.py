@@ -59,27 +59,54 @@ class History(Record):
     epochs_run: int  # epochs trained (fewer than `epochs` after early stopping)
 
 
+class ModelFile(Record):
+    """One Keras file of an autoencoder trained elsewhere."""
+
+    name: str  # the file's name (its folder is in the parameters)
+    sha256: str  # digest of the file's bytes
+    model_name: str  # the Keras model's own name
+    params: int  # its weights
+
+
+class LoadedModel(Record):
+    """An autoencoder trained elsewhere, read from model.encoder_path and model.decoder_path."""
+
+    encoder: ModelFile
+    decoder: ModelFile
+    encoder_input: str  # the encoder's input shape as saved, e.g. "(None, 24, 24, 3)"
+    encoder_outputs: list[str]  # "label: shape" of every encoder output
+    output_index: int  # which of them is the latent vector (model.encoder_output)
+    output_range: list[float]  # [low, high] of the decoder's pixels and the encoder's input (model.output_range)
+    final_activation: str | None  # the activation of the decoder's last layer, where it has one
+    decoded_min: float  # the raw decodes of range_check_images images lie in [decoded_min, decoded_max]
+    decoded_max: float
+    range_check_images: int
+    custom_objects_module: str | None  # model.custom_objects_module
+
+
 class TrainResults(StepResults):
-    """The trained autoencoder: layers, device, and the course of training."""
+    """The autoencoder: layers, device, and the course of training (or the files it was read from)."""
 
     step: ClassVar[str] = "train"
 
     device: Device
     encoder_layers: list[Layer]
     decoder_layers: list[Layer]
-    history: History
+    history: History  # of a loaded model: no epochs, only the split into reference and set-aside images
     final_loss: float | None  # training loss of the last epoch
     final_val_loss: float | None  # validation loss of the last epoch; None without validation
-    epochs: int
-    batch_size: int
-    learning_rate: float
-    loss_name: str  # train.loss, e.g. "binary_crossentropy"
+    epochs: int  # epochs trained here (0 for a model trained elsewhere)
+    batch_size: int | None  # None: trained elsewhere
+    learning_rate: float | None
+    loss_name: str | None  # train.loss, e.g. "binary_crossentropy"
     global_batch_size: int | None = None  # images per optimizer step: batch_size x device.replicas
     z_dim: int  # latent dimension N
-    learning_rate_schedule: str  # train.learning_rate_schedule
+    learning_rate_schedule: str | None  # train.learning_rate_schedule
     snapshots: list[int]  # epochs whose encoder and decoder were kept (snapshots/epoch-NNNN/; the
     # weights the run ends with are in snapshots/final/)
-    final_weights: Literal["best", "last"]  # the saved models hold the best epoch's or the last epoch's weights
+    final_weights: Literal["best", "last"] | None  # the saved models hold the best epoch's or the last epoch's weights
+    origin: Literal["trained", "loaded"] = "trained"  # trained by this run, or read from files (model.encoder_path)
+    loaded: LoadedModel | None = None  # the files of a loaded model
 
 
 class ComparisonRow(Record):
@@ -111,6 +138,9 @@ class TrainFindings(Record):
     seen_ratio: float  # original_images_seen / images_seen
     pixel_ratio: float | None  # the original's pixels per image over this run's (None without a data record)
     comparison: list[ComparisonRow]  # architecture and training beside the original's
+    several_outputs: bool = False  # a loaded encoder gives several outputs, one of which is the latent vector
+    rescaled: bool = False  # a loaded model works on pixels outside [0, 1]: images and decodes are scaled
+    range_text: str = ""  # a loaded model's pixel range, "[-1, 1]"
 
 
 def psnr(mse: float | None) -> float | None:
@@ -150,28 +180,19 @@ def findings(results: TrainResults, upstream: Mapping[str, StepResults]) -> Trai
             gain = max(after) - before
     per_epoch = gain / k if gain is not None and k else None
     flattened = per_epoch < FLAT_GAIN_DB if per_epoch is not None else (improvement is not None and improvement < FLAT_IMPROVEMENT)
-    best_mse = history.val_mse[best_epoch - 1] if len(history.val_mse) >= best_epoch else None
+    best_mse = history.val_mse[best_epoch - 1] if 1 <= best_epoch <= len(history.val_mse) else None
     images_seen = epochs_run * history.n_train
     data = upstream.get("data")
     image_size = getattr(data, "image_size", None)
     source = getattr(data, "source", "")
-    encoder_filters = [int(row.output_shape.strip("()").split(",")[-1]) for row in results.encoder_layers
-                       if row.type == "Conv2D"]
-    decoder_filters = [int(row.output_shape.strip("()").split(",")[-1]) for row in results.decoder_layers
-                       if row.type == "Conv2DTranspose"][:-1]  # the last one makes the 3 colour channels
+    encoder_filters = [_channels(row) for row in results.encoder_layers if row.type == "Conv2D" and _channels(row)]
+    decoder_filters = [_channels(row) for row in results.decoder_layers
+                       if row.type == "Conv2DTranspose" and _channels(row)][:-1]  # the last makes the 3 colours
     original_seen = ORIGINAL["epochs"] * ORIGINAL["n_train"]
-    rows = [
-        ComparisonRow(label="images", ours=str(source), original=ORIGINAL["data"]),
-        ComparisonRow(label="image size", ours=f"{image_size}×{image_size}" if image_size else "",
-                      original=f"{ORIGINAL['image_size']}×{ORIGINAL['image_size']}"),
-        ComparisonRow(label="encoder filters", ours=_ladder(encoder_filters), original=_ladder(ORIGINAL["encoder_filters"])),
-        ComparisonRow(label="decoder filters", ours=_ladder(decoder_filters), original=_ladder(ORIGINAL["decoder_filters"])),
-        ComparisonRow(label="latent dimension z_dim", ours=str(results.z_dim), original=str(ORIGINAL["z_dim"])),
-        ComparisonRow(label="training images", ours=f"{history.n_train:,}", original=f"about {ORIGINAL['n_train']:,}"),
-        ComparisonRow(label="epochs", ours=str(epochs_run), original=str(ORIGINAL["epochs"])),
-        ComparisonRow(label="images seen (epochs × training images)", ours=f"{images_seen:,}",
-                      original=f"about {original_seen:,}"),
-    ]
+    if results.origin == "loaded":
+        rows = _loaded_rows(results, source, image_size)  # its layers are in their own tables
+    else:
+        rows = _trained_rows(results, source, image_size, encoder_filters, decoder_filters, images_seen, original_seen)
     return TrainFindings(
         epochs_run=epochs_run,
         stopped_early=epochs_run < results.epochs,
@@ -190,4 +211,53 @@ def findings(results: TrainResults, upstream: Mapping[str, StepResults]) -> Trai
         seen_ratio=original_seen / images_seen if images_seen else math.inf,
         pixel_ratio=(ORIGINAL["image_size"] / image_size) ** 2 if image_size else None,
         comparison=rows,
+        several_outputs=bool(results.loaded and len(results.loaded.encoder_outputs) > 1),
+        rescaled=bool(results.loaded and tuple(results.loaded.output_range) != (0.0, 1.0)),
+        range_text=_range_text(results.loaded.output_range) if results.loaded else "",
     )
+
+
+def _range_text(pair: list[float]) -> str:
+    return f"[{pair[0]:g}, {pair[1]:g}]"
+
+
+def _channels(row: Layer) -> int | None:
+    """The last axis of a layer's output shape ("(None, 8, 8, 32)" -> 32); None where it is not one known shape."""
+    last = row.output_shape.strip("()").split(",")[-1].strip()
+    return int(last) if last.isdigit() and row.output_shape.count("(") == 1 else None
+
+
+def _total(layers: list[Layer]) -> int:
+    return next((row.params for row in layers if row.name == "total" and not row.type), 0)
+
+
+def _loaded_rows(results: TrainResults, source, image_size) -> list[ComparisonRow]:
+    """Table 1 for a model trained elsewhere: what the files show, beside the original's; no training figures."""
+    rows = [
+        ComparisonRow(label="images analysed", ours=str(source), original=ORIGINAL["data"]),
+        ComparisonRow(label="image size", ours=f"{image_size}×{image_size}" if image_size else "",
+                      original=f"{ORIGINAL['image_size']}×{ORIGINAL['image_size']}"),
+        ComparisonRow(label="latent dimension z_dim", ours=str(results.z_dim), original=str(ORIGINAL["z_dim"])),
+        ComparisonRow(label="encoder weights", ours=f"{_total(results.encoder_layers):,}", original="not stated"),
+        ComparisonRow(label="decoder weights", ours=f"{_total(results.decoder_layers):,}", original="not stated"),
+    ]
+    rows.append(ComparisonRow(label="training", ours="elsewhere (not known here)",
+                              original=f"{ORIGINAL['epochs']} epochs on about {ORIGINAL['n_train']:,} images"))
+    return rows
+
+
+def _trained_rows(results: TrainResults, source, image_size, encoder_filters, decoder_filters, images_seen,
+                  original_seen) -> list[ComparisonRow]:
+    history = results.history
+    return [
+        ComparisonRow(label="images", ours=str(source), original=ORIGINAL["data"]),
+        ComparisonRow(label="image size", ours=f"{image_size}×{image_size}" if image_size else "",
+                      original=f"{ORIGINAL['image_size']}×{ORIGINAL['image_size']}"),
+        ComparisonRow(label="encoder filters", ours=_ladder(encoder_filters), original=_ladder(ORIGINAL["encoder_filters"])),
+        ComparisonRow(label="decoder filters", ours=_ladder(decoder_filters), original=_ladder(ORIGINAL["decoder_filters"])),
+        ComparisonRow(label="latent dimension z_dim", ours=str(results.z_dim), original=str(ORIGINAL["z_dim"])),
+        ComparisonRow(label="training images", ours=f"{history.n_train:,}", original=f"about {ORIGINAL['n_train']:,}"),
+        ComparisonRow(label="epochs", ours=str(history.epochs_run), original=str(ORIGINAL["epochs"])),
+        ComparisonRow(label="images seen (epochs × training images)", ours=f"{images_seen:,}",
+                      original=f"about {original_seen:,}"),
+    ]

@@ -311,3 +311,24 @@ def test_window_draws_of_the_plane_normal_match_cutting_a_full_draw():
     for axis in (0, 1):  # the same truncated normal on each axis
         assert np.std(b[:, axis]) == pytest.approx(np.std(a[:, axis]), rel=0.03)
     assert len(filaments.plane_normal_window(variances, 3000, half, 50, rng)) == 50
+
+
+def _check_ripley_findings(run_dir):
+    from report.results.filaments import FilamentsResults, findings
+
+    results = FilamentsResults.model_validate_json((run_dir / "results" / "filaments" / "stats.json").read_text())
+    found = findings(results, {})
+    data = [w for w in results.windows if w.sample == "data" and w.ripley_excursion is not None]
+    assert found.ripley_tested == len(data) > 0
+    assert found.ripley_above + found.ripley_below == sum(w.ripley_excursion != 0 for w in data)
+    for w in data:  # an excursion has its radius, within the measured range; inside has none
+        assert (w.ripley_radius is None) == (w.ripley_excursion == 0)
+        assert w.ripley_radius is None or 0 < w.ripley_radius <= w.ripley_max_radius
+    assert results.ripley_envelope_samples == 99 and "ripley" in results.figures
+    page = " ".join((run_dir / "site" / "filaments.html").read_text().split())
+    assert f"leaves the envelope in {found.ripley_above + found.ripley_below} of {found.ripley_tested} windows" in page
+
+
+def test_tiny_build_reports_ripley_against_its_envelope(tiny_build):
+    root, _ = tiny_build
+    _check_ripley_findings(root / "tiny")

@@ -1,4 +1,4 @@
-"""What the templates see: the parameters, and per step its typed results, findings and figures.
+"""What the templates see: the typed parameters, and per step its typed results, findings and figures.
 
 Each step's record is read through its schema (`report/results/<step>.py`), and its findings, the
 judgements its post states, are computed there from the records; templates only print them.
@@ -101,14 +101,13 @@ def build_context(run_dir: Path, site: Path, params: Params, records: dict[str, 
         posts[-1]["next"] = None
     return {
         "regularisation_home": regularisation_home(steps, posts),
-        "params": to_jsonable(params),
+        "params": params,  # the run's typed parameters (report.params.Params), validated once when the file was read
         "variant": params.variant,
         "has_decoder": params.data.source != "zpoints",
         "steps": steps,
         "posts": posts,
         "manifest_link": "manifest.json",
-        "original": {"author": original.AUTHOR, "blog": original.BLOG, "series": original.SERIES,
-                     "address": original.ADDRESS, "published": original.PUBLISHED, "citation": original.CITATION},
+        "original": original.ORIGINAL,  # the original series and its published set-up (report.original)
         "rendered_on": datetime.date.today().isoformat(),
         "comparison": comparison_context(run_dir, to_jsonable(params), dict(POSTS)),
         # every number more than one post states, printed by `quantity(name)` from its one source record

@@ -149,9 +149,9 @@ def _min_count(context) -> int:
     """The run's `analysis.uncertainty.min_count_for_percent` (its default where a page has no parameters)."""
     from report.params import UncertaintyParams
 
-    params = context.get("params") or {}
-    section = params.get("analysis", {}).get("uncertainty", {}) if isinstance(params, dict) else {}
-    return int(section.get("min_count_for_percent", UncertaintyParams.model_fields["min_count_for_percent"].default))
+    params = context.get("params")
+    section = params.analysis.uncertainty if params is not None else UncertaintyParams()
+    return section.min_count_for_percent
 
 
 def share_of(context, value, total, noun: str = "") -> str:

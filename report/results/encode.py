@@ -6,8 +6,7 @@ from collections.abc import Mapping
 from typing import ClassVar, Literal
 
 from report.results import Record, StepResults
-
-BORDER_SHARE = 0.05  # fewer z-points than this farther out in the plane than the origin: it sits at the border
+from report.results.verdicts import origin_at_border
 
 
 class EncodeResults(StepResults):
@@ -58,6 +57,6 @@ def findings(results: EncodeResults, upstream: Mapping[str, StepResults]) -> Enc
     if values["projection"]:
         plane = sum(results.principal_shares[:2])
         values.update(plane_share=plane, hidden_share=1 - plane,
-                      origin_position="border" if results.share_farther_in_plane < BORDER_SHARE else "inside",
+                      origin_position="border" if origin_at_border(results.share_farther_in_plane) else "inside",
                       origin_beyond_mean=results.origin_plane_distance > results.data_plane_distance_mean)
     return EncodeFindings(**values)

@@ -11,14 +11,9 @@ import math
 from collections.abc import Mapping
 from typing import ClassVar, Literal
 
+from report import original as published
 from report.results import Record, StepResults
 
-# The original's autoencoder and training (post I of the series; filters and epochs are stated there,
-# the image count is post III's 170,000 encoded images).
-ORIGINAL = {
-    "data": "CelebA", "image_size": 96, "z_dim": 256, "encoder_filters": [64, 64, 128, 128],
-    "decoder_filters": [128, 128, 64, 64], "epochs": 24, "n_train": 170_000,
-}
 LAST_EPOCHS_SHARE = 0.25  # "the last epochs": this share of the run (at least two epochs) ...
 FLAT_GAIN_DB = 0.05  # ... raised the held-out PSNR by less than this many dB per epoch: the curve has flattened
 FLAT_IMPROVEMENT = 0.01  # without a pixel MSE history: the validation loss fell by less than this share
@@ -156,16 +151,16 @@ def findings(results: TrainResults, upstream: Mapping[str, StepResults]) -> Trai
                        if row.type == "Conv2D"]
     decoder_filters = [int(row.output_shape.strip("()").split(",")[-1]) for row in results.decoder_layers
                        if row.type == "Conv2DTranspose"][:-1]  # the last one makes the 3 colour channels
-    original_seen = ORIGINAL["epochs"] * ORIGINAL["n_train"]
+    original_seen = published.EPOCHS * published.N_IMAGES
     rows = [
-        ComparisonRow(label="images", ours=str(source), original=ORIGINAL["data"]),
+        ComparisonRow(label="images", ours=str(source), original=published.DATA),
         ComparisonRow(label="image size", ours=f"{image_size}×{image_size}" if image_size else "",
-                      original=f"{ORIGINAL['image_size']}×{ORIGINAL['image_size']}"),
-        ComparisonRow(label="encoder filters", ours=_ladder(encoder_filters), original=_ladder(ORIGINAL["encoder_filters"])),
-        ComparisonRow(label="decoder filters", ours=_ladder(decoder_filters), original=_ladder(ORIGINAL["decoder_filters"])),
-        ComparisonRow(label="latent dimension z_dim", ours=str(results.z_dim), original=str(ORIGINAL["z_dim"])),
-        ComparisonRow(label="training images", ours=f"{history.n_train:,}", original=f"about {ORIGINAL['n_train']:,}"),
-        ComparisonRow(label="epochs", ours=str(epochs_run), original=str(ORIGINAL["epochs"])),
+                      original=f"{published.IMAGE_SIZE}×{published.IMAGE_SIZE}"),
+        ComparisonRow(label="encoder filters", ours=_ladder(encoder_filters), original=_ladder(published.ENCODER_FILTERS)),
+        ComparisonRow(label="decoder filters", ours=_ladder(decoder_filters), original=_ladder(published.DECODER_FILTERS)),
+        ComparisonRow(label="latent dimension z_dim", ours=str(results.z_dim), original=str(published.Z_DIM)),
+        ComparisonRow(label="training images", ours=f"{history.n_train:,}", original=f"about {published.N_IMAGES:,}"),
+        ComparisonRow(label="epochs", ours=str(epochs_run), original=str(published.EPOCHS)),
         ComparisonRow(label="images seen (epochs × training images)", ours=f"{images_seen:,}",
                       original=f"about {original_seen:,}"),
     ]
@@ -182,8 +177,8 @@ def findings(results: TrainResults, upstream: Mapping[str, StepResults]) -> Trai
         best_val_psnr=psnr(best_mse),
         images_seen=images_seen,
         original_images_seen=original_seen,
-        original_n_train=ORIGINAL["n_train"],
+        original_n_train=published.N_IMAGES,
         seen_ratio=original_seen / images_seen if images_seen else math.inf,
-        pixel_ratio=(ORIGINAL["image_size"] / image_size) ** 2 if image_size else None,
+        pixel_ratio=(published.IMAGE_SIZE / image_size) ** 2 if image_size else None,
         comparison=rows,
     )

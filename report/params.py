@@ -124,7 +124,7 @@ class TrainParams(_Section):
         1024, ge=0, description="images taking at most this many MiB as uint8 are held in memory and fed by tf.data; "
         "larger sets are read batch by batch from their memory map"
     )
-    timeout_s: int = Field(1800, ge=10, description="wall-clock limit of this step's notebook, in seconds")
+    timeout_s: int = Field(1800, ge=10, description="time limit of each cell of this step's notebook, in seconds")
 
     @model_validator(mode="after")
     def _plateau_needs_constant_rate(self) -> TrainParams:
@@ -153,7 +153,7 @@ class EncodeParams(_Section):
     grid_columns: int = Field(8, ge=1, description="columns of the grid of random decodes")
     n_teaser: int = Field(24, ge=1, le=64, description="held-out images whose reconstructions open post I (the teaser)")
     scatter_points: int = Field(5000, ge=10, description="z-points in post I's projection onto the principal directions")
-    timeout_s: int = Field(600, ge=10, description="wall-clock limit of this step's notebook, in seconds")
+    timeout_s: int = Field(600, ge=10, description="time limit of each cell of this step's notebook, in seconds")
 
 
 class FormationParams(_Section):
@@ -173,7 +173,7 @@ class FormationParams(_Section):
     settle_tolerance: float = Field(0.05, gt=0, lt=1, description="a quantity has settled when its values over the "
                                     "last settle_snapshots snapshots lie within this share of the largest of them")
     settle_snapshots: int = Field(3, ge=2, description="how many of the last snapshots the settling is judged on")
-    timeout_s: int = Field(600, ge=10, description="wall-clock limit of this step's notebook, in seconds")
+    timeout_s: int = Field(600, ge=10, description="time limit of each cell of this step's notebook, in seconds")
 
     @field_validator("thresholds")
     @classmethod
@@ -245,7 +245,7 @@ class FaceMeasureParams(_Section):
         "KID by under 3 % of the real-to-noise gap)")
     kid_subset_size: int = Field(1000, ge=2, description="points per KID subset (or the smaller set's size)")
     n_examples: int = Field(10, ge=1, le=24, description="example images per calibration set in the figure")
-    timeout_s: int = Field(900, ge=10, description="wall-clock limit of this step's notebook, in seconds")
+    timeout_s: int = Field(900, ge=10, description="time limit of each cell of this step's notebook, in seconds")
 
     @model_validator(mode="after")
     def _band_is_a_band(self) -> FaceMeasureParams:
@@ -274,7 +274,7 @@ class DistributionsParams(_Section):
     widest_panels: int = Field(4, ge=1, description="components drawn apart, the widest first, when none is dominant")
     highlight_components: int = Field(10, ge=0, description="dominant components drawn in colour among all histograms")
     radius_bins: int = Field(80, ge=10, description="bins of the vector-length histograms")
-    timeout_s: int = Field(600, ge=10, description="wall-clock limit of this step's notebook, in seconds")
+    timeout_s: int = Field(600, ge=10, description="time limit of each cell of this step's notebook, in seconds")
 
     @field_validator("uniform_b")
     @classmethod
@@ -292,7 +292,7 @@ class CorrelationsParams(_Section):
     sample_size: int = Field(5000, ge=10, description="the original's sample size, for comparison")
     scatter_points: int = Field(5000, ge=10, description="data points per scatter panel")
     scatter_b: float | None = Field(
-        None, gt=0, description="b of the red uniform points in the scatter plots; default: post II's matching b"
+        None, gt=0, description="base b of the uniform points in the scatter plots (the red ones use wide_b_factor x this); default: post II's matching b"
     )
     n_scatter_uniform: int = Field(10, ge=0, description="red uniform vectors in each pair-scatter panel")
     max_scatter_pairs: int = Field(16, ge=1, description="at most this many pairs in the pair-scatter grid")
@@ -320,7 +320,7 @@ class CorrelationsParams(_Section):
     slice_half_width_stds: float = Field(
         3.3, gt=0, description="without slice_half_width, t = this x the median component std (the original's 2.0 "
         "is about 3.3 of its typical stds of ~0.6)")
-    timeout_s: int = Field(600, ge=10, description="wall-clock limit of this step's notebook, in seconds")
+    timeout_s: int = Field(600, ge=10, description="time limit of each cell of this step's notebook, in seconds")
 
     @field_validator("thresholds")
     @classmethod
@@ -367,7 +367,7 @@ class OriginSlicesParams(_Section):
     cloud_percentile: float = Field(
         99.0, gt=50, lt=100, description="percentile of the z-points' Mahalanobis distances the posts call the "
         "extent of the cloud")
-    timeout_s: int = Field(600, ge=10, description="wall-clock limit of this step's notebook, in seconds")
+    timeout_s: int = Field(600, ge=10, description="time limit of each cell of this step's notebook, in seconds")
 
     @model_validator(mode="after")
     def _origin_shares_ascend(self):
@@ -391,7 +391,7 @@ class StatisticalPointsParams(_Section):
     adapted_width_stds: float = Field(
         3**0.5, gt=0, description="the adapted generator the post sketches: component j uniform in c_j +/- this x "
         "std_j, centred on the cloud's centre c; sqrt(3) gives each component the real component's std")
-    timeout_s: int = Field(600, ge=10, description="wall-clock limit of this step's notebook, in seconds")
+    timeout_s: int = Field(600, ge=10, description="time limit of each cell of this step's notebook, in seconds")
 
 
 class PathsParams(_Section):
@@ -432,7 +432,7 @@ class PathsParams(_Section):
     data_sample: int = Field(5000, ge=10, description="real z-points sampled for their Mahalanobis distances")
     reference_images: int = Field(
         2000, ge=1, description="training images searched for each decode's nearest-image distance")
-    timeout_s: int = Field(600, ge=10, description="wall-clock limit of this step's notebook, in seconds")
+    timeout_s: int = Field(600, ge=10, description="time limit of each cell of this step's notebook, in seconds")
 
 
 class IntervalsParams(_Section):
@@ -448,7 +448,7 @@ class IntervalsParams(_Section):
         2000, ge=1, description="training images searched for each decode's nearest-image distance")
     scored_decodes: int = Field(
         500, ge=1, description="decodes per f judged by the face measure (the grid shows the first of them)")
-    timeout_s: int = Field(600, ge=10, description="wall-clock limit of this step's notebook, in seconds")
+    timeout_s: int = Field(600, ge=10, description="time limit of each cell of this step's notebook, in seconds")
 
 
 class MahalanobisParams(_Section):
@@ -493,7 +493,7 @@ class NormalFitParams(_Section):
     columns: int = Field(7, ge=1, description="columns of each decode grid")
     reference_images: int = Field(
         2000, ge=1, description="training images searched for each decode's nearest-image distance")
-    timeout_s: int = Field(600, ge=10, description="wall-clock limit of this step's notebook, in seconds")
+    timeout_s: int = Field(600, ge=10, description="time limit of each cell of this step's notebook, in seconds")
 
 
 class PcaParams(_Section):
@@ -504,7 +504,7 @@ class PcaParams(_Section):
     pairs: tuple[Pair, ...] = Field(((0, 1), (0, 2), (1, 2), (2, 3)), min_length=1,
                                     description="pairs of principal axes shown as scatters (0 = the largest)")
     scatter_points: int = Field(5000, ge=10, description="real z-points drawn in the scatters")
-    timeout_s: int = Field(600, ge=10, description="wall-clock limit of this step's notebook, in seconds")
+    timeout_s: int = Field(600, ge=10, description="time limit of each cell of this step's notebook, in seconds")
 
 
 class PcaSamplingParams(_Section):
@@ -518,7 +518,7 @@ class PcaSamplingParams(_Section):
     n_vectors: int = Field(1000, ge=10, description="vectors per shell for the position statistics")
     reference_images: int = Field(
         2000, ge=1, description="training images searched for each decode's nearest-image distance")
-    timeout_s: int = Field(600, ge=10, description="wall-clock limit of this step's notebook, in seconds")
+    timeout_s: int = Field(600, ge=10, description="time limit of each cell of this step's notebook, in seconds")
 
     @field_validator("shells")
     @classmethod
@@ -534,7 +534,7 @@ class ScoreboardParams(_Section):
 
     n_decodes: int = Field(500, ge=10, description="decodes scored per generator")
     n_examples: int = Field(6, ge=1, le=12, description="example decodes shown per generator")
-    timeout_s: int = Field(900, ge=10, description="wall-clock limit of this step's notebook, in seconds")
+    timeout_s: int = Field(900, ge=10, description="time limit of each cell of this step's notebook, in seconds")
 
 
 class FilamentsParams(_Section):
@@ -589,7 +589,7 @@ class FilamentsParams(_Section):
                               "smallest subsample to all points counts as flat")
     n_decodes: int = Field(200, ge=4, description="decodes per set (real, normal null, permuted null) scored as faces")
     n_examples: int = Field(8, ge=1, le=16, description="decodes shown per set")
-    timeout_s: int = Field(900, ge=10, description="wall-clock limit of this step's notebook, in seconds")
+    timeout_s: int = Field(900, ge=10, description="time limit of each cell of this step's notebook, in seconds")
 
     @model_validator(mode="after")
     def _permutations_can_reach_alpha(self) -> FilamentsParams:

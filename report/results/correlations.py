@@ -83,8 +83,8 @@ class UniformView(Record):
 class Planes(Record):
     """Figures 3-5: the 500-point repeat and the other planes, one per principal direction."""
 
-    match_b: float  # post II's matching b (or scatter_b): the original's b = 1.5
-    wide_b_factor: float  # the wide b = this x match_b: the original's b = 4.0
+    base_b: float  # post II's matching b, or the parameters' scatter_b: the original's b = 1.5
+    wide_b_factor: float  # the wide b = this x base_b: the original's b = 4.0
     first_axis_share: float  # variance share of the first principal direction
     scatter_sights: list[PlaneSight]  # per pair of Figure 2
     scatter_view: UniformView  # Figure 2's red points

@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from typing import ClassVar, Literal
 
 from report import original as published
+from report.keystats import KeyStat
 from report.results import Record, StepResults
 from report.results.verdicts import ProjectionVerdict, projection_verdict
 
@@ -141,6 +142,13 @@ class CorrelationsResults(StepResults):
     table_pairs: int  # strongly correlated pairs the post lists at most (parameter)
     planes: Planes
     slice_filter: SliceFilter
+
+
+KEY_STATS = (
+    KeyStat("correlations.pairs_above.*", "pairs with |r| above *", rtol=0.1, atol=2),
+    KeyStat("correlations.max_abs_r", "largest |r| of a component pair", atol=0.02),
+    KeyStat("correlations.mean_abs_r", "mean |r| over all component pairs", atol=0.02),
+)
 
 
 class ThresholdRow(Record):

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import ClassVar, Literal
 
+from report.keystats import KeyStat
 from report.results import Record, StepResults
 from report.results.verdicts import origin_at_border
 
@@ -38,6 +39,16 @@ class EncodeResults(StepResults):
     origin_plane_distance: float | None = None  # the origin's distance from the centre in the PC1-PC2 plane, in standard deviations
     share_farther_in_plane: float | None = None  # z-points farther from the centre in that plane than the origin
     data_plane_distance_mean: float | None = None  # mean distance of the z-points from the centre in that plane
+
+
+# Held-out PSNR and SSIM: tolerances derived from the measured ones (report.keystats), not measured
+# themselves: a 5 % change of an MSE moves its PSNR by 0.21 dB, so ±0.3 dB; SSIM, a mean of bounded
+# local scores, ±0.01.
+KEY_STATS = (
+    KeyStat("encode.reconstruction_mse", "reconstruction error (mean squared, pixels in 0-1)", rtol=0.05),
+    KeyStat("encode.heldout_psnr", "PSNR of held-out reconstructions", atol=0.3, unit="dB"),
+    KeyStat("encode.heldout_ssim", "SSIM of held-out reconstructions (1 = identical)", atol=0.01),
+)
 
 
 class EncodeFindings(Record):

@@ -12,10 +12,11 @@ chosen in the notebook by `stats.origin.origin_verdict` with the thresholds of
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import ClassVar, Literal
 
 from report import original as published
+from report.keystats import KeyStat
 from report.results import Record, Regularisation, StepResults
 from report.results.verdicts import ProjectionVerdict, origin_at_border, projection_verdict
 
@@ -143,6 +144,29 @@ class OriginSlicesResults(StepResults):
     first_axis_share: float | None = None  # variance share of the first principal direction
     misleading: list[MisleadingPlane] = []  # planes of non-dominant components where projection misleads
     regularisation: Regularisation | None = None  # of its Mahalanobis distances (None in older records)
+
+
+def _per_slice(field: str) -> Callable[[OriginSlicesResults], dict]:
+    """Per slice (numbered from 1) one count of its record."""
+    return lambda record: {number: getattr(s, field) for number, s in enumerate(record.slices, start=1)}
+
+
+KEY_STATS = (
+    KeyStat("origin_slices.origin.share_farther", "share of points farther from the centre than the origin",
+            atol=0.05, unit="%"),
+    KeyStat("origin_slices.origin.nearest_point_radius", "radius of the point nearest the origin", rtol=0.15),
+    KeyStat("origin_slices.origin.mahalanobis.share_farther",
+            "share of points farther from the centre than the origin, in Mahalanobis units", atol=0.05,
+            unit="%"),
+    KeyStat("origin_slices.origin.mahalanobis.origin", "Mahalanobis distance of the origin from the centre",
+            factor=2),  # set by the cloud's thinnest directions, which a few ulps can move
+    KeyStat("origin_slices.slice_*.all_kept", "data points kept by slice *", factor=4, atol=5,
+            read=_per_slice("all_kept")),
+    KeyStat("origin_slices.slice_*.sample_kept", "sampled data points kept by slice *", factor=4, atol=5,
+            read=_per_slice("sample_kept")),
+    KeyStat("origin_slices.slice_*.uniform_kept", "uniform vectors kept by slice *", factor=4, atol=5,
+            read=_per_slice("uniform_kept")),
+)
 
 
 class SliceFinding(Record):

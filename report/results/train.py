@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from typing import ClassVar, Literal
 
 from report import original as published
+from report.keystats import KeyStat
 from report.results import Record, StepResults
 
 LAST_EPOCHS_SHARE = 0.25  # "the last epochs": this share of the run (at least two epochs) ...
@@ -73,6 +74,12 @@ class TrainResults(StepResults):
     snapshots: list[int]  # epochs whose encoder and decoder were kept (snapshots/epoch-NNNN/; the
     # weights the run ends with are in snapshots/final/)
     final_weights: Literal["best", "last"]  # the saved models hold the best epoch's or the last epoch's weights
+
+
+KEY_STATS = (
+    KeyStat("train.final_loss", "final training loss", rtol=0.03),
+    KeyStat("train.final_val_loss", "final validation loss", rtol=0.03),
+)
 
 
 class ComparisonRow(Record):

@@ -11,7 +11,7 @@ import importlib
 import shutil
 from pathlib import Path
 
-from report import conclusions, original
+from report import conclusions
 from report.params import Params, to_jsonable
 from report.pipeline.steps import STEPS, STEPS_BY_NAME
 from report.render.comparison import comparison_context
@@ -107,7 +107,6 @@ def build_context(run_dir: Path, site: Path, params: Params, records: dict[str, 
         "steps": steps,
         "posts": posts,
         "manifest_link": "manifest.json",
-        "original": original.ORIGINAL,  # the original series and its published set-up (report.original)
         "rendered_on": datetime.date.today().isoformat(),
         "comparison": comparison_context(run_dir, to_jsonable(params), dict(POSTS)),
         # every number more than one post states, printed by `quantity(name)` from its one source record

@@ -10,7 +10,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import PROJECT_ROOT, TINY, tiny_raw, write_params
+from conftest import PROJECT_ROOT, TINY, run_cli, tiny_raw, write_params
 
 from report.build import build_variant
 from report.errors import StepError
@@ -58,7 +58,7 @@ def test_nothing_changed_runs_nothing(tiny_copy):
     assert outcome.rendered is False
 
 
-def test_one_parameter_changed_reruns_that_step_and_its_dependents(tiny_copy, tmp_path):
+def test_one_parameter_changed_reruns_that_step_and_its_dependents(tiny_copy, tmp_path, no_render):
     raw = tiny_raw()
     raw["analysis"]["correlations"]["pair_threshold"] = 0.45
     lines = []
@@ -180,8 +180,7 @@ def test_cli_names_bad_data_in_one_line_and_keeps_the_earlier_build(case, tiny_c
     raw["data"] = data
     path = write_params(tmp_path, raw)
     before = (tiny_copy / "tiny" / "site" / "report.pdf").read_bytes()
-    result = subprocess.run([sys.executable, "-m", "report.cli", "build", str(path), "--build-root", str(tiny_copy)],
-                            capture_output=True, text=True, cwd=tmp_path)
+    result = run_cli("build", str(path), "--build-root", str(tiny_copy), cwd=tmp_path)
     assert result.returncode == 2
     assert result.stderr.count("\n") == 1 and "Traceback" not in result.stderr
     assert data["path"] in result.stderr

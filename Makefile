@@ -27,6 +27,7 @@ report-all: install
 	$(BIN)/latent-report build --quiet $(CPU_VARIANTS)
 
 test: install
+	$(BIN)/ruff check .
 	$(BIN)/python -m pytest -q
 
 clean:

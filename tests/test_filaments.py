@@ -112,7 +112,7 @@ def test_two_sample_statistic_matches_brute_force():
 def test_closed_curve_has_dimension_one_and_is_called_filaments():
     rng = np.random.default_rng(5)
     x = closed_curve(2000, 64, rng)
-    id_data, id_null, test, verdict = judge(x, rng)
+    id_data, _id_null, test, verdict = judge(x, rng)
     assert id_data == pytest.approx(1.0, abs=0.1)
     assert intrinsic.two_nn(intrinsic.knn_distances(x, 2)[0]) == pytest.approx(1.0, abs=0.1)
     assert test["p_value"] < 0.01 and verdict == "filaments"
@@ -121,7 +121,7 @@ def test_closed_curve_has_dimension_one_and_is_called_filaments():
 def test_bent_three_manifold_has_dimension_three_and_is_a_thin_manifold():
     rng = np.random.default_rng(6)
     x = bent_manifold(2000, 50, rng)
-    id_data, id_null, test, verdict = judge(x, rng)
+    id_data, id_null, _test, verdict = judge(x, rng)
     assert id_data == pytest.approx(3.0, abs=0.35)
     assert intrinsic.two_nn(intrinsic.knn_distances(x, 2)[0]) == pytest.approx(3.0, abs=0.35)
     assert verdict == "thin-manifold" and id_null > 1.5 * id_data
@@ -154,7 +154,8 @@ def test_permuted_null_keeps_the_principal_marginals_and_loses_their_dependence(
     x = closed_curve(1000, 8, rng)
     axes = principal_axes(x.mean(axis=0), np.cov(x, rowvar=False))
     permuted = filaments.permuted_null(x, axes, rng)
-    scores = lambda z: (z - axes.mean) @ axes.eigenvectors
+    def scores(z):
+        return (z - axes.mean) @ axes.eigenvectors
     assert np.allclose(np.sort(scores(x), axis=0), np.sort(scores(permuted), axis=0))
     assert intrinsic.levina_bickel(intrinsic.knn_distances(permuted, 10)[0], 10) > 3
 

@@ -159,7 +159,7 @@ def test_missing_values_are_allowed_where_training_or_a_width_can_fail():
     assert train.final_val_loss is None
     record = distributions_record([0.0, 1.0], [1.0, 1.0])
     record["components"][1]["half_width"] = None
-    means, stds, widths = validate_results(DistributionsResults, record).columns()
+    means, _stds, widths = validate_results(DistributionsResults, record).columns()
     assert means.tolist() == [0.0, 1.0]
     assert np.isnan(widths[1]) and widths[0] == 1.0
 

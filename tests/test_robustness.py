@@ -114,9 +114,8 @@ def test_a_second_build_waits_for_the_lock_or_refuses_with_no_wait(tiny_copy):
     out, err = waiting.communicate(timeout=STEP_TIMEOUT_S)
     assert waiting.returncode == 0, err
     assert "waiting for it to finish" in out and "nothing to run" in out
-    with pytest.raises(BuildLocked), variant_lock(run_dir, echo=lambda line: None):
-        with variant_lock(run_dir, wait=False):
-            pass
+    with pytest.raises(BuildLocked), variant_lock(run_dir, echo=lambda line: None), variant_lock(run_dir, wait=False):
+        pass
 
 
 def test_two_builds_of_one_variant_started_together_both_end_cleanly(tiny_build, tiny_copy):
@@ -158,7 +157,7 @@ def test_an_interrupted_build_resumes_and_matches_a_clean_build(step, sig, tiny_
     kernels = _wait_for_kernel_in(proc, run_dir, step)
     time.sleep(1.5 if step == "train" else 0.3)
     os.kill(proc.pid, sig)
-    out, err = proc.communicate(timeout=60)
+    _out, err = proc.communicate(timeout=60)
     assert _gone(kernels), "the kernel outlived its build"
     if sig == signal.SIGKILL:
         assert proc.returncode == -signal.SIGKILL

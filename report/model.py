@@ -250,7 +250,7 @@ class Snapshots(keras.callbacks.Callback):
     def __init__(self, encoder: keras.Model, decoder: keras.Model, epochs: Sequence[int], folder: Path | str):
         super().__init__()
         self.encoder, self.decoder = encoder, decoder
-        self.epochs = set(int(e) for e in epochs)
+        self.epochs = {int(e) for e in epochs}
         self.folder = Path(folder)
         self.saved: list[int] = []
 
@@ -268,7 +268,7 @@ def snapshot_folder(folder: Path | str, epoch: int) -> Path:
 def validation_split(n: int, share: float, seed: int) -> tuple[np.ndarray, np.ndarray]:
     """(validation rows, training rows), each sorted: the first round(n * share) of a permutation from `seed`."""
     order = np.random.default_rng(seed).permutation(n)
-    n_validation = int(round(n * share))
+    n_validation = round(n * share)
     return np.sort(order[:n_validation]), np.sort(order[n_validation:])
 
 

@@ -30,22 +30,45 @@ from report.figures.style import PALETTE, TEXT_WIDTH, zlabel
 from report.figures.verdicts import verdict_shares
 
 __all__ = [
-    "PALETTE", "PNG_DPI", "TEXT_WIDTH", "zlabel", "save_figure",
-    # post I
-    "image_grid", "image_pairs", "loss_curve", "formation_curves", "judged_rows", "verdict_shares",
-    # post II
-    "component_histograms", "dominant_histograms", "radius_histograms",
-    # post III
-    "correlation_heatmap", "pair_scatter_grid",
-    # post IV
-    "origin_projection", "slice_projection",
-    # post VI
-    "path_projections", "image_strip", "plane_path_row",
-    # post VII
-    "individuals",
-    # posts VIII-X and the scoreboard
-    "mahalanobis_qq", "ellipse_planes", "bic_curve", "spectrum", "principal_histograms", "principal_scatter",
-    "scoreboard",
-    # the filaments page
-    "density_panels", "embeddings", "zoom_windows", "dimension_scale",
+                                        "PALETTE",
+                                        "PNG_DPI",
+                                        "TEXT_WIDTH",
+                                        "bic_curve",
+                                        # post II
+                                        "component_histograms",
+                                        # post III
+                                        "correlation_heatmap",
+                                        # the filaments page
+                                        "density_panels",
+                                        "dimension_scale",
+                                        "dominant_histograms",
+                                        "ellipse_planes",
+                                        "embeddings",
+                                        "formation_curves",
+                                        # post I
+                                        "image_grid",
+                                        "image_pairs",
+                                        "image_strip",
+                                        # post VII
+                                        "individuals",
+                                        "judged_rows",
+                                        "loss_curve",
+                                        # posts VIII-X and the scoreboard
+                                        "mahalanobis_qq",
+                                        # post IV
+                                        "origin_projection",
+                                        "pair_scatter_grid",
+                                        # post VI
+                                        "path_projections",
+                                        "plane_path_row",
+                                        "principal_histograms",
+                                        "principal_scatter",
+                                        "radius_histograms",
+                                        "save_figure",
+                                        "scoreboard",
+                                        "slice_projection",
+                                        "spectrum",
+                                        "verdict_shares",
+                                        "zlabel",
+                                        "zoom_windows",
 ]

@@ -198,15 +198,11 @@ def stop_kernels(timeout_s: float = 5.0) -> list[int]:
             continue
     victims = {p.pid: p for p in kernels}
     for kernel in kernels:
-        try:
+        with contextlib.suppress(psutil.Error):
             victims.update({p.pid: p for p in kernel.children(recursive=True)})
-        except psutil.Error:
-            pass
     for process in victims.values():
-        try:
+        with contextlib.suppress(psutil.Error):
             process.send_signal(signal.SIGKILL)
-        except psutil.Error:
-            pass
     psutil.wait_procs(list(victims.values()), timeout=timeout_s)
     return sorted(victims)
 

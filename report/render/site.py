@@ -142,10 +142,10 @@ def render_site(run_dir: Path, params: Params, records: dict[str, dict], *, forc
     fingerprint = _render_fingerprint(params, records, run_dir)
     record_path = site / RENDER_RECORD
     expected = [site / "index.html", site / "report.pdf"]
-    if not force and record_path.is_file() and all(p.is_file() for p in expected):
-        if json.loads(record_path.read_text(encoding="utf-8")).get("fingerprint") == fingerprint:
-            echo("  site                 up to date")
-            return False
+    if (not force and record_path.is_file() and all(p.is_file() for p in expected)
+            and json.loads(record_path.read_text(encoding="utf-8")).get("fingerprint") == fingerprint):
+        echo("  site                 up to date")
+        return False
     staging = run_dir / ".staging" / "site"
     if staging.exists():
         shutil.rmtree(staging)

@@ -125,7 +125,7 @@ def last_improvement(losses: list[float | None], share: float = LAST_EPOCHS_SHAR
     k is `share` of the epochs, at least 2 (all but the first with fewer epochs); None when the
     losses are too few or not finite.
     """
-    values = [v for v in losses]
+    values = list(losses)
     k = min(max(2, round(share * len(values))), len(values) - 1)
     if k < 1 or any(v is None or not math.isfinite(v) for v in values[-k - 1:]):
         return max(k, 0), None

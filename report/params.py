@@ -145,7 +145,7 @@ class EncodeParams(_Section):
 
     batch_size: int = Field(512, ge=1, description="images per encoder call")
     n_reconstructions: int = Field(8, ge=1, le=64, description="originals shown beside their reconstructions in post I")
-    random_half_range: float = Field(2.0, gt=0, description="b of post I's random vectors, uniform in [-b, b]")
+    uniform_b: float = Field(2.0, gt=0, description="b of post I's random vectors, uniform in [-b, b]")
     n_random: int = Field(16, ge=1, le=64, description="uniform random vectors decoded in post I")
     reconstruction_sample: int = Field(
         2000, ge=1, description="images (at most) on which the reconstruction error and the real pixel spread are measured"
@@ -379,7 +379,7 @@ class OriginSlicesParams(_Section):
 class StatisticalPointsParams(_Section):
     """Post V: decodes of uniform random vectors."""
 
-    b_values: tuple[float, ...] = Field((1.0, 1.5, 2.0), min_length=1, description="plus post II's best b")
+    uniform_b: tuple[float, ...] = Field((1.0, 1.5, 2.0), min_length=1, description="half ranges b of the uniform vectors drawn, plus post II's matching b")
     rows: int = Field(3, ge=1, description="rows of each decode grid")
     columns: int = Field(7, ge=1, description="columns of each decode grid")
     n_vectors: int = Field(2000, ge=10, description="vectors per b for the position statistics")

@@ -19,10 +19,10 @@ from report.results.paths import PathsResults, dominance
 from report.results.paths import findings as paths_findings
 from report.results.statistical_points import (
     StatisticalPointsResults,
-    b_values_with_matching,
     coverage,
     inside_level,
     trend,
+    uniform_b_with_matching,
     yardstick_position,
 )
 from report.results.statistical_points import findings as points_findings
@@ -46,7 +46,7 @@ def points_record(batches=None, decoder=True, **changes) -> dict:
     if not decoder:
         batches = [{**b, "figure": None, "nearest_image_distance": None, "pixel_spread": None} for b in batches]
     record = {
-        "b_values": [b["b"] for b in batches], "batches": batches, "data_mahalanobis_mean": 3.87,
+        "uniform_b": [b["b"] for b in batches], "batches": batches, "data_mahalanobis_mean": 3.87,
         "data_radius_mean": 3.02, "data_radius_range": [1.48, 4.35], "grid": [2, 4], "has_decoder": decoder,
         "matching_b": 1.3066, "n_points": 320, "n_vectors": 200,
         "real_nearest_image_distance": 0.0960 if decoder else None,
@@ -178,9 +178,9 @@ def test_yardstick_position_and_trend():
     assert [coverage(3, 3), coverage(1, 3), coverage(0, 3), coverage(0, 0)] == ["all", "some", "none", "none"]
 
 
-def test_b_values_add_the_rounded_matching_b_once():
-    assert b_values_with_matching((1.0, 1.5, 2.0), 1.3066) == [1.0, 1.31, 1.5, 2.0]
-    assert b_values_with_matching((1.0, 1.5), 1.499) == [1.0, 1.5]
+def test_uniform_b_adds_the_rounded_matching_b_once():
+    assert uniform_b_with_matching((1.0, 1.5, 2.0), 1.3066) == [1.0, 1.31, 1.5, 2.0]
+    assert uniform_b_with_matching((1.0, 1.5), 1.499) == [1.0, 1.5]
 
 
 # --- post V ---------------------------------------------------------------------------------------------------------

@@ -24,7 +24,7 @@ class EncodeResults(StepResults):
     heldout_mse: float | None  # mean squared pixel error of their reconstructions, pixels in [0, 1]
     heldout_psnr: float | None  # PSNR in dB of that error (10 log10(1 / mse))
     heldout_ssim: float | None  # mean SSIM of their reconstructions (Gaussian window 11, sigma 1.5)
-    random_half_range: float  # b: the random vectors' components are uniform in [-b, b]
+    uniform_b: float  # b: the random vectors' components are uniform in [-b, b]
     n_random: int  # random vectors decoded
     random_radius_mean: float  # mean length of the random vectors
     random_image_std: float  # pixel standard deviation of the random decodes, pixels in [0, 1]

@@ -69,7 +69,7 @@ class StatisticalPointsResults(StepResults):
     n_points: int
     z_dim: int
     has_decoder: bool
-    b_values: list[float]  # the parameter's b values plus post II's matching b, sorted
+    uniform_b: list[float]  # the parameter's b values plus post II's matching b, sorted
     matching_b: float  # post II's matching b, unrounded
     data_radius_mean: float  # mean length of the real z-points
     data_radius_range: tuple[float, float]  # 1st and 99th percentile of the real lengths
@@ -244,6 +244,6 @@ def findings(results: StatisticalPointsResults, upstream: Mapping[str, StepResul
     return StatisticalPointsFindings(**values)
 
 
-def b_values_with_matching(b_values: Sequence[float], matching_b: float) -> list[float]:
+def uniform_b_with_matching(uniform_b: Sequence[float], matching_b: float) -> list[float]:
     """The parameter's b values plus post II's matching b rounded to two decimals, sorted, without repeats."""
-    return sorted({*b_values, round(matching_b, 2)})
+    return sorted({*uniform_b, round(matching_b, 2)})

@@ -33,6 +33,7 @@ study: install
 	$(BIN)/latent-report sweep $(STUDY)
 
 test: install
+	$(BIN)/ruff check .
 	$(BIN)/python -m pytest -q
 
 clean:

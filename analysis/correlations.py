@@ -56,9 +56,9 @@ if not scatter_pairs:
     scatter_pairs = stats.choose_pairs(r, dominant, min(settings.scatter_fallback_pairs, settings.max_scatter_pairs))
 scatter_rows = stats.sample_rows(n_points, settings.scatter_points, rng)
 chosen_index = int(rng.integers(n_points))
-match_b = settings.scatter_b or distributions.matching_b
-scatter_b = settings.wide_b_factor * match_b  # the original's b = 4.0, scaled by its matching b = 1.5
-uniform = stats.uniform_vectors(settings.n_scatter_uniform, z_dim, scatter_b, rng)
+base_b = settings.scatter_b or distributions.matching_b  # post II's matching b unless the parameters set one
+wide_b = settings.wide_b_factor * base_b  # the original's b = 4.0, scaled by its matching b = 1.5
+uniform = stats.uniform_vectors(settings.n_scatter_uniform, z_dim, wide_b, rng)
 titles = [f"r = {r[i, j]:+.2f}" for i, j in scatter_pairs]
 scatter = figures.pair_scatter_grid(z[scatter_rows], scatter_pairs, uniform=uniform, chosen_point=z[chosen_index],
                                     titles=titles)
@@ -70,7 +70,7 @@ centre, stds, _ = distributions.columns()
 axes = principal_axes(centre, stats.covariance_from_correlation(r, stds))
 low, high = np.min(z, axis=0), np.max(z, axis=0)
 z_scatter = np.asarray(z[scatter_rows])
-scatter_view = planes.uniform_view(z_scatter, uniform, scatter_pairs, low, high, b=scatter_b)
+scatter_view = planes.uniform_view(z_scatter, uniform, scatter_pairs, low, high, b=wide_b)
 sights = [planes.plane_sight(axes, i, j) for i, j in scatter_pairs]
 repeat_rows = stats.sample_rows(n_points, settings.repeat_points, rng)
 z_repeat = np.asarray(z[repeat_rows])
@@ -87,7 +87,7 @@ z_other = np.asarray(z[other_rows])
 other_views = []
 if other_pairs:
     other_titles = [f"r = {r[i, j]:+.2f}, PC{p['sees_axis'] + 1}" for (i, j), p in zip(other_pairs, other)]
-    for name, b in (("wide", scatter_b), ("match", match_b)):
+    for name, b in (("wide", wide_b), ("match", base_b)):
         points = stats.uniform_vectors(settings.n_scatter_uniform, z_dim, b, rng)
         fig = figures.pair_scatter_grid(z_other, other_pairs, uniform=points, titles=other_titles)
         step.figure(f"other-planes-{name}.png", fig)
@@ -126,10 +126,10 @@ step.save(CorrelationsResults(
     heatmap_components=block,
     heatmap_pairs=settings.heatmap_pairs,
     heatmap_fallback_components=settings.heatmap_fallback_components,
-    scatter={"pairs": scatter_pairs, "n_points": len(scatter_rows), "b": scatter_b,
+    scatter={"pairs": scatter_pairs, "n_points": len(scatter_rows), "b": wide_b,
              "b_from_parameters": settings.scatter_b is not None, "n_uniform": settings.n_scatter_uniform,
              "chosen_index": chosen_index, "fallback_pairs": settings.scatter_fallback_pairs},
-    planes={"match_b": match_b, "wide_b_factor": settings.wide_b_factor,
+    planes={"base_b": base_b, "wide_b_factor": settings.wide_b_factor,
             "first_axis_share": float(axes.eigenvalues[0] / axes.eigenvalues.sum()),
             "scatter_sights": sights, "scatter_view": scatter_view,
             "scatter_r": [float(r[i, j]) for i, j in scatter_pairs],

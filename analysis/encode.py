@@ -58,7 +58,7 @@ else:  # validation_split 0: nothing was held out
 
 # %%
 z_dim = latents.shape[1]
-random_vectors = stats.uniform_vectors(encode.n_random, z_dim, encode.random_half_range, rng)
+random_vectors = stats.uniform_vectors(encode.n_random, z_dim, encode.uniform_b, rng)
 random_images = model.decode_vectors(decoder, random_vectors)
 random_grid = figures.image_grid(random_images, columns=encode.grid_columns)
 step.figure("random-decodes.png", random_grid)
@@ -72,7 +72,7 @@ record = EncodeResults(
     heldout_mse=heldout_mse,
     heldout_psnr=heldout_psnr,
     heldout_ssim=heldout_ssim,
-    random_half_range=encode.random_half_range,
+    uniform_b=encode.uniform_b,
     n_random=encode.n_random,
     random_radius_mean=float(stats.radii(random_vectors).mean()),
     random_image_std=stats.pixel_std(random_images),

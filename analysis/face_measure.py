@@ -184,7 +184,7 @@ start = time.perf_counter()
 encode = step.upstream(EncodeResults)
 decoder = model.load_decoder(step.input("decoder"))
 latents = sources.load_zpoints(step.input("latents"))
-uniform_vectors = stats.uniform_vectors(settings.n_uniform, latents.shape[1], encode.random_half_range, rng)
+uniform_vectors = stats.uniform_vectors(settings.n_uniform, latents.shape[1], encode.uniform_b, rng)
 sets = {
     "real": real,
     "reconstructions": model.decode_vectors(decoder, np.asarray(latents[held_out_rows])),
@@ -245,7 +245,7 @@ step.figure(DEGRADATION_FIGURE, figures.verdict_shares([
 # %%
 n_examples = min(settings.n_examples, *(len(images) for images in sets.values()))
 labels = {"real": "held-out real", "reconstructions": "reconstructed", "blurred": f"blurred (σ {settings.blur_sigma:g})",
-          "uniform": f"uniform, b = {encode.random_half_range:g}", "noise": "pixel noise"}
+          "uniform": f"uniform, b = {encode.uniform_b:g}", "noise": "pixel noise"}
 examples = figures.judged_rows([(labels[name], set_images[:n_examples], judged[name][:n_examples])
                                 for name, set_images in sets.items()])
 step.figure(EXAMPLES_FIGURE, examples)
@@ -261,7 +261,7 @@ step.save(FaceMeasureResults(
     n_reference=len(reference_rows),
     n_held_out=len(held_out_rows),
     blur_sigma=settings.blur_sigma,
-    uniform_b=encode.random_half_range,
+    uniform_b=encode.uniform_b,
     spaces=[item.record for item in scored],
     judge=judge_record,
     calibration=calibration,

@@ -22,7 +22,7 @@ from report.results.statistical_points import (
     AdaptedBatch,
     StatisticalPointsResults,
     UniformBatch,
-    b_values_with_matching,
+    uniform_b_with_matching,
 )
 from report.stats import positions
 
@@ -34,8 +34,8 @@ radius_low, radius_high = np.percentile(data_radii, [1, 99])
 data_sample = cloud.sample(settings.data_sample, rng)
 data_mahalanobis = cloud.mahalanobis(data_sample)
 matching_b = round(cloud.distributions.matching_b, 2)
-b_values = b_values_with_matching(settings.b_values, cloud.distributions.matching_b)
-b_values
+uniform_b = uniform_b_with_matching(settings.uniform_b, cloud.distributions.matching_b)
+uniform_b
 
 # %%
 n_shown = settings.rows * settings.columns
@@ -58,7 +58,7 @@ if decoding:
 
 # %% papermill_description=batches
 batches = []
-for b in b_values:
+for b in uniform_b:
     vectors = stats.uniform_vectors(settings.n_vectors, cloud.z_dim, b, rng)
     batch = dict(b=b, is_matching_b=b == matching_b, figure=None, **positions.batch_position(
         vectors, low, high, (radius_low, radius_high), cloud.whiten))
@@ -102,7 +102,7 @@ step.save(StatisticalPointsResults(
     z_dim=cloud.z_dim,
     regularisation=cloud.regularisation,
     has_decoder=decoding is not None,
-    b_values=b_values,
+    uniform_b=uniform_b,
     matching_b=cloud.distributions.matching_b,
     data_radius_mean=float(data_radii.mean()),
     data_radius_range=(float(radius_low), float(radius_high)),

@@ -17,6 +17,62 @@ ADDRESS = ("https://linux-blog.anracom.com/2023/03/20/"
 PUBLISHED = "March–June 2023"
 CITATION = f"{AUTHOR}: “{SERIES}”, posts I–X, {BLOG}, {PUBLISHED}"
 
+# The original's set-up (post I states filters and epochs; post III the 170,000 encoded images).
+DATA = "CelebA"
+IMAGE_SIZE = 96  # pixels per side
+Z_DIM = 256  # latent dimension N
+N_IMAGES = 170_000  # images trained on and encoded
+ENCODER_FILTERS = (64, 64, 128, 128)
+DECODER_FILTERS = (128, 128, 64, 64)
+EPOCHS = 24
+
+# Post II: uniform vectors match the encoded images' lengths only for 1 < b < 2, best at b = 1.5.
+MATCHING_B = 1.5
+N_DOMINANT = 20  # post III's table of dominant components
+MAX_ABS_MEAN = 2.25  # ... component 118, the largest |mean|
+
+# Post III: correlations on a random sample of M = 5,000 vectors; pairs with |r| above each threshold.
+CORRELATION_SAMPLE = 5000
+PAIRS_ABOVE: dict[str, int] = {"0.1": 1456, "0.2": 158, "0.3": 44, "0.4": 25, "0.5": 16, "0.6": 8}
+PAIR_THRESHOLD = 0.5  # it listed its pairs above this |r| (16 of them)
+MAX_ABS_R = 0.846  # (177, 242), r = -0.846
+WIDE_B = 4.0  # the wide uniform b of its pair scatters
+# Its slice filter (|x_j| < 2.0 for all j but 177 and 195, on its 5,000 vectors): stage, vectors kept.
+SLICE_STAGES: tuple[tuple[str, int], ...] = (("start", 5000), ("0-176", 101), ("178-194", 80), ("196-255", 60))
+
+# Post IV: slices |z_k| < t around planes of two components, with uniform vectors for b = MATCHING_B.
+SLICE_HALF_WIDTH = 1.5  # t
+# pair, kept of 5,000, kept of 80,000 ("" = not given)
+SLICES: tuple[tuple[str, str, str], ...] = (("first (unnamed)", "2", "56"), ("(177, 242)", "1", "39"),
+                                            ("(30, 118)", "", "~70"), ("(118, 156)", "some overlap", ""))
+
+
+@dataclass(frozen=True)
+class Original:
+    """The original series as the templates see it (`original.<name>`): who wrote it, where, and its set-up."""
+
+    author: str = AUTHOR
+    blog: str = BLOG
+    series: str = SERIES
+    address: str = ADDRESS
+    published: str = PUBLISHED
+    citation: str = CITATION
+    data: str = DATA
+    image_size: int = IMAGE_SIZE
+    z_dim: int = Z_DIM
+    n_images: int = N_IMAGES
+    matching_b: float = MATCHING_B
+    wide_b: float = WIDE_B
+    n_dominant: int = N_DOMINANT
+    correlation_sample: int = CORRELATION_SAMPLE
+    pair_threshold: float = PAIR_THRESHOLD
+    n_pairs_listed: int = PAIRS_ABOVE[f"{PAIR_THRESHOLD:g}"]  # the pairs it listed above pair_threshold
+    slice_filter_kept: tuple[int, ...] = tuple(kept for _, kept in SLICE_STAGES)  # vectors left, stage by stage
+    slice_half_width: float = SLICE_HALF_WIDTH
+
+
+ORIGINAL = Original()
+
 
 @dataclass(frozen=True)
 class Published:
@@ -25,26 +81,15 @@ class Published:
 
 
 ORIGINAL_KEY_STATS: dict[str, Published] = {
-    "data.n_images": Published(170_000, "III: 170,000 images encoded"),
-    "distributions.z_dim": Published(256, "I-X: z_dim N = 256"),
-    "distributions.n_points": Published(170_000, "III: latent vectors of 170,000 images"),
-    "distributions.matching_b": Published(1.5, "II: radii match only for 1 < b < 2, best b = 1.5"),
-    "distributions.n_dominant": Published(20, "III: table of 20 dominant components"),
-    "distributions.max_abs_mean": Published(2.25, "III: component 118, mean 2.25"),
-    "correlations.pairs_above.0.1": Published(1456, "III, M = 5,000"),
-    "correlations.pairs_above.0.2": Published(158, "III, M = 5,000"),
-    "correlations.pairs_above.0.3": Published(44, "III, M = 5,000"),
-    "correlations.pairs_above.0.4": Published(25, "III, M = 5,000"),
-    "correlations.pairs_above.0.5": Published(16, "III, M = 5,000"),
-    "correlations.pairs_above.0.6": Published(8, "III, M = 5,000"),
-    "correlations.max_abs_r": Published(0.846, "III: (177, 242), r = -0.846"),
+    "data.n_images": Published(N_IMAGES, "III: 170,000 images encoded"),
+    "distributions.z_dim": Published(Z_DIM, "I-X: z_dim N = 256"),
+    "distributions.n_points": Published(N_IMAGES, "III: latent vectors of 170,000 images"),
+    "distributions.matching_b": Published(MATCHING_B, "II: radii match only for 1 < b < 2, best b = 1.5"),
+    "distributions.n_dominant": Published(N_DOMINANT, "III: table of 20 dominant components"),
+    "distributions.max_abs_mean": Published(MAX_ABS_MEAN, "III: component 118, mean 2.25"),
+    **{f"correlations.pairs_above.{key}": Published(count, "III, M = 5,000") for key, count in PAIRS_ABOVE.items()},
+    "correlations.max_abs_r": Published(MAX_ABS_R, "III: (177, 242), r = -0.846"),
 }
-
-
-def original_value(key: str) -> float | None:
-    """The original's published value of a key statistic, or None where it published none."""
-    found = ORIGINAL_KEY_STATS.get(key)
-    return None if found is None else found.value
 
 
 @dataclass(frozen=True)

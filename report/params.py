@@ -55,12 +55,12 @@ class ModelParams(_Section):
 
     z_dim: int = Field(256, ge=2, le=4096, description="latent dimension N")
     encoder_filters: tuple[int, ...] = Field((32, 64, 64, 128), min_length=1, description="Conv2D filters")
-    encoder_kernel_sizes: tuple[int, ...] = Field((3, 3, 3, 3), min_length=1)
-    encoder_strides: tuple[int, ...] = Field((2, 2, 2, 2), min_length=1)
+    encoder_kernel_sizes: tuple[int, ...] = Field((3, 3, 3, 3), min_length=1, description="kernel size of each encoder convolution (one per filter)")
+    encoder_strides: tuple[int, ...] = Field((2, 2, 2, 2), min_length=1, description="stride of each encoder convolution (one per filter); their product divides image_size")
     decoder_filters: tuple[int, ...] = Field((128, 64, 64, 32), min_length=1, description="Conv2DTranspose filters")
-    decoder_kernel_sizes: tuple[int, ...] = Field((3, 3, 3, 3), min_length=1)
-    decoder_strides: tuple[int, ...] = Field((2, 2, 2, 2), min_length=1)
-    activation: Literal["leaky_relu", "relu", "elu", "gelu", "selu"] = "leaky_relu"
+    decoder_kernel_sizes: tuple[int, ...] = Field((3, 3, 3, 3), min_length=1, description="kernel size of each decoder transposed convolution (one per filter)")
+    decoder_strides: tuple[int, ...] = Field((2, 2, 2, 2), min_length=1, description="stride of each decoder transposed convolution (one per filter)")
+    activation: Literal["leaky_relu", "relu", "elu", "gelu", "selu"] = Field("leaky_relu", description="activation after every convolution")
     batch_norm: bool = Field(False, description="BatchNormalization after every convolution")
     # An autoencoder trained elsewhere: given both files, nothing is trained and the ladders above are unused.
     encoder_path: str | None = Field(
@@ -124,10 +124,10 @@ class ModelParams(_Section):
 class TrainParams(_Section):
     """Adam on a pixel loss."""
 
-    epochs: int = Field(8, ge=1, le=1000)
+    epochs: int = Field(8, ge=1, le=1000, description="passes over the training images (at most; early stopping may end sooner)")
     batch_size: int = Field(64, ge=1, le=8192, description="images per training step on each device that trains "
                             "(see multi_gpu)")
-    learning_rate: float = Field(1e-3, gt=0, le=1)
+    learning_rate: float = Field(1e-3, gt=0, le=1, description="Adam's (initial) learning rate")
     loss: Literal["binary_crossentropy", "mse"] = Field("binary_crossentropy", description="pixel loss on [0, 1]")
     validation_split: float = Field(0.1, ge=0, lt=0.5, description="share of images held out for validation")
     deterministic_ops: bool = Field(False, description="enable TensorFlow op determinism (slower, GPU)")
@@ -168,7 +168,7 @@ class TrainParams(_Section):
         True, description="with several GPUs, train one replica of the model on each (TensorFlow MirroredStrategy), "
         "each taking batch_size images per step, so a step sees batch_size x GPUs images; false: one device trains"
     )
-    timeout_s: int = Field(1800, ge=10)
+    timeout_s: int = Field(1800, ge=10, description="time limit of each cell of this step's notebook, in seconds")
 
     @model_validator(mode="after")
     def _plateau_needs_constant_rate(self) -> TrainParams:
@@ -187,17 +187,17 @@ class TrainParams(_Section):
 class EncodeParams(_Section):
     """Latent vectors of all images, reconstructions, and post I's random decodes."""
 
-    batch_size: int = Field(512, ge=1)
-    n_reconstructions: int = Field(8, ge=1, le=64)
-    random_half_range: float = Field(2.0, gt=0, description="b of post I's random vectors, uniform in [-b, b]")
-    n_random: int = Field(16, ge=1, le=64)
+    batch_size: int = Field(512, ge=1, description="images per encoder call")
+    n_reconstructions: int = Field(8, ge=1, le=64, description="originals shown beside their reconstructions in post I")
+    uniform_b: float = Field(2.0, gt=0, description="b of post I's random vectors, uniform in [-b, b]")
+    n_random: int = Field(16, ge=1, le=64, description="uniform random vectors decoded in post I")
     reconstruction_sample: int = Field(
         2000, ge=1, description="images (at most) on which the reconstruction error and the real pixel spread are measured"
     )
     grid_columns: int = Field(8, ge=1, description="columns of the grid of random decodes")
     n_teaser: int = Field(24, ge=1, le=64, description="held-out images whose reconstructions open post I (the teaser)")
     scatter_points: int = Field(5000, ge=10, description="z-points in post I's projection onto the principal directions")
-    timeout_s: int = Field(600, ge=10)
+    timeout_s: int = Field(600, ge=10, description="time limit of each cell of this step's notebook, in seconds")
 
 
 class FormationParams(_Section):
@@ -217,7 +217,7 @@ class FormationParams(_Section):
     settle_tolerance: float = Field(0.05, gt=0, lt=1, description="a quantity has settled when its values over the "
                                     "last settle_snapshots snapshots lie within this share of the largest of them")
     settle_snapshots: int = Field(3, ge=2, description="how many of the last snapshots the settling is judged on")
-    timeout_s: int = Field(600, ge=10)
+    timeout_s: int = Field(600, ge=10, description="time limit of each cell of this step's notebook, in seconds")
 
     @field_validator("thresholds")
     @classmethod
@@ -240,8 +240,8 @@ class FaceMeasureParams(_Section):
     network_filters: tuple[int, ...] = Field(
         (32, 64, 128), min_length=1, description="stride-2 convolution widths of the trained feature network")
     network_feature_dim: int = Field(64, ge=2, description="width of the trained network's dense layer")
-    network_batch_size: int = Field(128, ge=1)
-    network_learning_rate: float = Field(1e-3, gt=0, le=1)
+    network_batch_size: int = Field(128, ge=1, description="images per training step of the face network")
+    network_learning_rate: float = Field(1e-3, gt=0, le=1, description="Adam's learning rate for the face network")
     random_filters: tuple[int, ...] = Field(
         (32, 64, 128, 128), min_length=1, description="convolution widths of the random (never trained) network")
     blur_sigma: float = Field(
@@ -303,7 +303,7 @@ class FaceMeasureParams(_Section):
         "KID by under 3 % of the real-to-noise gap)")
     kid_subset_size: int = Field(1000, ge=2, description="points per KID subset (or the smaller set's size)")
     n_examples: int = Field(10, ge=1, le=24, description="example images per calibration set in the figure")
-    timeout_s: int = Field(900, ge=10)
+    timeout_s: int = Field(900, ge=10, description="time limit of each cell of this step's notebook, in seconds")
 
     @model_validator(mode="after")
     def _band_is_a_band(self) -> FaceMeasureParams:
@@ -326,13 +326,13 @@ class DistributionsParams(_Section):
     dominant_width_factor: float = Field(
         1.5, gt=1, description="dominant if half_width >= this x the median half_width"
     )
-    uniform_b: tuple[float, ...] = Field((0.5, 1.0, 1.5, 2.0, 3.0, 4.0), min_length=1)
+    uniform_b: tuple[float, ...] = Field((0.5, 1.0, 1.5, 2.0, 3.0, 4.0), min_length=1, description="half ranges b of the uniform vectors whose lengths are set beside the real ones")
     n_uniform: int = Field(5000, ge=10, description="artificial vectors per b")
     max_dominant_panels: int = Field(20, ge=1, description="dominant components drawn apart, the widest first")
     widest_panels: int = Field(4, ge=1, description="components drawn apart, the widest first, when none is dominant")
     highlight_components: int = Field(10, ge=0, description="dominant components drawn in colour among all histograms")
-    radius_bins: int = Field(80, ge=10)
-    timeout_s: int = Field(600, ge=10)
+    radius_bins: int = Field(80, ge=10, description="bins of the vector-length histograms")
+    timeout_s: int = Field(600, ge=10, description="time limit of each cell of this step's notebook, in seconds")
 
     @field_validator("uniform_b")
     @classmethod
@@ -345,15 +345,15 @@ class DistributionsParams(_Section):
 class CorrelationsParams(_Section):
     """Post III: Pearson correlations between components."""
 
-    thresholds: tuple[float, ...] = Field((0.1, 0.2, 0.3, 0.4, 0.5, 0.6), min_length=1)
+    thresholds: tuple[float, ...] = Field((0.1, 0.2, 0.3, 0.4, 0.5, 0.6), min_length=1, description="|r| thresholds of Table 1's pair counts")
     pair_threshold: float = Field(0.5, gt=0, lt=1, description="list pairs with |r| above this")
     sample_size: int = Field(5000, ge=10, description="the original's sample size, for comparison")
     scatter_points: int = Field(5000, ge=10, description="data points per scatter panel")
     scatter_b: float | None = Field(
-        None, gt=0, description="b of the red uniform points in the scatter plots; default: post II's matching b"
+        None, gt=0, description="base b of the uniform points in the scatter plots (the red ones use wide_b_factor x this); default: post II's matching b"
     )
-    n_scatter_uniform: int = Field(10, ge=0)
-    max_scatter_pairs: int = Field(16, ge=1)
+    n_scatter_uniform: int = Field(10, ge=0, description="red uniform vectors in each pair-scatter panel")
+    max_scatter_pairs: int = Field(16, ge=1, description="at most this many pairs in the pair-scatter grid")
     scatter_fallback_pairs: int = Field(
         4, ge=1, description="without strongly correlated pairs, the scatter shows this many pairs chosen among the "
         "dominant components (at most max_scatter_pairs)"
@@ -378,7 +378,7 @@ class CorrelationsParams(_Section):
     slice_half_width_stds: float = Field(
         3.3, gt=0, description="without slice_half_width, t = this x the median component std (the original's 2.0 "
         "is about 3.3 of its typical stds of ~0.6)")
-    timeout_s: int = Field(600, ge=10)
+    timeout_s: int = Field(600, ge=10, description="time limit of each cell of this step's notebook, in seconds")
 
     @field_validator("thresholds")
     @classmethod
@@ -399,13 +399,13 @@ class OriginSlicesParams(_Section):
         description="without slice_half_width, t = this x the median component std; the original's t = 1.5 "
         "is about 2.5 of its typical component stds (~0.6, read from its half widths)",
     )
-    sample_size: int = Field(5000, ge=10)
+    sample_size: int = Field(5000, ge=10, description="z-points of the random sample a slice is first counted in")
     uniform_b: float | None = Field(None, gt=0, description="b of the uniform points; default: post II's matching b")
-    n_uniform: int = Field(200, ge=1)
-    n_overview_uniform: int = Field(10, ge=0)
+    n_uniform: int = Field(200, ge=1, description="uniform vectors counted in every slice")
+    n_overview_uniform: int = Field(10, ge=0, description="uniform vectors shown in the overview projections")
     zoom: float = Field(2.0, gt=0, description="the zoomed projections show +/- this x t around the origin")
     pairs: tuple[Pair, ...] | None = Field(None, description="component pairs; default: chosen from this run")
-    n_pairs: int = Field(3, ge=1, le=8)
+    n_pairs: int = Field(3, ge=1, le=8, description="slices (planes of two components) counted")
     plane_candidates: int = Field(8, ge=2, description="components with the largest loadings tried per direction")
     n_misleading: int = Field(
         2, ge=0, le=8, description="planes of non-dominant components shown as projections that mislead")
@@ -425,7 +425,7 @@ class OriginSlicesParams(_Section):
     cloud_percentile: float = Field(
         99.0, gt=50, lt=100, description="percentile of the z-points' Mahalanobis distances the posts call the "
         "extent of the cloud")
-    timeout_s: int = Field(600, ge=10)
+    timeout_s: int = Field(600, ge=10, description="time limit of each cell of this step's notebook, in seconds")
 
     @model_validator(mode="after")
     def _origin_shares_ascend(self):
@@ -437,9 +437,9 @@ class OriginSlicesParams(_Section):
 class StatisticalPointsParams(_Section):
     """Post V: decodes of uniform random vectors."""
 
-    b_values: tuple[float, ...] = Field((1.0, 1.5, 2.0), min_length=1, description="plus post II's best b")
-    rows: int = Field(3, ge=1)
-    columns: int = Field(7, ge=1)
+    uniform_b: tuple[float, ...] = Field((1.0, 1.5, 2.0), min_length=1, description="half ranges b of the uniform vectors drawn, plus post II's matching b")
+    rows: int = Field(3, ge=1, description="rows of each decode grid")
+    columns: int = Field(7, ge=1, description="columns of each decode grid")
     n_vectors: int = Field(2000, ge=10, description="vectors per b for the position statistics")
     data_sample: int = Field(5000, ge=10, description="real z-points sampled for their mean Mahalanobis distance")
     reference_images: int = Field(
@@ -449,7 +449,7 @@ class StatisticalPointsParams(_Section):
     adapted_width_stds: float = Field(
         3**0.5, gt=0, description="the adapted generator the post sketches: component j uniform in c_j +/- this x "
         "std_j, centred on the cloud's centre c; sqrt(3) gives each component the real component's std")
-    timeout_s: int = Field(600, ge=10)
+    timeout_s: int = Field(600, ge=10, description="time limit of each cell of this step's notebook, in seconds")
 
 
 class PathsParams(_Section):
@@ -490,23 +490,23 @@ class PathsParams(_Section):
     data_sample: int = Field(5000, ge=10, description="real z-points sampled for their Mahalanobis distances")
     reference_images: int = Field(
         2000, ge=1, description="training images searched for each decode's nearest-image distance")
-    timeout_s: int = Field(600, ge=10)
+    timeout_s: int = Field(600, ge=10, description="time limit of each cell of this step's notebook, in seconds")
 
 
 class IntervalsParams(_Section):
     """Post VII: component values drawn inside per-component intervals."""
 
-    factors: tuple[float, ...] = Field((0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1.0), min_length=1)
+    factors: tuple[float, ...] = Field((0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1.0), min_length=1, description="factors f of the intervals mean +/- f x width, one grid each")
     width: Literal["fwhm", "hwhm"] = Field("fwhm", description="interval is mean +/- f x this width")
-    rows: int = Field(3, ge=1)
-    columns: int = Field(7, ge=1)
-    n_individuals: int = Field(12, ge=1)
+    rows: int = Field(3, ge=1, description="rows of each decode grid")
+    columns: int = Field(7, ge=1, description="columns of each decode grid")
+    n_individuals: int = Field(12, ge=1, description="vectors of all grids, picked evenly by distance from the centre, decoded one by one (the individuals figure)")
     data_sample: int = Field(5000, ge=10, description="real z-points sampled for their distances from the centre")
     reference_images: int = Field(
         2000, ge=1, description="training images searched for each decode's nearest-image distance")
     scored_decodes: int = Field(
         500, ge=1, description="decodes per f judged by the face measure (the grid shows the first of them)")
-    timeout_s: int = Field(600, ge=10)
+    timeout_s: int = Field(600, ge=10, description="time limit of each cell of this step's notebook, in seconds")
 
 
 class MahalanobisParams(_Section):
@@ -547,11 +547,11 @@ class NormalFitParams(_Section):
     fixed_k: int = Field(10, ge=1, description="mixture components fitted besides, as in RAE (Ghosh et al. 2020)")
     mixture_sample: int = Field(10000, ge=50, description="z-points the mixtures are fitted to")
     mixture_dims: int = Field(16, ge=1, description="leading principal coordinates the mixtures model")
-    rows: int = Field(3, ge=1)
-    columns: int = Field(7, ge=1)
+    rows: int = Field(3, ge=1, description="rows of each decode grid")
+    columns: int = Field(7, ge=1, description="columns of each decode grid")
     reference_images: int = Field(
         2000, ge=1, description="training images searched for each decode's nearest-image distance")
-    timeout_s: int = Field(600, ge=10)
+    timeout_s: int = Field(600, ge=10, description="time limit of each cell of this step's notebook, in seconds")
 
 
 class PcaParams(_Section):
@@ -562,7 +562,7 @@ class PcaParams(_Section):
     pairs: tuple[Pair, ...] = Field(((0, 1), (0, 2), (1, 2), (2, 3)), min_length=1,
                                     description="pairs of principal axes shown as scatters (0 = the largest)")
     scatter_points: int = Field(5000, ge=10, description="real z-points drawn in the scatters")
-    timeout_s: int = Field(600, ge=10)
+    timeout_s: int = Field(600, ge=10, description="time limit of each cell of this step's notebook, in seconds")
 
 
 class PcaSamplingParams(_Section):
@@ -571,12 +571,12 @@ class PcaSamplingParams(_Section):
     shells: tuple[tuple[float, float], ...] = Field(
         ((0.0, 0.5), (0.5, 0.9), (0.9, 1.1), (1.1, 1.3)), min_length=1,
         description="Mahalanobis shells [low, high) in units of sqrt(dof), where real z-points lie near 1")
-    rows: int = Field(3, ge=1)
-    columns: int = Field(7, ge=1)
+    rows: int = Field(3, ge=1, description="rows of each decode grid")
+    columns: int = Field(7, ge=1, description="columns of each decode grid")
     n_vectors: int = Field(1000, ge=10, description="vectors per shell for the position statistics")
     reference_images: int = Field(
         2000, ge=1, description="training images searched for each decode's nearest-image distance")
-    timeout_s: int = Field(600, ge=10)
+    timeout_s: int = Field(600, ge=10, description="time limit of each cell of this step's notebook, in seconds")
 
     @field_validator("shells")
     @classmethod
@@ -592,7 +592,7 @@ class ScoreboardParams(_Section):
 
     n_decodes: int = Field(500, ge=10, description="decodes scored per generator")
     n_examples: int = Field(6, ge=1, le=12, description="example decodes shown per generator")
-    timeout_s: int = Field(900, ge=10)
+    timeout_s: int = Field(900, ge=10, description="time limit of each cell of this step's notebook, in seconds")
 
 
 class FilamentsParams(_Section):
@@ -661,7 +661,7 @@ class FilamentsParams(_Section):
                               "smallest subsample to all points counts as flat")
     n_decodes: int = Field(200, ge=4, description="decodes per set (real, normal null, permuted null) scored as faces")
     n_examples: int = Field(8, ge=1, le=16, description="decodes shown per set")
-    timeout_s: int = Field(900, ge=10)
+    timeout_s: int = Field(900, ge=10, description="time limit of each cell of this step's notebook, in seconds")
 
     @model_validator(mode="after")
     def _permutations_can_reach_alpha(self) -> FilamentsParams:
@@ -681,22 +681,22 @@ class FilamentsParams(_Section):
 class AnalysisParams(_Section):
     """One section per pipeline step, and the rules several steps share."""
 
-    mahalanobis: MahalanobisParams = MahalanobisParams()
-    uncertainty: UncertaintyParams = UncertaintyParams()
-    encode: EncodeParams = EncodeParams()
-    formation: FormationParams = FormationParams()
-    face_measure: FaceMeasureParams = FaceMeasureParams()
-    distributions: DistributionsParams = DistributionsParams()
-    correlations: CorrelationsParams = CorrelationsParams()
-    origin_slices: OriginSlicesParams = OriginSlicesParams()
-    statistical_points: StatisticalPointsParams = StatisticalPointsParams()
-    paths: PathsParams = PathsParams()
-    intervals: IntervalsParams = IntervalsParams()
-    normal_fit: NormalFitParams = NormalFitParams()
-    pca: PcaParams = PcaParams()
-    pca_sampling: PcaSamplingParams = PcaSamplingParams()
-    scoreboard: ScoreboardParams = ScoreboardParams()
-    filaments: FilamentsParams = FilamentsParams()
+    mahalanobis: MahalanobisParams = Field(MahalanobisParams(), description="how every Mahalanobis distance treats a near-singular covariance (posts IV-X)")
+    uncertainty: UncertaintyParams = Field(UncertaintyParams(), description="confidence level, bootstrap resamples and the printing of small shares (every post)")
+    encode: EncodeParams = Field(EncodeParams(), description="post I: latent vectors of all images, reconstructions, random decodes")
+    formation: FormationParams = Field(FormationParams(), description="post I: how the latent cloud forms over the training snapshots")
+    face_measure: FaceMeasureParams = Field(FaceMeasureParams(), description="post I: the measure that says whether a decode is a face, and its calibration")
+    distributions: DistributionsParams = Field(DistributionsParams(), description="post II: number distributions of the latent components")
+    correlations: CorrelationsParams = Field(CorrelationsParams(), description="post III: Pearson correlations between components")
+    origin_slices: OriginSlicesParams = Field(OriginSlicesParams(), description="post IV: the surroundings of the origin, slices through it")
+    statistical_points: StatisticalPointsParams = Field(StatisticalPointsParams(), description="post V: decodes of uniform random vectors")
+    paths: PathsParams = Field(PathsParams(), description="post VI: decodes along straight paths through the centre")
+    intervals: IntervalsParams = Field(IntervalsParams(), description="post VII: component values drawn inside per-component intervals")
+    normal_fit: NormalFitParams = Field(NormalFitParams(), description="post VIII: the cloud as a multivariate normal, its ellipses, Gaussian mixtures")
+    pca: PcaParams = Field(PcaParams(), description="post IX: the cloud in its principal axes")
+    pca_sampling: PcaSamplingParams = Field(PcaSamplingParams(), description="post X: latent vectors drawn in the principal frame")
+    scoreboard: ScoreboardParams = Field(ScoreboardParams(), description="the scoreboard: every generator's decodes judged by the face measure")
+    filaments: FilamentsParams = Field(FilamentsParams(), description="the filaments page: is the cloud filamentary or like a normal distribution")
 
 
 class Params(_Section):
@@ -704,11 +704,11 @@ class Params(_Section):
 
     variant: str = Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$", description="names build/<variant>/")
     description: str = Field("", description="one line shown on the index page")
-    seed: int = Field(0, ge=0, lt=2**32)
-    data: DataParams = DataParams()
-    model: ModelParams = ModelParams()
-    train: TrainParams = TrainParams()
-    analysis: AnalysisParams = AnalysisParams()
+    seed: int = Field(0, ge=0, lt=2**32, description="every random choice of the run derives from this number (per step: a seed spawned from it and the step's name)")
+    data: DataParams = Field(DataParams(), description="where the images (or latent vectors) come from")
+    model: ModelParams = Field(ModelParams(), description="the convolutional autoencoder's architecture")
+    train: TrainParams = Field(TrainParams(), description="how the autoencoder is trained")
+    analysis: AnalysisParams = Field(AnalysisParams(), description="one section per analysis step, and the rules several steps share")
 
     @model_validator(mode="after")
     def _image_fits_model(self) -> Params:

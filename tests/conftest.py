@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
+import io
+import os
 import shutil
+import signal
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 import yaml
@@ -20,6 +25,31 @@ def write_params(folder: Path, raw: dict, name: str = "params.yaml") -> Path:
     path = folder / name
     path.write_text(yaml.safe_dump(raw, sort_keys=False))
     return path
+
+
+def run_cli(*args: str, cwd: Path | None = None) -> SimpleNamespace:
+    """`latent-report ARGS` run in this process: returncode, stdout and stderr as a subprocess would give them.
+
+    Starting Python and importing the package again costs seconds per call; the end-to-end checks that
+    a real process prints one line without a traceback run as subprocesses in test_pipeline and
+    test_robustness.
+    """
+    from report import cli
+
+    handlers = {sig: signal.getsignal(sig) for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)}
+    out, err, before = io.StringIO(), io.StringIO(), Path.cwd()
+    try:
+        os.chdir(cwd or before)
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+            try:
+                code = cli.main(list(args))
+            except SystemExit as exit_:
+                code = exit_.code
+    finally:
+        os.chdir(before)
+        for sig, handler in handlers.items():
+            signal.signal(sig, handler)
+    return SimpleNamespace(returncode=code, stdout=out.getvalue(), stderr=err.getvalue())
 
 
 @pytest.fixture(scope="session")
@@ -39,3 +69,16 @@ def tiny_copy(tiny_build, tmp_path):
     copy = tmp_path / "build"
     shutil.copytree(root, copy, symlinks=True)
     return copy
+
+
+@pytest.fixture
+def no_render(monkeypatch):
+    """Builds in this test run their steps and write their key statistics but leave the site as it was.
+
+    For tests about which steps run and what they compute: rendering the pages, exporting the notebooks
+    and writing the PDF take longer than a tiny step, and the session's tiny build and the rendering
+    tests cover them.
+    """
+    from report import build
+
+    monkeypatch.setattr(build, "render_site", lambda *args, **kwargs: False)

@@ -291,12 +291,12 @@ def test_values_print_in_their_unit_to_three_significant_digits():
 
 
 def test_the_comparison_page_renders_highlights_and_the_set_apart_variants(tmp_path):
+    from report.params import parse_params
     from report.render.comparison import comparison_context
     from report.render.environment import environment
 
     context = {"comparison": comparison_context(_neighbours(tmp_path), SETUP, TITLES), "variant": "mine",
-               "posts": [], "manifest_link": "manifest.json", "params": {"seed": 7, "variant": "mine"},
-               "original": {"author": "a", "blog": "b", "published": "p", "series": "s"}}
+               "posts": [], "manifest_link": "manifest.json", "params": parse_params({"seed": 7, "variant": "mine"})}
     page = environment().get_template("comparison.html").render(context, post=None, page="comparison")
     assert page.count('class="num beyond"') == 1
     assert "tolerance</em> is the run-to-run drift" in page

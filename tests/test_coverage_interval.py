@@ -61,7 +61,7 @@ def test_interval_is_wider_than_the_references_alone_say():
     p = coverage_estimate(reached)
     assert reference_variance == pytest.approx(p * (1 - p) / 400)
     low, high = coverage_interval(reached, 0.95)
-    binomial = wilson_interval(int(round(p * 400)), 400)
+    binomial = wilson_interval(round(p * 400), 400)
     assert low <= p <= high and high - low > binomial[1] - binomial[0]
 
 

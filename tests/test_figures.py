@@ -458,7 +458,7 @@ def test_verdict_shares_stack_the_three_verdicts_per_amount():
     shares = {"clear face": [0.9, 0.5, 0.1], "faint face": [0.1, 0.4, 0.6], "no face": [0.0, 0.1, 0.3]}
     fig = F.verdict_shares([("blur", [0, 1, 2], shares), ("contrast", [1, 0.5, 0.2], shares)])
     left = fig.axes[0]
-    bars = [patch for patch in left.patches]
+    bars = list(left.patches)
     assert len(bars) == 9
     tops = [bar.get_y() + bar.get_height() for bar in bars[6:]]  # the "no face" bars sit on top
     np.testing.assert_allclose(tops, [1.0, 1.0, 1.0])

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from types import SimpleNamespace
 
 import pytest
 
@@ -25,9 +26,22 @@ ORIGIN_SLICES = {
 }
 
 
+def _record(value):
+    """A part of a record as the statistics read it: fields as attributes, keyed counts ("0.1") as a dict."""
+    if isinstance(value, dict):
+        if all(key.isidentifier() for key in value):
+            return SimpleNamespace(**{key: _record(item) for key, item in value.items()})
+        return {key: _record(item) for key, item in value.items()}
+    return [_record(item) for item in value] if isinstance(value, list) else value
+
+
+def _from_records(records: dict) -> dict:
+    return keystats.from_records({step: _record(record) for step, record in records.items()})
+
+
 def test_compute_takes_each_statistic_from_its_step(tmp_path):
-    values = keystats.from_records({"distributions": DISTRIBUTIONS, "correlations": CORRELATIONS,
-                                    "origin_slices": ORIGIN_SLICES, "train": {"final_loss": 0.5, "final_val_loss": 0.52}})
+    values = _from_records({"distributions": DISTRIBUTIONS, "correlations": CORRELATIONS,
+                            "origin_slices": ORIGIN_SLICES, "train": {"final_loss": 0.5, "final_val_loss": 0.52}})
     assert values["distributions.radius.mean"] == 3.0
     assert values["distributions.radius.peak"] == 2.9
     assert values["distributions.n_dominant"] == 2
@@ -40,8 +54,8 @@ def test_compute_takes_each_statistic_from_its_step(tmp_path):
 
 
 def test_a_zpoints_run_has_no_training_keys_and_no_nulls(tmp_path):
-    values = keystats.from_records({"distributions": DISTRIBUTIONS, "correlations": CORRELATIONS,
-                                    "statistical_points": {"has_decoder": False, "batches": []}})
+    values = _from_records({"distributions": DISTRIBUTIONS, "correlations": CORRELATIONS,
+                            "statistical_points": {"has_decoder": False, "batches": []}})
     assert not any(key.startswith(("train.", "encode.", "data.", "statistical_points.")) for key in values)
     assert all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in values.values())
 

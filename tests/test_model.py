@@ -191,7 +191,7 @@ def test_same_seed_gives_identical_weights_and_another_seed_does_not():
 # Keras 3.15 saving calls np.array on TF variables, which NumPy 2 flags; not ours to fix.
 @pytest.mark.filterwarnings("ignore:__array__ implementation doesn't accept a copy keyword")
 def test_encoding_and_decoding_do_not_depend_on_the_batch_size(tmp_path):
-    encoder, decoder, autoencoder = build_autoencoder(TINY, SIZE, seed=0)
+    encoder, decoder, _autoencoder = build_autoencoder(TINY, SIZE, seed=0)
     images = blob_images(23)
     z = encode_images(encoder, images, batch_size=64)
     assert z.shape == (23, 8) and z.dtype == np.float32

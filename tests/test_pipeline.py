@@ -10,7 +10,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import PROJECT_ROOT, TINY, tiny_raw, write_params
+from conftest import PROJECT_ROOT, TINY, run_cli, tiny_raw, write_params
 
 from report.build import build_variant
 from report.errors import StepError
@@ -58,7 +58,7 @@ def test_nothing_changed_runs_nothing(tiny_copy):
     assert outcome.rendered is False
 
 
-def test_one_parameter_changed_reruns_that_step_and_its_dependents(tiny_copy, tmp_path):
+def test_one_parameter_changed_reruns_that_step_and_its_dependents(tiny_copy, tmp_path, no_render):
     raw = tiny_raw()
     raw["analysis"]["correlations"]["pair_threshold"] = 0.45
     lines = []
@@ -108,18 +108,34 @@ def test_results_that_do_not_match_the_schema_are_not_swapped_into_place(tiny_co
     assert not (run / ".staging" / "correlations").exists()
 
 
+BY_HAND = ("data", "correlations")  # executed in a kernel: the first step, and one that reads upstream results
+
+
 def test_a_notebook_opened_by_hand_runs_against_an_existing_build(tiny_copy):
-    """Default parameters, as Jupyter would run it: the last build's request, a scratch output folder."""
+    """Default parameters, as Jupyter would run it: the last build's request, a scratch output folder.
+
+    Every notebook opens the same way (its parameters cell, then `open_step(<its name>, run_dir, request)`),
+    and every step's recorded request replays into typed settings; two of them run in a kernel.
+    """
     import papermill
 
+    from report.notebook import _recorded_request, settings_from
     from report.pipeline.execute import read_notebook
 
     run = tiny_copy / "tiny"
     before = {step.name: _digests(run, step.name) for step in steps_module.STEPS}
     for step in steps_module.STEPS:
-        papermill.execute_notebook(read_notebook(step.notebook), None, kernel_name="python3", language="python",
-                                   progress_bar=False, cwd=str(tiny_copy.parent))
-        assert (run / ".scratch" / step.name / "stats.json").is_file(), step.name
+        source = step.notebook.read_text()
+        assert 'run_dir: str = "build/tiny"' in source and "request: dict = {}" in source, step.name
+        assert f'open_step("{step.name}", run_dir, request)' in source, step.name
+        request = _recorded_request(run, step.name)
+        assert request["output_dir"] == str(run / ".scratch" / step.name)
+        settings_from(request["section"])
+    for name in BY_HAND:
+        papermill.execute_notebook(read_notebook(steps_module.STEPS_BY_NAME[name].notebook), None,
+                                   kernel_name="python3", language="python", progress_bar=False,
+                                   cwd=str(tiny_copy.parent))
+        assert (run / ".scratch" / name / "stats.json").is_file(), name
     assert {step.name: _digests(run, step.name) for step in steps_module.STEPS} == before
     assert build_variant(TINY, build_root=tiny_copy, **QUIET).executed == []
 
@@ -164,8 +180,7 @@ def test_cli_names_bad_data_in_one_line_and_keeps_the_earlier_build(case, tiny_c
     raw["data"] = data
     path = write_params(tmp_path, raw)
     before = (tiny_copy / "tiny" / "site" / "report.pdf").read_bytes()
-    result = subprocess.run([sys.executable, "-m", "report.cli", "build", str(path), "--build-root", str(tiny_copy)],
-                            capture_output=True, text=True, cwd=tmp_path)
+    result = run_cli("build", str(path), "--build-root", str(tiny_copy), cwd=tmp_path)
     assert result.returncode == 2
     assert result.stderr.count("\n") == 1 and "Traceback" not in result.stderr
     assert data["path"] in result.stderr

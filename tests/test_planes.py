@@ -157,7 +157,7 @@ def _gaussian_cloud(n=400_000):
 def test_a_path_across_the_cloud_ends_at_the_stated_multiple_of_its_reach_for_a_known_gaussian():
     mean, covariance, z, whiten = _gaussian_cloud()
     inverse = np.linalg.inv(covariance)
-    values, vectors = np.linalg.eigh(covariance)
+    _values, vectors = np.linalg.eigh(covariance)
     for direction in (vectors[:, -1], vectors[:, 0], np.eye(3)[1], plane_direction(3, 0, 2, 0.7, 2.0, 30.0)):
         u = direction / np.linalg.norm(direction)
         spread = np.sqrt(u @ covariance @ u)  # the standard deviation of u . (z - c)

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from report.params import parse_params
 from report.render.environment import environment, key_stat, num, out_of, percent, plus_minus, portion, sig, stat
 
 MAX_POST_WORDS = 1800  # paragraph words a post may have: longer posts repeat themselves
@@ -141,7 +142,7 @@ def test_portion_counts_small_samples_and_puts_large_ones_as_percentages(count, 
 def test_share_of_reads_the_runs_threshold_from_the_parameters():
     env = environment()
     template = env.from_string("{{ x | share_of(n) }} / {{ k | count_of(n, 'decodes') }}")
-    low = {"params": {"analysis": {"uncertainty": {"min_count_for_percent": 10}}}}
+    low = {"params": parse_params({"variant": "v", "analysis": {"uncertainty": {"min_count_for_percent": 10}}})}
     assert template.render(x=1 / 3, n=21, k=0) == "7 of 21 / none of the 21 decodes"
     assert template.render(low, x=1 / 3, n=21, k=0) == "33.3 % / 0 % of the 21 decodes"
 

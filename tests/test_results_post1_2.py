@@ -63,7 +63,7 @@ def train_record(**changes) -> dict:
 def encode_record(**changes) -> dict:
     record = {
         "n_points": 320, "z_dim": 16, "n_reconstructions": 8, "reconstruction_mse": 0.0444,
-        "reconstruction_sample": 320, "random_half_range": 2.0, "n_random": 8, "random_radius_mean": 4.42,
+        "reconstruction_sample": 320, "uniform_b": 2.0, "n_random": 8, "random_radius_mean": 4.42,
         "random_image_std": 0.0394, "data_image_std": 0.2147,
         "n_heldout": 32, "heldout_mse": 0.0485, "heldout_psnr": 13.14, "heldout_ssim": 0.072,
         "n_teaser": 24, "teaser_heldout": True, "teaser_psnr": 13.2, "n_scatter": 300,

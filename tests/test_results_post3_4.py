@@ -50,7 +50,7 @@ def correlations_raw(**changes) -> dict:
         "heatmap_pairs": 8,
         "heatmap_fallback_components": 12,
         "table_pairs": 30,
-        "planes": {"match_b": 1.3, "wide_b_factor": 4.0 / 1.5, "first_axis_share": 0.9,
+        "planes": {"base_b": 1.3, "wide_b_factor": 4.0 / 1.5, "first_axis_share": 0.9,
                    "scatter_sights": [{"sees_axis": 0, "sees_share": 0.97}, {"sees_axis": 0, "sees_share": 0.95}],
                    "scatter_view": {"b": 3.5, "n_uniform": 10, "in_view": 0.0, "inside_all": 0, "nearest_ratio": 48.0},
                    "scatter_r": [0.96, -0.95], "repeat_points": 300, "repeat_r": [0.95, -0.93],

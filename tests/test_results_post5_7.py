@@ -11,6 +11,7 @@ import pytest
 
 from report import samplers
 from report.errors import ReportError
+from report.params import parse_params
 from report.results import read_results, save_results, validate_results
 from report.results.intervals import IntervalsResults, spread_matching_factor
 from report.results.intervals import findings as intervals_findings
@@ -18,10 +19,10 @@ from report.results.paths import PathsResults, dominance
 from report.results.paths import findings as paths_findings
 from report.results.statistical_points import (
     StatisticalPointsResults,
-    b_values_with_matching,
     coverage,
     inside_level,
     trend,
+    uniform_b_with_matching,
     yardstick_position,
 )
 from report.results.statistical_points import findings as points_findings
@@ -45,7 +46,7 @@ def points_record(batches=None, decoder=True, **changes) -> dict:
     if not decoder:
         batches = [{**b, "figure": None, "nearest_image_distance": None, "pixel_spread": None} for b in batches]
     record = {
-        "b_values": [b["b"] for b in batches], "batches": batches, "data_mahalanobis_mean": 3.87,
+        "uniform_b": [b["b"] for b in batches], "batches": batches, "data_mahalanobis_mean": 3.87,
         "data_radius_mean": 3.02, "data_radius_range": [1.48, 4.35], "grid": [2, 4], "has_decoder": decoder,
         "matching_b": 1.3066, "n_points": 320, "n_vectors": 200,
         "real_nearest_image_distance": 0.0960 if decoder else None,
@@ -177,9 +178,9 @@ def test_yardstick_position_and_trend():
     assert [coverage(3, 3), coverage(1, 3), coverage(0, 3), coverage(0, 0)] == ["all", "some", "none", "none"]
 
 
-def test_b_values_add_the_rounded_matching_b_once():
-    assert b_values_with_matching((1.0, 1.5, 2.0), 1.3066) == [1.0, 1.31, 1.5, 2.0]
-    assert b_values_with_matching((1.0, 1.5), 1.499) == [1.0, 1.5]
+def test_uniform_b_adds_the_rounded_matching_b_once():
+    assert uniform_b_with_matching((1.0, 1.5, 2.0), 1.3066) == [1.0, 1.31, 1.5, 2.0]
+    assert uniform_b_with_matching((1.0, 1.5), 1.499) == [1.0, 1.5]
 
 
 # --- post V ---------------------------------------------------------------------------------------------------------
@@ -376,7 +377,8 @@ def test_the_pages_render_from_records_and_findings(decoder):
     steps["paths"]["figures"] = {"plane-1-projection": "figures/paths/plane-1-projection.png"}
     steps["origin_slices"]["findings"] = ORIGIN_FINDINGS
     context = {"steps": steps, "has_decoder": decoder, "variant": "tiny", "quantity": any_quantity,
-               "params": {"data": {"source": "synthetic" if decoder else "zpoints", "path": "z.npy"}}}
+               "params": parse_params({"variant": "tiny", "data": {"source": "synthetic" if decoder else "zpoints",
+                                                                    "path": "z.npy"}})}
     env = environment()
     for name in finders:
         page = env.get_template(f"steps/{name}.html").render(**context)
@@ -458,7 +460,7 @@ def test_paths_page_states_where_each_plane_path_ends(tmp_path):
     context = {"steps": {"paths": {"stats": record, "findings": findings, "figures": figures},
                          "origin_slices": {"stats": upstream()["origin_slices"], "findings": ORIGIN_FINDINGS}},
                "has_decoder": True,
-               "params": {"data": {"source": "synthetic"}}, "quantity": any_quantity}
+               "params": parse_params({"variant": "tiny"}), "quantity": any_quantity}
     page = " ".join(environment().get_template("steps/paths.html").render(**context).split())
     assert "Figure 5. The core plane (0, 13)" in page and "mostly sees PC6" in page
     assert "Its ends lie at M = 21.0, 3.1 × the 99th percentile" in page
@@ -519,7 +521,7 @@ def test_paths_page_says_which_rows_do_not_change():
     figures = {p.row.removesuffix(".png"): f"figures/paths/{p.row}" for p in record.paths if p.row}
     context = {"steps": {"paths": {"stats": record, "findings": findings, "figures": figures},
                          "origin_slices": {"stats": upstream()["origin_slices"], "findings": ORIGIN_FINDINGS}},
-               "has_decoder": True, "params": {"data": {"source": "synthetic"}}, "quantity": any_quantity}
+               "has_decoder": True, "params": parse_params({"variant": "tiny"}), "quantity": any_quantity}
     page = " ".join(environment().get_template("steps/paths.html").render(**context).split())
     assert page.count("The decodes along this path do not change") == 1
     assert "Figure 5. The path through c along PC1" in page and "(PC1, PC2)" in page

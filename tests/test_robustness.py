@@ -14,7 +14,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from conftest import PROJECT_ROOT, TINY, tiny_raw, write_params
+from conftest import PROJECT_ROOT, TINY, run_cli, tiny_raw, write_params
 
 from report.build import build_variant
 from report.errors import ParameterError, ReportError
@@ -148,7 +148,7 @@ def test_different_variants_build_side_by_side(tiny_copy, tmp_path):
      ("correlations", signal.SIGINT)],
     ids=["kill-9-train", "kill-9-correlations", "sigterm-correlations", "ctrl-c-correlations"],
 )
-def test_an_interrupted_build_resumes_and_matches_a_clean_build(step, sig, tiny_build, tiny_copy):
+def test_an_interrupted_build_resumes_and_matches_a_clean_build(step, sig, tiny_build, tiny_copy, no_render):
     run_dir = tiny_copy / "tiny"
     _drop(run_dir, step)
     before = {name: (run_dir / "results" / name / "step.json").read_bytes() for name in ("data", "encode")}
@@ -231,7 +231,7 @@ def test_damaged_results_are_rebuilt_not_rendered(tiny_build, tiny_copy):
     assert build_variant(TINY, build_root=tiny_copy, **QUIET).executed == []
 
 
-def test_a_damaged_result_is_rebuilt_even_outside_only(tiny_copy):
+def test_a_damaged_result_is_rebuilt_even_outside_only(tiny_copy, no_render):
     stats = tiny_copy / "tiny" / "results" / "origin_slices" / "stats.json"
     stats.write_text(stats.read_text() + " ")
     outcome = build_variant(TINY, build_root=tiny_copy, only="correlations", **QUIET)
@@ -356,11 +356,9 @@ def test_bad_latent_files_are_one_line_from_the_cli(case, tmp_path):
     raw = tiny_raw()
     raw["data"] = {"source": "zpoints", "path": str(path)}
     params = write_params(tmp_path, raw)
-    result = subprocess.run(_cli("validate", str(params)), capture_output=True, text=True, cwd=tmp_path, env=_env(),
-                            timeout=60)
+    result = run_cli("validate", str(params), cwd=tmp_path)
     assert result.returncode == 0  # the file is valid; the data are checked when a build starts
-    result = subprocess.run(_cli("build", str(params), "--build-root", str(tmp_path / "b")), capture_output=True,
-                            text=True, cwd=tmp_path, env=_env(), timeout=120)
+    result = run_cli("build", str(params), "--build-root", str(tmp_path / "b"), cwd=tmp_path)
     assert result.returncode == 2
     assert result.stderr.count("\n") == 1 and "Traceback" not in result.stderr
     assert str(path) in result.stderr

@@ -6,7 +6,7 @@ import json
 
 import numpy as np
 import pytest
-from conftest import write_params
+from conftest import tiny_raw, write_params
 
 from report.build import build_variant
 
@@ -30,13 +30,18 @@ def zpoints_build(tmp_path_factory):
     for k, mean in PLANTED_MEANS.items():
         z[:, k] += mean
     np.save(folder / "z.npy", z.astype(np.float32))
+    # The steps the tests below do not examine run at tiny's sizes; posts II-IV and the filaments page at their own.
+    sized_as_tiny = {name: section for name, section in tiny_raw()["analysis"].items()
+                     if name in ("paths", "intervals", "normal_fit", "pca", "pca_sampling", "scoreboard")}
     params = write_params(folder, {
         "variant": "planted",
         "seed": 3,
         "data": {"source": "zpoints", "path": str(folder / "z.npy")},
-        "analysis": {"correlations": {"sample_size": 1000, "scatter_points": 500},
+        "analysis": {**sized_as_tiny,
+                     "correlations": {"sample_size": 1000, "scatter_points": 500},
                      "origin_slices": {"sample_size": 1000, "n_pairs": 2},
-                     "statistical_points": {"n_vectors": 200}, "paths": {"scatter_points": 500},
+                     "statistical_points": {"n_vectors": 200},
+                     "paths": {**sized_as_tiny["paths"], "scatter_points": 500},
                      "filaments": {"tsne_points": 300, "tsne_exaggeration_iter": 50, "tsne_iter": 100}},
     })
     root = folder / "build"

@@ -84,8 +84,7 @@ class Post3Closing(Closing):
     n_above_chance: int
     chance_threshold: float
     chance_negligible: bool
-    n_listed: int
-    pair_threshold: float
+    n_listed: int  # pairs above the correlations record's pair_threshold, which the template reads there
     strongest: Estimate  # the largest |r| with its Fisher interval
     n_points: int
     beyond_chance: Literal["clearly", "within", "unclear"]  # the strongest |r| against the chance level
@@ -102,7 +101,7 @@ def post_3(records: Mapping, findings: Mapping, uncertainty) -> Post3Closing:
     relation = {"clearly": "agrees", "within": "differs", "unclear": "cannot tell"}[beyond]
     return Post3Closing(**base("post-3", relation, False, uncertainty), n_pairs=c.n_pairs_total,
                         n_above_chance=f.n_above_chance, chance_threshold=f.chance_threshold,
-                        chance_negligible=f.chance_negligible, n_listed=f.n_listed, pair_threshold=c.pair_threshold,
+                        chance_negligible=f.chance_negligible, n_listed=f.n_listed,
                         strongest=strongest, n_points=c.n_points, beyond_chance=beyond,
                         above_chance=Count(k=f.n_above_chance, n=c.n_pairs_total),
                         listed=Count(k=f.n_listed, n=c.n_pairs_total))

@@ -18,8 +18,6 @@ import scipy.ndimage
 from report.face_verdicts import VERDICTS
 from report.facelike.features import FeatureSpace
 from report.facelike.metrics import (
-    KID_SUBSET_SIZE,
-    KID_SUBSETS,
     NEAREST_K,
     frechet_distance,
     kernel_inception_distance,
@@ -105,8 +103,8 @@ def score_set(
     *,
     name: str = "",
     real_radii: np.ndarray | None = None,
-    kid_subsets: int = KID_SUBSETS,
-    kid_subset_size: int = KID_SUBSET_SIZE,
+    kid_subsets: int | None = None,
+    kid_subset_size: int | None = None,
     seed: int = 0,
 ) -> dict[str, object]:
     """Score a set of images against the real reference features: one scoreboard record.
@@ -122,13 +120,18 @@ def score_set(
         k: Neighbourhood size of the k-NN balls (default 5).
         name: The set's name in the scoreboard.
         real_radii: `knn_radii(real_features, k)`, computed once for all sets (else per call).
-        kid_subsets, kid_subset_size: KID's subsets (defaults 100 and 1000).
+        kid_subsets, kid_subset_size: KID's subsets (defaults: analysis.face_measure's).
         seed: Seeds KID's subsets.
 
     Returns:
         {"name", "n_decodes", "face_share", "precision", "recall", "density", "coverage", "fd",
         "kid"}, JSON-ready; kid is the mean over subsets.
     """
+    from report.params import FaceMeasureParams
+
+    defaults = FaceMeasureParams()
+    kid_subsets = defaults.kid_subsets if kid_subsets is None else kid_subsets
+    kid_subset_size = defaults.kid_subset_size if kid_subset_size is None else kid_subset_size
     features = space.features(images)
     if real_radii is None:
         real_radii = knn_radii(real_features, k)

@@ -32,8 +32,6 @@ log = logging.getLogger(__name__)
 NEAREST_K = 5  # neighbourhood size of the k-NN balls (Naeem et al.'s default)
 CHUNK_ROWS = 1024  # rows per block of pairwise distances: 1024 x 10,000 float64 is 80 MB
 REALISM_PERCENTILE = 50.0  # Kynkäänniemi et al. drop the balls with radius above the median
-KID_SUBSETS = 100  # subsets averaged for KID (as torch-fidelity and clean-fid)
-KID_SUBSET_SIZE = 1000  # points per subset, or the smaller set's size if less
 FRECHET_EPS = 1e-6  # diagonal offset added to both covariances when sqrtm fails on them
 
 
@@ -283,8 +281,8 @@ def unbiased_mmd2(x: np.ndarray, y: np.ndarray) -> float:
 def kernel_inception_distance(
     real: np.ndarray,
     fake: np.ndarray,
-    n_subsets: int = KID_SUBSETS,
-    subset_size: int = KID_SUBSET_SIZE,
+    n_subsets: int,
+    subset_size: int,
     seed: int = 0,
 ) -> dict[str, float]:
     """KID: unbiased polynomial-kernel MMD², averaged over random subsets (Bińkowski et al. 2018).
@@ -294,8 +292,8 @@ def kernel_inception_distance(
 
     Args:
         real, fake: ndarrays (n, n_features) with n >= 2.
-        n_subsets: Subsets averaged (default 100).
-        subset_size: Points per subset (default 1000).
+        n_subsets: Subsets averaged (analysis.face_measure.kid_subsets).
+        subset_size: Points per subset (analysis.face_measure.kid_subset_size).
         seed: Seeds the numpy Generator that draws the subsets.
 
     Returns:

@@ -241,10 +241,8 @@ class FaceScorer:
         for space_record in record.spaces:
             arrays = {part: np.load(folder / space_file(space_record.name, part)) for part in SPACE_FILES}
             network = _network(space_record, folder)
-
             def extractor(images, network=network):
                 return extract_features(network, images)
-
             space = FeatureSpace(space_record.name, extractor, arrays["mean"].astype(np.float32),
                                  arrays["std"].astype(np.float32))
             spaces.append(ScoredSpace(space_record, space, arrays["reference"], arrays["radii"]))

@@ -29,7 +29,7 @@ from report.figures.save import PNG_DPI, save_figure
 from report.figures.style import PALETTE, TEXT_WIDTH, zlabel
 from report.figures.verdicts import verdict_shares
 
-__all__ = [
+__all__ = [  # noqa: RUF022 (grouped by post)
     "PALETTE", "PNG_DPI", "TEXT_WIDTH", "zlabel", "save_figure",
     # post I
     "image_grid", "image_pairs", "loss_curve", "formation_curves", "judged_rows", "verdict_shares",

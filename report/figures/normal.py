@@ -21,7 +21,7 @@ ELLIPSE_COLOURS = {1: "#d62728", 2: "#ff7f0e", 3: "#2ca02c"}  # k = 1, 2, 3 sigm
 
 
 def _ellipse_colour(k: float) -> str:
-    return ELLIPSE_COLOURS.get(int(round(k)), PALETTE["guide"])
+    return ELLIPSE_COLOURS.get(round(k), PALETTE["guide"])
 
 
 @styled

@@ -1,4 +1,4 @@
-"""What the templates see: the parameters, and per step its typed results, findings and figures.
+"""What the templates see: the typed parameters, and per step its typed results, findings and figures.
 
 Each step's record is read through its schema (`report/results/<step>.py`), and its findings, the
 judgements its post states, are computed there from the records; templates only print them.
@@ -11,7 +11,7 @@ import importlib
 import shutil
 from pathlib import Path
 
-from report import conclusions, original
+from report import conclusions
 from report.params import Params, to_jsonable
 from report.pipeline.steps import STEPS, STEPS_BY_NAME
 from report.render.comparison import comparison_context
@@ -111,14 +111,12 @@ def build_context(run_dir: Path, site: Path, params: Params, records: dict[str, 
         posts[-1]["next"] = None
     return {
         "regularisation_home": regularisation_home(steps, posts),
-        "params": to_jsonable(params),
+        "params": params,  # the run's typed parameters (report.params.Params), validated once when the file was read
         "variant": params.variant,
         "has_decoder": params.data.source != "zpoints",
         "steps": steps,
         "posts": posts,
         "manifest_link": "manifest.json",
-        "original": {"author": original.AUTHOR, "blog": original.BLOG, "series": original.SERIES,
-                     "address": original.ADDRESS, "published": original.PUBLISHED, "citation": original.CITATION},
         "rendered_on": datetime.date.today().isoformat(),
         "comparison": comparison_context(run_dir, _compared_parameters(params, typed), dict(POSTS)),
         # a study of this variant over seeds, built beside it: the findings that vary with the seed, by page

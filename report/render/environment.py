@@ -9,6 +9,7 @@ import math
 from pathlib import Path
 
 from report import keystats
+from report.original import ORIGINAL
 from report.pipeline.steps import PROJECT_ROOT
 
 TEMPLATES_DIR = PROJECT_ROOT / "templates"
@@ -149,9 +150,9 @@ def _min_count(context) -> int:
     """The run's `analysis.uncertainty.min_count_for_percent` (its default where a page has no parameters)."""
     from report.params import UncertaintyParams
 
-    params = context.get("params") or {}
-    section = params.get("analysis", {}).get("uncertainty", {}) if isinstance(params, dict) else {}
-    return int(section.get("min_count_for_percent", UncertaintyParams.model_fields["min_count_for_percent"].default))
+    params = context.get("params")
+    section = params.analysis.uncertainty if params is not None else UncertaintyParams()
+    return section.min_count_for_percent
 
 
 def share_of(context, value, total, noun: str = "") -> str:
@@ -232,4 +233,5 @@ def environment(templates: Path = TEMPLATES_DIR):
                        share=share, percent_range=percent_range, key_stat=key_stat, pvalue=pvalue,
                        listing=listing, capfirst=capfirst, out_of=out_of, reciprocal=reciprocal, plus_minus=plus_minus,
                        share_of=jinja2.pass_context(share_of), count_of=jinja2.pass_context(count_of))
+    env.globals["original"] = ORIGINAL  # the original series and its published numbers, on every page
     return env

@@ -12,11 +12,11 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import ClassVar, Literal
 
+from report import original as published
+from report.keystats import KeyStat
 from report.results import Record, StepResults
+from report.results.verdicts import ProjectionVerdict, projection_verdict
 
-# The original's published counts (CelebA, N = 256, M = 5,000): pairs with |r| above each threshold.
-ORIGINAL_PAIRS_ABOVE: dict[str, int] = {"0.1": 1456, "0.2": 158, "0.3": 44, "0.4": 25, "0.5": 16, "0.6": 8}
-ORIGINAL_PAIR_THRESHOLD = 0.5  # the original listed its pairs above this |r| (16 of them)
 CHANCE_THRESHOLD = 0.1  # the |r| the post measures chance correlations against
 CHANCE_NEGLIGIBLE_SDS = 5  # a threshold this many 1/sqrt(M) away: independent components give practically none
 WIDESPREAD_SHARE = 0.1  # more than this share of all pairs above CHANCE_THRESHOLD: correlations are widespread
@@ -25,10 +25,6 @@ SAMPLE_CLOSE_SLACK = 2  # ... of the full set's count plus this many pairs
 FAR_MORE_FACTOR = 10  # more than this x the original's pairs: "far more often than the original"
 MORE_FACTOR = 2  # more than this x the original's pairs: "more strongly correlated pairs than the original"
 TABLE_PAIRS_PER_ROW = 3  # pairs side by side in a row of Table 2
-# The original's printed slice filter (|x_j| < 2.0 for all j but 177 and 195, on its 5,000 vectors).
-ORIGINAL_SLICE_STAGES: list[tuple[str, int]] = [("start", 5000), ("0-176", 101), ("178-194", 80), ("196-255", 60)]
-IN_VIEW_MOST = 0.5  # at least this share of red projections inside the blue box: the projection "shows them among"
-FAR_RATIO = 2.0  # red points' nearest real point this many times farther than the real points' nearest neighbour: far
 
 
 class CorrelatedPair(Record):
@@ -88,8 +84,8 @@ class UniformView(Record):
 class Planes(Record):
     """Figures 3-5: the 500-point repeat and the other planes, one per principal direction."""
 
-    match_b: float  # post II's matching b (or scatter_b): the original's b = 1.5
-    wide_b_factor: float  # the wide b = this x match_b: the original's b = 4.0
+    base_b: float  # post II's matching b, or the parameters' scatter_b: the original's b = 1.5
+    wide_b_factor: float  # the wide b = this x base_b: the original's b = 4.0
     first_axis_share: float  # variance share of the first principal direction
     scatter_sights: list[PlaneSight]  # per pair of Figure 2
     scatter_view: UniformView  # Figure 2's red points
@@ -148,6 +144,13 @@ class CorrelationsResults(StepResults):
     slice_filter: SliceFilter
 
 
+KEY_STATS = (
+    KeyStat("correlations.pairs_above.*", "pairs with |r| above *", rtol=0.1, atol=2),
+    KeyStat("correlations.max_abs_r", "largest |r| of a component pair", atol=0.02),
+    KeyStat("correlations.mean_abs_r", "mean |r| over all component pairs", atol=0.02),
+)
+
+
 class ThresholdRow(Record):
     """One row of Table 1: pairs above a threshold, in all vectors, the sample and the original."""
 
@@ -165,7 +168,7 @@ class ViewFinding(Record):
     inside_all: int
     n_uniform: int
     nearest_ratio: float
-    verdict: Literal["misleads", "outside", "among"]
+    verdict: ProjectionVerdict
 
 
 class StageRow(Record):
@@ -261,13 +264,8 @@ def table_rows(pairs: list[CorrelatedPair], limit: int,
 
 def view_finding(view: UniformView) -> ViewFinding:
     """Misleads: the projections put most red points among the blue ones, the full space puts them far away."""
-    far = not view.nearest_ratio <= FAR_RATIO  # nan (too few points) counts as far
-    if view.in_view < IN_VIEW_MOST:
-        verdict = "outside"
-    else:
-        verdict = "misleads" if far else "among"
     return ViewFinding(b=view.b, in_view=view.in_view, inside_all=view.inside_all, n_uniform=view.n_uniform,
-                       nearest_ratio=view.nearest_ratio, verdict=verdict)
+                       nearest_ratio=view.nearest_ratio, verdict=projection_verdict(view.in_view, view.nearest_ratio))
 
 
 def stage_rows(slice_filter: SliceFilter) -> list[StageRow]:
@@ -276,9 +274,9 @@ def stage_rows(slice_filter: SliceFilter) -> list[StageRow]:
         (f"components {s.first}–{s.last}" if s.first != s.last else f"component {s.first}", s.kept)
         for s in slice_filter.stages]
     rows = []
-    for n in range(max(len(own), len(ORIGINAL_SLICE_STAGES))):
+    for n in range(max(len(own), len(published.SLICE_STAGES))):
         label, kept = own[n] if n < len(own) else ("", None)
-        original_label, original = ORIGINAL_SLICE_STAGES[n] if n < len(ORIGINAL_SLICE_STAGES) else (None, None)
+        original_label, original = published.SLICE_STAGES[n] if n < len(published.SLICE_STAGES) else (None, None)
         rows.append(StageRow(label=label, kept=kept,
                              original_label=None if original_label == "start" else original_label, original=original))
     return rows
@@ -296,7 +294,7 @@ def findings(results: CorrelationsResults, upstream: Mapping[str, StepResults]) 
     widespread = n_above_chance > WIDESPREAD_SHARE * results.n_pairs_total
     chance_sds, chance_negligible = chance_judgement(results)
     threshold_key = f"{results.pair_threshold:g}"
-    original_listed = ORIGINAL_PAIRS_ABOVE.get(threshold_key)
+    original_listed = published.PAIRS_ABOVE.get(threshold_key)
     limit = results.table_pairs
     planes = results.planes
     if n_listed == 0:
@@ -314,10 +312,10 @@ def findings(results: CorrelationsResults, upstream: Mapping[str, StepResults]) 
         n_listed=n_listed,
         n_sample_listed=len(results.sample.pairs),
         sample_agreement=sample_agreement(n_listed, len(results.sample.pairs), same_sample),
-        original_pair_threshold=ORIGINAL_PAIR_THRESHOLD,
+        original_pair_threshold=published.PAIR_THRESHOLD,
         original_listed=original_listed,
-        original_list_count=(ORIGINAL_PAIRS_ABOVE[f"{ORIGINAL_PAIR_THRESHOLD:g}"]
-                             if results.pair_threshold == ORIGINAL_PAIR_THRESHOLD else None),
+        original_list_count=(published.PAIRS_ABOVE[f"{published.PAIR_THRESHOLD:g}"]
+                             if results.pair_threshold == published.PAIR_THRESHOLD else None),
         versus_original=versus_original(n_listed, original_listed),
         dominant_share=dominant_share(results.pairs_with_dominant, n_listed),
         n_dominant=len(dominant),
@@ -327,7 +325,7 @@ def findings(results: CorrelationsResults, upstream: Mapping[str, StepResults]) 
         table_rows=table_rows(results.pairs, limit),
         threshold_rows=[
             ThresholdRow(threshold=key, count=count, sample_count=results.sample.pairs_above.get(key),
-                         original=ORIGINAL_PAIRS_ABOVE.get(key))
+                         original=published.PAIRS_ABOVE.get(key))
             for key, count in results.pairs_above.items()
         ],
         pattern=pattern,

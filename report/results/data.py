@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import ClassVar, Literal
 
+from report.keystats import KeyStat
 from report.results import Record, StepResults
 
 
@@ -25,6 +26,12 @@ class DataResults(StepResults):
     pca_max_components: int  # the PCA counted at most this many components
     pca_variance: float  # share of the pixel variance the counted components carry
     pca_components_90: int  # components that carry pca_variance of the pixel variance (90 % by default)
+
+
+KEY_STATS = (
+    KeyStat("data.n_images", "images in the data set"),
+    KeyStat("data.pca_components_90", "principal components carrying 90 % of the pixel variance", atol=1),
+)
 
 
 class DataFindings(Record):

@@ -13,6 +13,7 @@ from typing import ClassVar, Literal
 
 import numpy as np
 
+from report.keystats import KeyStat
 from report.results import Record, StepResults
 
 NEARLY_ALL_SHARE = 0.9  # at least this share of components covering 0 is "nearly every component"
@@ -93,6 +94,27 @@ class DistributionsResults(StepResults):
     def columns(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Means, standard deviations and half widths of all components, each of shape (z_dim,)."""
         return component_columns(self.components)
+
+
+KEY_STATS = (
+    KeyStat("distributions.n_points", "latent vectors analysed"),
+    KeyStat("distributions.z_dim", "latent dimension z_dim"),
+    KeyStat("distributions.radius.mean", "radius mean (length of a latent vector)", rtol=0.05),
+    KeyStat("distributions.radius.std", "radius standard deviation", rtol=0.05),
+    KeyStat("distributions.radius.peak", "radius at the histogram's peak", rtol=0.25),
+    KeyStat("distributions.centre_radius", "distance of the centre of the cloud from the origin", rtol=0.08),
+    KeyStat("distributions.matching_b", "half width b of the uniform cube whose radii match the data's mean",
+            rtol=0.05),
+    KeyStat("distributions.n_dominant", "dominant components (wide distributions)", rtol=0.1, atol=2,
+            read=lambda record: len(record.dominant)),
+    # The sign of a latent axis is arbitrary; its distance from zero is what post II reports.
+    KeyStat("distributions.max_abs_mean", "largest |mean| of one component", rtol=0.3,
+            read=lambda record: abs(record.max_abs_mean.value)),
+    KeyStat("distributions.max_half_width.value", "largest half width of a component's distribution", rtol=0.08),
+    KeyStat("distributions.dominant_rule.median_half_width", "median half width of the components' distributions",
+            rtol=0.05),
+    KeyStat("distributions.median_std", "median standard deviation of a component", rtol=0.05),
+)
 
 
 def component_columns(components: Sequence[Component]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import ClassVar, Literal
 
+from report.keystats import KeyStat
 from report.results import Record, StepResults
-
-BORDER_SHARE = 0.05  # fewer z-points than this farther out in the plane than the origin: it sits at the border
+from report.results.verdicts import origin_at_border
 
 
 class EncodeResults(StepResults):
@@ -24,7 +24,7 @@ class EncodeResults(StepResults):
     heldout_mse: float | None  # mean squared pixel error of their reconstructions, pixels in [0, 1]
     heldout_psnr: float | None  # PSNR in dB of that error (10 log10(1 / mse))
     heldout_ssim: float | None  # mean SSIM of their reconstructions (Gaussian window 11, sigma 1.5)
-    random_half_range: float  # b: the random vectors' components are uniform in [-b, b]
+    uniform_b: float  # b: the random vectors' components are uniform in [-b, b]
     n_random: int  # random vectors decoded
     random_radius_mean: float  # mean length of the random vectors
     random_image_std: float  # pixel standard deviation of the random decodes, pixels in [0, 1]
@@ -39,6 +39,16 @@ class EncodeResults(StepResults):
     origin_plane_distance: float | None = None  # the origin's distance from the centre in the PC1-PC2 plane, in standard deviations
     share_farther_in_plane: float | None = None  # z-points farther from the centre in that plane than the origin
     data_plane_distance_mean: float | None = None  # mean distance of the z-points from the centre in that plane
+
+
+# Held-out PSNR and SSIM: tolerances derived from the measured ones (report.keystats), not measured
+# themselves: a 5 % change of an MSE moves its PSNR by 0.21 dB, so ±0.3 dB; SSIM, a mean of bounded
+# local scores, ±0.01.
+KEY_STATS = (
+    KeyStat("encode.reconstruction_mse", "reconstruction error (mean squared, pixels in 0-1)", rtol=0.05),
+    KeyStat("encode.heldout_psnr", "PSNR of held-out reconstructions", atol=0.3, unit="dB"),
+    KeyStat("encode.heldout_ssim", "SSIM of held-out reconstructions (1 = identical)", atol=0.01),
+)
 
 
 class EncodeFindings(Record):
@@ -58,6 +68,6 @@ def findings(results: EncodeResults, upstream: Mapping[str, StepResults]) -> Enc
     if values["projection"]:
         plane = sum(results.principal_shares[:2])
         values.update(plane_share=plane, hidden_share=1 - plane,
-                      origin_position="border" if results.share_farther_in_plane < BORDER_SHARE else "inside",
+                      origin_position="border" if origin_at_border(results.share_farther_in_plane) else "inside",
                       origin_beyond_mean=results.origin_plane_distance > results.data_plane_distance_mean)
     return EncodeFindings(**values)

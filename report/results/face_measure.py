@@ -10,13 +10,14 @@ reconstructions score above decodes of uniform vectors.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from itertools import pairwise
 from typing import ClassVar, Literal
 
 from pydantic import Field
 
 from report.face_verdicts import CLEAR, FAINT, FaceVerdict, as_verdict
+from report.keystats import FACE_SHARE_ATOL, KeyStat
 from report.results import Record, StepResults
 from report.stats.uncertainty import intervals_overlap, wilson_interval
 
@@ -217,6 +218,25 @@ class FaceMeasureResults(StepResults):
     def set(self, name: str) -> CalibrationSet | None:
         """The calibration set `name`, or None if this run has none of that name."""
         return next((item for item in self.calibration if item.name == name), None)
+
+
+def _calibration_share(name: str) -> Callable[[FaceMeasureResults], float | None]:
+    """The face share of one calibration set."""
+    return lambda record: next((c.face_share for c in record.calibration if c.name == name), None)
+
+
+KEY_STATS = (
+    KeyStat("face_measure.real.face_share", "face share of held-out real images", atol=FACE_SHARE_ATOL,
+            read=_calibration_share("real"), unit="%"),
+    KeyStat("face_measure.reconstructions.face_share", "face share of their reconstructions", atol=FACE_SHARE_ATOL,
+            read=_calibration_share("reconstructions"), unit="%"),
+    KeyStat("face_measure.uniform.face_share", "face share of uniform decodes (post I's b)", atol=FACE_SHARE_ATOL,
+            read=_calibration_share("uniform"), unit="%"),
+    KeyStat("face_measure.noise.face_share", "face share of pixel noise", atol=FACE_SHARE_ATOL,
+            read=_calibration_share("noise"), unit="%"),
+    KeyStat("face_measure.blurred.face_share", "face share of blurred held-out images", atol=FACE_SHARE_ATOL,
+            read=_calibration_share("blurred"), unit="%"),
+)
 
 
 Clarity = Literal["clearly_faces", "clearly_not", "mixed"]

@@ -10,9 +10,11 @@ training run, and this measures how it depends on training length.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import ClassVar, Literal
 
+from report import original as published
+from report.keystats import KeyStat
 from report.results import Record, StepResults
 from report.stats.formation import course
 
@@ -46,6 +48,23 @@ class FormationResults(StepResults):
     settle_tolerance: float  # analysis.formation.settle_tolerance: settled within it over the last snapshots
     settle_snapshots: int  # analysis.formation.settle_snapshots: how many last snapshots settling is judged on
     snapshots: list[Snapshot]  # by epoch
+
+
+def _per_snapshot(value) -> Callable[[FormationResults], dict]:
+    """Per training snapshot (keyed by its epoch) one number of its record."""
+    return lambda record: {snapshot.epoch: value(snapshot) for snapshot in record.snapshots}
+
+
+PAIRS_KEY = f"{published.PAIR_THRESHOLD:g}"  # pair counts above the |r| the original listed its pairs at
+# Tolerances as encode's PSNR and the correlations' counts (report.keystats).
+KEY_STATS = (
+    KeyStat("formation.epoch_*.heldout_psnr", "PSNR of held-out reconstructions after epoch *", atol=0.3,
+            read=_per_snapshot(lambda s: s.heldout_psnr), unit="dB"),
+    KeyStat(f"formation.epoch_*.pairs_above_{PAIRS_KEY}", f"component pairs with |r| above {PAIRS_KEY} after epoch *",
+            rtol=0.1, atol=2, read=_per_snapshot(lambda s: s.pairs_above.get(PAIRS_KEY))),
+    KeyStat("formation.epoch_*.directions", "principal directions carrying most of the variance, after epoch *",
+            rtol=0.1, atol=2, read=_per_snapshot(lambda s: s.directions)),
+)
 
 
 class Trend(Record):

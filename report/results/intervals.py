@@ -7,9 +7,10 @@ V, into the judgements post VII states.
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import ClassVar, Literal
 
+from report.keystats import DECODE_FACE_SHARE_ATOL, KeyStat
 from report.results import Record, Regularisation, StepResults
 from report.results.face_measure import FaceCount, Verdict, verdict
 from report.results.statistical_points import (
@@ -78,6 +79,21 @@ class IntervalsResults(StepResults):
     n_data_sample: int | None = None  # real z-points sampled for the data_* statistics
     n_reference_images: int | None = None  # training images the nearest-image distances search
     regularisation: Regularisation | None = None  # of its Mahalanobis distances (None in older records)
+
+
+def _widest_grid(field: str) -> Callable[[IntervalsResults], object]:
+    """One number of the grid with the largest factor f."""
+    return lambda record: getattr(max(record.grids, key=lambda g: g.factor), field) if record.grids else None
+
+
+KEY_STATS = (
+    KeyStat("intervals.widest.share_inside_ranges",
+            "share of interval vectors' components inside the data's ranges (widest factor)", atol=0.02,
+            read=_widest_grid("share_inside_ranges"), unit="%"),
+    KeyStat("intervals.widest.face_share", "face share of interval decodes (widest factor)",
+            atol=DECODE_FACE_SHARE_ATOL, read=_widest_grid("face_share"), unit="%"),
+    KeyStat("intervals.data_distance_mean", "mean distance of the data from the centre", rtol=0.05),
+)
 
 
 class IntervalsFindings(Record):

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import ClassVar, Literal
 
+from report.keystats import KeyStat
 from report.results import Record, StepResults
 from report.results.statistical_points import Position, coverage, yardstick_position
 
@@ -122,6 +123,25 @@ class NormalFitResults(StepResults):
     samples: list[Samples]
     scatter_points: int
     n_reference_images: int | None = None
+
+
+def _ellipse_shares(record: NormalFitResults) -> dict[int, float] | None:
+    """Per k, the mean share of points inside the k-sigma ellipse over the chosen planes."""
+    shares: dict[int, list[float]] = {}
+    for ellipse in record.ellipses:
+        shares.setdefault(ellipse.k, []).append(ellipse.share)
+    return {k: sum(v) / len(v) for k, v in shares.items()} or None
+
+
+# Mahalanobis distances move with the cloud as the radius does; the BIC-best mixture size may step by
+# one or two where neighbouring BICs lie close.
+KEY_STATS = (
+    KeyStat("normal_fit.mahalanobis.mean", "mean Mahalanobis distance from the centre", rtol=0.05),
+    KeyStat("normal_fit.mahalanobis.std", "std of the Mahalanobis distances", rtol=0.1),
+    KeyStat("normal_fit.ellipse_*.share", "mean share of points inside the *-sigma ellipses of the chosen planes",
+            atol=0.04, read=_ellipse_shares, unit="%"),
+    KeyStat("normal_fit.mixture.best_k", "Gaussian mixture components with the lowest BIC", atol=2),
+)
 
 
 class NormalFitFindings(Record):

@@ -12,24 +12,21 @@ chosen in the notebook by `stats.origin.origin_verdict` with the thresholds of
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import ClassVar, Literal
 
+from report import original as published
+from report.keystats import KeyStat
 from report.results import Record, Regularisation, StepResults
+from report.results.verdicts import ProjectionVerdict, origin_at_border, projection_verdict
 
-BORDER_SHARE = 0.05  # fewer points than this share farther from the centre: the origin is at the border
 OUTER_SHARE = 0.5  # fewer than this share farther out: the origin is in the outer part of the cloud
 CORE_SHARE = 0.95  # more than this share farther out: the origin is nearer the centre than almost every point
 NEARLY_EMPTY_SHARE = 0.02  # a slice keeping at most this share of the z-points is "nearly empty"
 YARDSTICK_MORE = 2.0  # a slice keeping more than this x the independent-Gaussian share holds "more"
 YARDSTICK_FEWER = 0.5  # ... less than this x that share holds "far fewer"
 SCIENTIFIC_BELOW = 1e-4  # shares below this (but above 0) print as 1.2e-05 rather than 0.00 %
-# The original's published slice counts (CelebA, t = 1.5): pair, kept of 5,000, kept of 80,000 ("" = not given).
-ORIGINAL_SLICES: list[tuple[str, str, str]] = [("first (unnamed)", "2", "56"), ("(177, 242)", "1", "39"),
-                                               ("(30, 118)", "", "~70"), ("(118, 156)", "some overlap", "")]
 FIGURES_PER_SLICE = 4  # overview, zoom, slice of the sample, slice of all points
-IN_VIEW_MOST = 0.5  # at least this share of uniform projections inside the z-points' box: the projection "shows them among"
-FAR_RATIO = 2.0  # their nearest z-point this many times farther than the z-points' nearest neighbour: far in the full space
 
 
 Place = Literal["core", "inside", "outer", "border", "beyond"]  # stats.origin.VERDICTS
@@ -149,6 +146,29 @@ class OriginSlicesResults(StepResults):
     regularisation: Regularisation | None = None  # of its Mahalanobis distances (None in older records)
 
 
+def _per_slice(field: str) -> Callable[[OriginSlicesResults], dict]:
+    """Per slice (numbered from 1) one count of its record."""
+    return lambda record: {number: getattr(s, field) for number, s in enumerate(record.slices, start=1)}
+
+
+KEY_STATS = (
+    KeyStat("origin_slices.origin.share_farther", "share of points farther from the centre than the origin",
+            atol=0.05, unit="%"),
+    KeyStat("origin_slices.origin.nearest_point_radius", "radius of the point nearest the origin", rtol=0.15),
+    KeyStat("origin_slices.origin.mahalanobis.share_farther",
+            "share of points farther from the centre than the origin, in Mahalanobis units", atol=0.05,
+            unit="%"),
+    KeyStat("origin_slices.origin.mahalanobis.origin", "Mahalanobis distance of the origin from the centre",
+            factor=2),  # set by the cloud's thinnest directions, which a few ulps can move
+    KeyStat("origin_slices.slice_*.all_kept", "data points kept by slice *", factor=4, atol=5,
+            read=_per_slice("all_kept")),
+    KeyStat("origin_slices.slice_*.sample_kept", "sampled data points kept by slice *", factor=4, atol=5,
+            read=_per_slice("sample_kept")),
+    KeyStat("origin_slices.slice_*.uniform_kept", "uniform vectors kept by slice *", factor=4, atol=5,
+            read=_per_slice("uniform_kept")),
+)
+
+
 class SliceFinding(Record):
     """What the post prints about one slice."""
 
@@ -180,7 +200,7 @@ class MisleadingFinding(Record):
 
     figure: int
     sees: int  # the principal direction (1 = first) the plane mostly sees
-    verdict: Literal["misleads", "outside", "among"]
+    verdict: ProjectionVerdict
 
 
 class OriginSlicesFindings(Record):
@@ -213,7 +233,7 @@ class OriginSlicesFindings(Record):
 
 def plain_position(share_farther: float) -> str:
     """The origin's place by plain distance from the centre, from the share of points farther out."""
-    if share_farther < BORDER_SHARE:
+    if origin_at_border(share_farther):
         return "border"
     if share_farther < OUTER_SHARE:
         return "outer"
@@ -282,20 +302,13 @@ def conclusion(at_border: bool, n_empty: int, n_slices: int, shape: str | None) 
 def original_rows(slices: list[SliceCounts]) -> list[OriginalRow]:
     """The original's published slices beside this run's, rank by rank."""
     rows = []
-    for n in range(max(len(slices), len(ORIGINAL_SLICES))):
-        pair, sample, whole = ORIGINAL_SLICES[n] if n < len(ORIGINAL_SLICES) else ("", "", "")
+    for n in range(max(len(slices), len(published.SLICES))):
+        pair, sample, whole = published.SLICES[n] if n < len(published.SLICES) else ("", "", "")
         own = slices[n] if n < len(slices) else None
         rows.append(OriginalRow(original_pair=pair, original_sample=sample or "–", original_all=whole or "–",
                                 pair=f"({own.i}, {own.j})" if own else "", sample_kept=own.sample_kept if own else None,
                                 all_kept=own.all_kept if own else None))
     return rows
-
-
-def misleading_verdict(plane: MisleadingPlane) -> str:
-    """Misleads: the projection puts most uniform vectors among the z-points, the full space far from them."""
-    if plane.in_view < IN_VIEW_MOST:
-        return "outside"
-    return "among" if plane.nearest_ratio <= FAR_RATIO else "misleads"
 
 
 def findings(results: OriginSlicesResults, upstream: Mapping[str, StepResults]) -> OriginSlicesFindings:
@@ -334,6 +347,6 @@ def findings(results: OriginSlicesResults, upstream: Mapping[str, StepResults]) 
         distinct_counts=len({s.all_kept for s in results.slices}) == len(results.slices),
         original_rows=original_rows(results.slices),
         misleading=[MisleadingFinding(figure=len(slices) * FIGURES_PER_SLICE + number, sees=plane.sees_axis + 1,
-                                      verdict=misleading_verdict(plane))
+                                      verdict=projection_verdict(plane.in_view, plane.nearest_ratio))
                     for number, plane in enumerate(results.misleading, start=1)],
     )

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import ClassVar, Literal
 
+from report.keystats import PATH_FACE_SHARE_ATOL, KeyStat
 from report.params import UncertaintyParams
 from report.results import Record, Regularisation, StepResults
 from report.results.face_measure import FaceCount, Verdict, verdict
@@ -85,6 +86,21 @@ class PathsResults(StepResults):
     end_factor: float | None = None  # z-points' projections onto its line lie, and ends at end_factor x that reach
     still_change: float | None = None  # rows whose pixel_change stays below this do not change
     confidence_level: float | None = None  # of the intervals the findings compare
+
+
+def _face_share(record: PathsResults) -> float | None:
+    """The share of faces among the decodes of all paths (None where any path was not judged)."""
+    counts = [path.faces for path in record.paths]
+    if not counts or any(count is None for count in counts):
+        return None
+    total = sum(count.n_decodes for count in counts)
+    return sum(count.n_faces for count in counts) / total if total else None
+
+
+KEY_STATS = (
+    KeyStat("paths.face_share", "face share of the decodes along all paths", atol=PATH_FACE_SHARE_ATOL,
+            read=_face_share, unit="%"),
+)
 
 
 class PathFigure(Record):

@@ -11,6 +11,7 @@ import math
 from collections.abc import Mapping
 from typing import ClassVar, Literal
 
+from report.keystats import KeyStat
 from report.results import Record, StepResults
 
 UNCORRELATED_SIGMAS = 4.0  # |r| below 4 / sqrt(sample size), sampling noise: principal coordinates count as uncorrelated
@@ -50,6 +51,15 @@ class PcaResults(StepResults):
     origin_coordinates: list[float]  # where the origin falls in this frame (drawn in the scatter figure)
     alpha: float  # post VIII's significance level
     figures: dict[str, str]  # role -> file name: spectrum, histograms, scatter
+
+
+# Eigenvalue shares move with the cloud as the radius does; counts of directions as the pair counts.
+KEY_STATS = (
+    KeyStat("pca.components_for.*", "principal directions for a * share of the variance", rtol=0.1, atol=2),
+    KeyStat("pca.first_share", "variance share of the first principal direction", atol=0.03,
+            read=lambda record: record.explained_variance_ratio[0] if record.explained_variance_ratio else None,
+            unit="%"),
+)
 
 
 class PcaFindings(Record):

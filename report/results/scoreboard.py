@@ -24,9 +24,10 @@ interval.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import ClassVar, Literal
 
+from report.keystats import DECODE_FACE_SHARE_ATOL, PATH_FACE_SHARE_ATOL, KeyStat
 from report.results import Record, StepResults
 from report.stats.uncertainty import intervals_overlap, rank_groups, wilson_interval
 
@@ -77,6 +78,33 @@ class ScoreboardResults(StepResults):
     primary_space: str | None = None  # the feature space of precision ... kid
     figure: str | None = None
     examples_figure: str | None = None
+
+
+def _per_generator(field: str) -> Callable[[ScoreboardResults], dict]:
+    """Per generator (keyed by its name) one number of its record."""
+    return lambda record: {g.name: getattr(g, field) for g in record.generators} or None
+
+
+def _generator(name: str, field: str) -> Callable[[ScoreboardResults], object]:
+    """One number of one generator's record (None when it is missing)."""
+    return lambda record: (_per_generator(field)(record) or {}).get(name)
+
+
+# Members listed before their family take precedence (`keystats.definition` returns the first match):
+# points on a few paths are few independent decodes, and N(0, I) decodes lie so far from the data that
+# their Fréchet distance doubled under the perturbation the tolerances were measured with.
+KEY_STATS = (
+    KeyStat("scoreboard.paths.face_share", "face share of the scoreboard's path-point decodes",
+            atol=PATH_FACE_SHARE_ATOL, read=_generator("paths", "face_share"), unit="%"),
+    KeyStat("scoreboard.standard-normal.fd", "Fréchet distance of the scoreboard's N(0, I) decodes", factor=3, atol=2,
+            read=_generator("standard-normal", "fd")),
+    KeyStat("scoreboard.*.face_share", "face share of the scoreboard's * decodes", atol=DECODE_FACE_SHARE_ATOL,
+            read=_per_generator("face_share"), unit="%"),
+    KeyStat("scoreboard.*.face_coverage", "face coverage (the ranking key) of the scoreboard's * decodes", atol=0.05,
+            read=_per_generator("face_coverage"), unit="%"),
+    KeyStat("scoreboard.*.fd", "Fréchet distance of the scoreboard's * decodes", factor=1.3, atol=2,
+            read=_per_generator("fd")),
+)
 
 
 class ScoreboardFindings(Record):

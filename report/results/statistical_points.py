@@ -7,9 +7,10 @@ compare their decodes with the same yardstick: the nearest-image distance of dec
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import ClassVar, Literal
 
+from report.keystats import DECODE_FACE_SHARE_ATOL, KeyStat
 from report.results import Record, Regularisation, StepResults
 from report.results.face_measure import FaceCount, Verdict, verdict
 
@@ -68,7 +69,7 @@ class StatisticalPointsResults(StepResults):
     n_points: int
     z_dim: int
     has_decoder: bool
-    b_values: list[float]  # the parameter's b values plus post II's matching b, sorted
+    uniform_b: list[float]  # the parameter's b values plus post II's matching b, sorted
     matching_b: float  # post II's matching b, unrounded
     data_radius_mean: float  # mean length of the real z-points
     data_radius_range: tuple[float, float]  # 1st and 99th percentile of the real lengths
@@ -91,6 +92,27 @@ class StatisticalPointsResults(StepResults):
         """The batch drawn with post II's matching b."""
         return next(batch for batch in self.batches if batch.is_matching_b)
     regularisation: Regularisation | None = None  # of its Mahalanobis distances (None in older records)
+
+
+def _matching_batch(field: str) -> Callable[[StatisticalPointsResults], object]:
+    """One number of the batch drawn with post II's matching b (None without one)."""
+    def read(record: StatisticalPointsResults):
+        batch = next((b for b in record.batches if b.is_matching_b), None)
+        return None if batch is None else getattr(batch, field)
+
+    return read
+
+
+KEY_STATS = (
+    KeyStat("statistical_points.matching.share_inside_ranges",
+            "share of uniform components (matching b) inside the data's ranges", atol=0.02,
+            read=_matching_batch("share_inside_ranges"), unit="%"),
+    KeyStat("statistical_points.matching.share_radius_in_data_range",
+            "share of uniform vectors (matching b) with a radius inside the data's range", atol=0.03,
+            read=_matching_batch("share_radius_in_data_range"), unit="%"),
+    KeyStat("statistical_points.matching.face_share", "face share of uniform decodes (matching b)",
+            atol=DECODE_FACE_SHARE_ATOL, read=_matching_batch("face_share"), unit="%"),
+)
 
 
 def yardstick_position(value: float, yardstick: float) -> Position:
@@ -222,6 +244,6 @@ def findings(results: StatisticalPointsResults, upstream: Mapping[str, StepResul
     return StatisticalPointsFindings(**values)
 
 
-def b_values_with_matching(b_values: Sequence[float], matching_b: float) -> list[float]:
+def uniform_b_with_matching(uniform_b: Sequence[float], matching_b: float) -> list[float]:
     """The parameter's b values plus post II's matching b rounded to two decimals, sorted, without repeats."""
-    return sorted({*b_values, round(matching_b, 2)})
+    return sorted({*uniform_b, round(matching_b, 2)})

@@ -11,14 +11,10 @@ import math
 from collections.abc import Mapping
 from typing import ClassVar, Literal
 
+from report import original as published
+from report.keystats import KeyStat
 from report.results import Record, StepResults
 
-# The original's autoencoder and training (post I of the series; filters and epochs are stated there,
-# the image count is post III's 170,000 encoded images).
-ORIGINAL = {
-    "data": "CelebA", "image_size": 96, "z_dim": 256, "encoder_filters": [64, 64, 128, 128],
-    "decoder_filters": [128, 128, 64, 64], "epochs": 24, "n_train": 170_000,
-}
 LAST_EPOCHS_SHARE = 0.25  # "the last epochs": this share of the run (at least two epochs) ...
 FLAT_GAIN_DB = 0.05  # ... raised the held-out PSNR by less than this many dB per epoch: the curve has flattened
 FLAT_IMPROVEMENT = 0.01  # without a pixel MSE history: the validation loss fell by less than this share
@@ -109,6 +105,12 @@ class TrainResults(StepResults):
     loaded: LoadedModel | None = None  # the files of a loaded model
 
 
+KEY_STATS = (
+    KeyStat("train.final_loss", "final training loss", rtol=0.03),
+    KeyStat("train.final_val_loss", "final validation loss", rtol=0.03),
+)
+
+
 class ComparisonRow(Record):
     """One row of post I's table: a property of the autoencoder, here and in the original."""
 
@@ -188,7 +190,7 @@ def findings(results: TrainResults, upstream: Mapping[str, StepResults]) -> Trai
     encoder_filters = [_channels(row) for row in results.encoder_layers if row.type == "Conv2D" and _channels(row)]
     decoder_filters = [_channels(row) for row in results.decoder_layers
                        if row.type == "Conv2DTranspose" and _channels(row)][:-1]  # the last makes the 3 colours
-    original_seen = ORIGINAL["epochs"] * ORIGINAL["n_train"]
+    original_seen = published.EPOCHS * published.N_IMAGES
     if results.origin == "loaded":
         rows = _loaded_rows(results, source, image_size)  # its layers are in their own tables
     else:
@@ -207,9 +209,9 @@ def findings(results: TrainResults, upstream: Mapping[str, StepResults]) -> Trai
         best_val_psnr=psnr(best_mse),
         images_seen=images_seen,
         original_images_seen=original_seen,
-        original_n_train=ORIGINAL["n_train"],
+        original_n_train=published.N_IMAGES,
         seen_ratio=original_seen / images_seen if images_seen else math.inf,
-        pixel_ratio=(ORIGINAL["image_size"] / image_size) ** 2 if image_size else None,
+        pixel_ratio=(published.IMAGE_SIZE / image_size) ** 2 if image_size else None,
         comparison=rows,
         several_outputs=bool(results.loaded and len(results.loaded.encoder_outputs) > 1),
         rescaled=bool(results.loaded and tuple(results.loaded.output_range) != (0.0, 1.0)),
@@ -234,15 +236,15 @@ def _total(layers: list[Layer]) -> int:
 def _loaded_rows(results: TrainResults, source, image_size) -> list[ComparisonRow]:
     """Table 1 for a model trained elsewhere: what the files show, beside the original's; no training figures."""
     rows = [
-        ComparisonRow(label="images analysed", ours=str(source), original=ORIGINAL["data"]),
+        ComparisonRow(label="images analysed", ours=str(source), original=published.DATA),
         ComparisonRow(label="image size", ours=f"{image_size}×{image_size}" if image_size else "",
-                      original=f"{ORIGINAL['image_size']}×{ORIGINAL['image_size']}"),
-        ComparisonRow(label="latent dimension z_dim", ours=str(results.z_dim), original=str(ORIGINAL["z_dim"])),
+                      original=f"{published.IMAGE_SIZE}×{published.IMAGE_SIZE}"),
+        ComparisonRow(label="latent dimension z_dim", ours=str(results.z_dim), original=str(published.Z_DIM)),
         ComparisonRow(label="encoder weights", ours=f"{_total(results.encoder_layers):,}", original="not stated"),
         ComparisonRow(label="decoder weights", ours=f"{_total(results.decoder_layers):,}", original="not stated"),
     ]
     rows.append(ComparisonRow(label="training", ours="elsewhere (not known here)",
-                              original=f"{ORIGINAL['epochs']} epochs on about {ORIGINAL['n_train']:,} images"))
+                              original=f"{published.EPOCHS} epochs on about {published.N_IMAGES:,} images"))
     return rows
 
 
@@ -250,14 +252,14 @@ def _trained_rows(results: TrainResults, source, image_size, encoder_filters, de
                   original_seen) -> list[ComparisonRow]:
     history = results.history
     return [
-        ComparisonRow(label="images", ours=str(source), original=ORIGINAL["data"]),
+        ComparisonRow(label="images", ours=str(source), original=published.DATA),
         ComparisonRow(label="image size", ours=f"{image_size}×{image_size}" if image_size else "",
-                      original=f"{ORIGINAL['image_size']}×{ORIGINAL['image_size']}"),
-        ComparisonRow(label="encoder filters", ours=_ladder(encoder_filters), original=_ladder(ORIGINAL["encoder_filters"])),
-        ComparisonRow(label="decoder filters", ours=_ladder(decoder_filters), original=_ladder(ORIGINAL["decoder_filters"])),
-        ComparisonRow(label="latent dimension z_dim", ours=str(results.z_dim), original=str(ORIGINAL["z_dim"])),
-        ComparisonRow(label="training images", ours=f"{history.n_train:,}", original=f"about {ORIGINAL['n_train']:,}"),
-        ComparisonRow(label="epochs", ours=str(history.epochs_run), original=str(ORIGINAL["epochs"])),
+                      original=f"{published.IMAGE_SIZE}×{published.IMAGE_SIZE}"),
+        ComparisonRow(label="encoder filters", ours=_ladder(encoder_filters), original=_ladder(published.ENCODER_FILTERS)),
+        ComparisonRow(label="decoder filters", ours=_ladder(decoder_filters), original=_ladder(published.DECODER_FILTERS)),
+        ComparisonRow(label="latent dimension z_dim", ours=str(results.z_dim), original=str(published.Z_DIM)),
+        ComparisonRow(label="training images", ours=f"{history.n_train:,}", original=f"about {published.N_IMAGES:,}"),
+        ComparisonRow(label="epochs", ours=str(history.epochs_run), original=str(published.EPOCHS)),
         ComparisonRow(label="images seen (epochs × training images)", ours=f"{images_seen:,}",
                       original=f"about {original_seen:,}"),
     ]

@@ -32,7 +32,7 @@ def streaming_correlation(z: np.ndarray, *, chunk_rows: int = CHUNK_ROWS, blas_t
         columns of constant components are NaN (as in numpy.corrcoef).
     """
     check_z(z)
-    n_points, z_dim = z.shape
+    n_points = z.shape[0]
     _, sums, gram = centred_gram(z, chunk_rows, blas_threads, user_api="blas")
     mean = sums / n_points
     cov = gram / n_points - np.outer(mean, mean)

@@ -41,7 +41,7 @@ def mean_and_covariance(z: np.ndarray, *, chunk_rows: int = CHUNK_ROWS, ddof: in
         mean of shape (z_dim,) and covariance of shape (z_dim, z_dim), both float64.
     """
     check_z(z)
-    n_points, z_dim = z.shape
+    n_points = z.shape[0]
     shift, sums, gram = centred_gram(z, chunk_rows, threads)
     offset = sums / n_points
     cov = (gram - n_points * np.outer(offset, offset)) / (n_points - ddof)
@@ -217,7 +217,7 @@ def _multivariate_normality(z, mean, covariance, rng, sample_size, n_dims, alpha
     # the other rows, relative to the full mean: their sum is minus the sample's
     rest_offset = -sample.sum(axis=0) / rest
     rest_cov = ((n_points - ddof) * covariance - sample.T @ sample) / rest - np.outer(rest_offset, rest_offset)
-    values, vectors = np.linalg.eigh((rest_cov + rest_cov.T) / 2)
+    _values, vectors = np.linalg.eigh((rest_cov + rest_cov.T) / 2)
     leading = vectors[:, ::-1][:, : min(n_dims, z_dim)]
     result = henze_zirkler(sample @ leading, alpha=alpha)
     result["axes_from"] = int(rest)

@@ -49,7 +49,7 @@ def distinct_planes(axes: PrincipalAxes, n_planes: int, *, candidates: int = 8,
     """
     vectors = axes.eigenvectors
     z_dim = vectors.shape[0]
-    pool = np.arange(z_dim) if components is None else np.asarray(sorted(set(int(c) for c in components)))
+    pool = np.arange(z_dim) if components is None else np.asarray(sorted({int(c) for c in components}))
     used = {(min(p), max(p)) for p in exclude}
     seen: set[int] = {int(a) for a in seen_axes}
     planes: list[dict] = []

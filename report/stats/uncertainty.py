@@ -15,6 +15,7 @@ run's `analysis.uncertainty.confidence_level`.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable, Sequence
 
 import numpy as np
@@ -100,7 +101,7 @@ def rank_groups(estimates: Sequence[float], intervals: Sequence[Sequence[float]]
     """
     if len(estimates) != len(intervals):
         raise ValueError("one interval per estimate")
-    if any(later > earlier for earlier, later in zip(estimates, estimates[1:])):
+    if any(later > earlier for earlier, later in itertools.pairwise(estimates)):
         raise ValueError("estimates must be listed best (highest) first")
     groups: list[int] = []
     leader = None

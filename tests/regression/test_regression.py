@@ -67,8 +67,9 @@ def test_a_missing_or_new_statistic_fails(tiny_build):
         assert_matches(actual, {k: v for k, v in actual.items() if k != "train.final_loss"}, "tiny")
 
 
-def test_same_parameters_and_seed_give_identical_key_statistics(tiny_build, tmp_path_factory):
-    """Every random choice derives from `seed`: a second build elsewhere gives the same numbers exactly."""
+def test_same_parameters_and_seed_give_identical_key_statistics(tiny_build, tmp_path_factory, no_render):
+    """Every random choice derives from `seed`: a second build elsewhere gives the same numbers exactly
+    (its site is not rendered: the key statistics are written before)."""
     root, _ = tiny_build
     second = tmp_path_factory.mktemp("tiny-again") / "build"
     build_variant(PROJECT_ROOT / "parameters" / "tiny.yaml", build_root=second, **QUIET)

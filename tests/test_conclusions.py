@@ -9,6 +9,7 @@ import pytest
 
 from report import conclusions
 from report.conclusions import combine, order, share
+from report.conclusions.common import percent_digits
 from report.params import UncertaintyParams
 from report.render.environment import environment
 from report.render.quantities import quantity_printer
@@ -37,6 +38,9 @@ def test_shares_and_means_whose_intervals_overlap_cannot_be_told_apart():
     assert order(share(10, 100, UNCERTAINTY), share(90, 100, UNCERTAINTY)) == "lower"
     assert [share(k, n, UNCERTAINTY).form for k, n in ((0, 9), (9, 9), (3, 9), (30, 90))] == ["none", "all", "count",
                                                                                               "percent"]
+    # a share under 1 % of a large sample reads as a count: "3 of 500", whose interval says the rest
+    assert [share(k, 500, UNCERTAINTY).form for k in (3, 4, 5, 6)] == ["count", "count", "percent", "percent"]
+    assert percent_digits(0.006) == 1 and percent_digits(0.0004) == 2 and percent_digits(0.03) == 0
     assert combine(["agrees", "agrees"]) == "agrees"
     assert combine(["agrees", "cannot tell"]) == "cannot tell"
     assert combine(["agrees", "differs"]) == "differs"

@@ -20,15 +20,16 @@ from report.stats.uncertainty import intervals_overlap, wilson_interval
 Relation = Literal["agrees", "differs", "cannot tell"]
 Order = Literal["higher", "lower", "alike"]  # one estimate against another, by their intervals
 
+SMALL_SHARE = 0.01  # a share below this reads as "k of n": "3 of 500", not "0.6 %"
 MAJORITY = 0.5  # a share whose whole interval lies above this is "most" of a set, below it "a minority"
 
 
 def percent_digits(share: float) -> int:
-    """Decimals a share needs as a percentage: none from 1 % on, two significant digits below (0.38 %)."""
+    """Decimals a share needs as a percentage: none from 1 % on, one significant digit below (0.4 %)."""
     percent = 100 * abs(share)
     if percent == 0 or percent >= 1:
         return 0
-    return -math.floor(math.log10(percent)) + 1
+    return -math.floor(math.log10(percent))
 
 
 class Count(Record):
@@ -68,11 +69,12 @@ class Share(Count):
 
     @property
     def form(self) -> Literal["none", "all", "count", "percent"]:
-        """How the share reads: none, all, "k of n" (small n) or a percentage."""
+        """How the share reads: none, all, "k of n" (a small n, or a share under 1 %, where a percentage
+        would print digits the count does not have) or a percentage."""
         plain = super().form
         if plain != "some":
             return plain
-        return "count" if self.n < self.min_count else "percent"
+        return "count" if self.n < self.min_count or self.k < SMALL_SHARE * self.n else "percent"
 
 
 class Estimate(Record):

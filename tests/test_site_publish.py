@@ -165,3 +165,18 @@ def test_no_printed_table_or_figure_is_wider_than_the_text(tiny_build, tmp_path)
     """WeasyPrint cuts off what sticks out of the page: a wide table loses its last columns."""
     run_dir = tiny_build[0] / "tiny"
     assert _printed_boxes_wider_than_the_text(run_dir, TINY, tmp_path) == []
+
+
+def test_post_one_numbers_its_figures_and_tables_without_gaps_for_a_model_trained_elsewhere():
+    from types import SimpleNamespace as NS
+
+    from report.render.context import post_one_figures, post_one_tables
+
+    trained = {"train": {"stats": NS(origin="trained")}, "formation": {}}
+    loaded = {"train": {"stats": NS(origin="loaded")}}
+    assert post_one_figures(trained) == {"faces": 1, "sample": 2, "loss": 3, "reconstructions": 4, "random": 5,
+                                         "projection": 6, "formation": 7, "calibration": 8, "grading": 9}
+    assert list(post_one_figures(loaded).values()) == list(range(1, 8))
+    assert "loss" not in post_one_figures(loaded) and "formation" not in post_one_figures(loaded)
+    assert post_one_tables(trained) == {"model": 1, "formation": 2, "calibration": 3}
+    assert post_one_tables(loaded) == {"model": 1, "calibration": 2}

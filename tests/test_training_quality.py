@@ -261,7 +261,8 @@ def test_post_one_names_the_replicas_and_the_global_batch_only_when_several_trai
         findings = train_findings(record, {})
         assert findings.mirrored == (replicas > 1)
         context = {"steps": {"train": {"stats": record, "findings": findings, "figures": {"loss": "figures/train/loss.png"}}},
-                   "params": {"model": {"encoder_filters": [8, 16]}}, "variant": "tiny", "has_decoder": True}
+                   "params": {"model": {"encoder_filters": [8, 16]}}, "variant": "tiny", "has_decoder": True,
+                   "post_one_figure": {"loss": 3}, "post_one_table": {"model": 1}}
         texts[replicas] = " ".join(env.get_template("steps/train.html").render(**context).split())
     assert "in batches of 32," in texts[1] and "copies of the model" not in texts[1]
     assert "in batches of 64 (32 on each of 2 copies of the model, one per GPU)," in texts[2]

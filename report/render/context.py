@@ -80,6 +80,26 @@ def _compared_parameters(params: Params, typed: dict[str, StepResults]) -> dict:
     return parameters
 
 
+POST_ONE_FIGURES = ("faces", "sample", "loss", "reconstructions", "random", "projection", "formation", "calibration",
+                    "grading")
+
+
+def post_one_figures(steps: dict) -> dict[str, int]:
+    """Post I's figure numbers by name, counting only the figures this run has: a model trained elsewhere
+    has no loss curve and no training snapshots, and the numbers that follow close up."""
+    train = steps.get("train")
+    loaded = train is not None and getattr(train["stats"], "origin", None) == "loaded"
+    present = [name for name in POST_ONE_FIGURES
+               if not (name == "loss" and loaded) and not (name == "formation" and "formation" not in steps)]
+    return {name: number for number, name in enumerate(present, start=1)}
+
+
+def post_one_tables(steps: dict) -> dict[str, int]:
+    """Post I's table numbers by name: the snapshots' table only where training snapshots exist."""
+    present = [name for name in ("model", "formation", "calibration") if name != "formation" or "formation" in steps]
+    return {name: number for number, name in enumerate(present, start=1)}
+
+
 def build_context(run_dir: Path, site: Path, params: Params, records: dict[str, dict]) -> dict:
     """Everything the templates see; copies the figures into `site`."""
     typed = read_records(run_dir, records)
@@ -118,6 +138,8 @@ def build_context(run_dir: Path, site: Path, params: Params, records: dict[str, 
         "posts": posts,
         "manifest_link": "manifest.json",
         "rendered_on": datetime.date.today().isoformat(),
+        "post_one_figure": post_one_figures(steps),
+        "post_one_table": post_one_tables(steps),
         "comparison": comparison_context(run_dir, _compared_parameters(params, typed), dict(POSTS)),
         # a study of this variant over seeds, built beside it: the findings that vary with the seed, by page
         "seed_study": seed_study_context(run_dir, params.variant),

@@ -347,7 +347,8 @@ def test_tiny_statistics_group_by_post_with_labels_and_a_z_dim_neighbour_is_set_
     assert context["set_apart"] == [{"variant": "tiny-z8", "reason": "model.z_dim 8 (this run: 16)"}]
     headings = [group["heading"] for group in context["groups"]]
     with_key_stats = {STEPS_BY_NAME[stat.step].post for stat in keystats.KEY_STATS}  # post X has none
-    assert headings == [f"Post {roman(n)}: {title}" for n, title in POSTS if n in with_key_stats] + ["Scoreboard"]
+    assert headings == [f"Post {roman(n)}: {title}" for n, title in POSTS if n in with_key_stats] + ["Scoreboard",
+                                                                                                   "Filaments"]
     rows = [row for group in context["groups"] for row in group["rows"]]
     assert sorted(row["key"] for row in rows) == sorted(values)
     assert all(row["label"] != row["key"] and "*" not in row["label"] for row in rows)

@@ -35,6 +35,9 @@ def neighbour_setups(run_dir: Path) -> dict[str, str]:
             for name, path in key_stats_files(run_dir).items() if name != run_dir.name}
 
 
+PAGE_HEADINGS = {"scoreboard": "Scoreboard", "filaments": "Filaments"}  # pages outside the numbered series
+
+
 def group_heading(key: str, post_titles: Mapping[int, str]) -> tuple[int, str]:
     """The post a key statistic belongs to, as (its number for ordering, its heading).
 
@@ -45,7 +48,7 @@ def group_heading(key: str, post_titles: Mapping[int, str]) -> tuple[int, str]:
     if step is None:
         return len(STEPS_BY_NAME) + len(post_titles) + 1, OTHER_GROUP
     if step.post not in post_titles:
-        return step.post, "Scoreboard" if step.name == "scoreboard" else step.name
+        return step.post, PAGE_HEADINGS.get(step.name, step.name)
     return step.post, f"Post {roman(step.post)}: {post_titles[step.post]}"
 
 

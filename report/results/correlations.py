@@ -13,8 +13,8 @@ from collections.abc import Mapping
 from typing import ClassVar, Literal
 
 from report import original as published
-from report.keystats import KeyStat
 from report.results import Record, StepResults
+from report.results.key_stat import KeyStat
 from report.results.verdicts import ProjectionVerdict, projection_verdict
 
 CHANCE_THRESHOLD = 0.1  # the |r| the post measures chance correlations against

@@ -13,8 +13,8 @@ from typing import ClassVar, Literal
 
 import numpy as np
 
-from report.keystats import KeyStat
 from report.results import Record, StepResults
+from report.results.key_stat import KeyStat
 
 NEARLY_ALL_SHARE = 0.9  # at least this share of components covering 0 is "nearly every component"
 MOST_SHARE = 0.5  # at least this share (below NEARLY_ALL_SHARE) is "most components"

@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import ClassVar, Literal
 
-from report.keystats import KeyStat
 from report.results import Record, StepResults
+from report.results.key_stat import KeyStat
 from report.results.verdicts import origin_at_border
 
 

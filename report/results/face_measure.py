@@ -17,8 +17,8 @@ from typing import ClassVar, Literal
 from pydantic import Field
 
 from report.face_verdicts import CLEAR, FAINT, FaceVerdict, as_verdict
-from report.keystats import FACE_SHARE_ATOL, KeyStat
 from report.results import Record, StepResults
+from report.results.key_stat import FACE_SHARE_ATOL, KeyStat
 from report.stats.uncertainty import intervals_overlap, wilson_interval
 
 CLEARLY_FACES = 0.8  # a set "clearly" counts as faces when at least this share of it does

@@ -14,9 +14,9 @@ from typing import ClassVar, Literal
 
 from scipy import stats
 
-from report.keystats import KeyStat
 from report.results import Record, StepResults
-from report.stats.uncertainty import intervals_overlap
+from report.results.key_stat import KeyStat
+from report.stats.uncertainty import intervals_overlap, wilson_interval
 
 Sample = Literal["data", "normal", "permuted"]
 SAMPLE_TITLES = {"data": "z-points", "normal": "N(μ, Σ)", "permuted": "permuted principal scores"}
@@ -211,6 +211,8 @@ class FilamentsFindings(Record):
     ripley_below: int = 0  # ... and leaves it downwards (fewer: more regular)
     ripley_null_tested: int = 0  # the normal sample's own curves measured against the envelope
     ripley_null_leaves: int = 0  # ... and leaving it: what a pointwise envelope over many radii gives by chance
+    ripley_leaves: int = 0  # windows whose z-point curve leaves the envelope (above or below)
+    ripley_more_than_null: bool = False  # the z-points leave it in a share of windows whose interval lies above the normal's
     ripley_largest: Window | None = None  # the z-points' window farthest outside its envelope (None: inside in all)
     faces: dict[str, FaceSet]
     faces_in_counts: bool  # too few decodes for percentages: "n of N"
@@ -307,6 +309,10 @@ def findings(results: FilamentsResults, upstream: Mapping[str, StepResults]) -> 
         ripley_below=sum(w.ripley_excursion < 0 for w in outside),
         ripley_null_tested=len(measured["normal"]),
         ripley_null_leaves=sum(w.ripley_excursion != 0 for w in measured["normal"]),
+        ripley_leaves=len(outside),
+        ripley_more_than_null=_leaves_more_often(len(outside), len(measured["data"]),
+                                                 sum(w.ripley_excursion != 0 for w in measured["normal"]),
+                                                 len(measured["normal"]), results.confidence_level),
         ripley_largest=max(outside, key=lambda w: abs(w.ripley_excursion), default=None),
         faces=faces,
         faces_apart=faces_apart,
@@ -317,3 +323,12 @@ def findings(results: FilamentsResults, upstream: Mapping[str, StepResults]) -> 
         scale_trend=trend,
         figure_numbers=numbers,
     )
+
+
+def _leaves_more_often(k_data: int, n_data: int, k_null: int, n_null: int, confidence: float) -> bool:
+    """Whether the z-points' curves leave the envelope in clearly more windows than the normal sample's own
+    curves do: their Wilson intervals do not overlap, the z-points' lying above."""
+    if not n_data or not n_null:
+        return False
+    data, null = wilson_interval(k_data, n_data, confidence), wilson_interval(k_null, n_null, confidence)
+    return not intervals_overlap(data, null) and k_data / n_data > k_null / n_null

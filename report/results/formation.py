@@ -14,8 +14,8 @@ from collections.abc import Callable, Mapping
 from typing import ClassVar, Literal
 
 from report import original as published
-from report.keystats import KeyStat
 from report.results import Record, StepResults
+from report.results.key_stat import KeyStat
 from report.stats.formation import course
 
 

@@ -10,9 +10,9 @@ import math
 from collections.abc import Callable, Mapping
 from typing import ClassVar, Literal
 
-from report.keystats import DECODE_FACE_SHARE_ATOL, KeyStat
 from report.results import Record, Regularisation, StepResults
 from report.results.face_measure import FaceCount, Verdict, verdict
+from report.results.key_stat import DECODE_FACE_SHARE_ATOL, KeyStat
 from report.results.statistical_points import (
     ABOVE_YARDSTICK,
     BELOW_YARDSTICK,

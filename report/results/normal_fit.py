@@ -9,8 +9,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import ClassVar, Literal
 
-from report.keystats import KeyStat
 from report.results import Record, StepResults
+from report.results.key_stat import KeyStat
 from report.results.statistical_points import Position, coverage, yardstick_position
 
 ELLIPSE_TOLERANCE = 0.05  # a share inside an ellipse within 5 points of the normal's counts as matching it

@@ -16,8 +16,8 @@ from collections.abc import Callable, Mapping
 from typing import ClassVar, Literal
 
 from report import original as published
-from report.keystats import KeyStat
 from report.results import Record, Regularisation, StepResults
+from report.results.key_stat import KeyStat
 from report.results.verdicts import ProjectionVerdict, origin_at_border, projection_verdict
 
 OUTER_SHARE = 0.5  # fewer than this share farther out: the origin is in the outer part of the cloud

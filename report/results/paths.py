@@ -9,10 +9,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import ClassVar, Literal
 
-from report.keystats import PATH_FACE_SHARE_ATOL, KeyStat
 from report.params import UncertaintyParams
 from report.results import Record, Regularisation, StepResults
 from report.results.face_measure import FaceCount, Verdict, verdict
+from report.results.key_stat import PATH_FACE_SHARE_ATOL, KeyStat
 from report.results.statistical_points import ABOVE_YARDSTICK, Position, coverage, yardstick_position
 from report.stats.uncertainty import intervals_overlap, wilson_interval
 

@@ -11,8 +11,8 @@ import math
 from collections.abc import Mapping
 from typing import ClassVar, Literal
 
-from report.keystats import KeyStat
 from report.results import Record, StepResults
+from report.results.key_stat import KeyStat
 
 UNCORRELATED_SIGMAS = 4.0  # |r| below 4 / sqrt(sample size), sampling noise: principal coordinates count as uncorrelated
 FEW_AXES = 0.25  # 90 % of the variance in at most this share of the axes: the variance is concentrated

@@ -27,8 +27,8 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import ClassVar, Literal
 
-from report.keystats import DECODE_FACE_SHARE_ATOL, PATH_FACE_SHARE_ATOL, KeyStat
 from report.results import Record, StepResults
+from report.results.key_stat import DECODE_FACE_SHARE_ATOL, PATH_FACE_SHARE_ATOL, KeyStat
 from report.stats.uncertainty import intervals_overlap, rank_groups, wilson_interval
 
 CEILING = "reconstructions"

@@ -10,9 +10,9 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from typing import ClassVar, Literal
 
-from report.keystats import DECODE_FACE_SHARE_ATOL, KeyStat
 from report.results import Record, Regularisation, StepResults
 from report.results.face_measure import FaceCount, Verdict, verdict
+from report.results.key_stat import DECODE_FACE_SHARE_ATOL, KeyStat
 
 ABOVE_YARDSTICK = 1.1  # a decode more than 10 % farther from every training image than the yardstick resembles none
 BELOW_YARDSTICK = 0.9  # more than 10 % nearer than the yardstick: blander than reconstructions of real images

@@ -12,8 +12,8 @@ from collections.abc import Mapping
 from typing import ClassVar, Literal
 
 from report import original as published
-from report.keystats import KeyStat
 from report.results import Record, StepResults
+from report.results.key_stat import KeyStat
 
 LAST_EPOCHS_SHARE = 0.25  # "the last epochs": this share of the run (at least two epochs) ...
 FLAT_GAIN_DB = 0.05  # ... raised the held-out PSNR by less than this many dB per epoch: the curve has flattened

@@ -13,7 +13,7 @@ from report.render.environment import listing, percent_range, plural
 TEMPLATES = sorted((PROJECT_ROOT / "templates").rglob("*.html"))
 JINJA = re.compile(r"\{\{.*?\}\}|\{%.*?%\}", re.S)
 STRINGS = re.compile(r"\"[^\"]*\"|'[^']*'")
-FORMAT_DIGITS = re.compile(r"\b(num|percent|sig)\(\s*\d+\s*\)")
+FORMAT_DIGITS = re.compile(r"\b(num|percent|percent_range|sig)\(\s*\d+\s*\)")
 COMPARISON = re.compile(r"<|>|[=!]=\s*-?\d|\d\s*[=!]=")
 NUMBER_TESTS = re.compile(r"\bis\s+(not\s+)?(ge|gt|le|lt|greaterthan|lessthan|eq|ne|divisibleby)\b"
                           r"|[\"'](ge|gt|le|lt|greaterthan|lessthan|eq|ne|divisibleby|[<>]=?|[=!]=)[\"']")

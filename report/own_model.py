@@ -176,6 +176,15 @@ def _single_input_shape(model, path: Path, key: str, what: str) -> tuple:
     return tuple(inputs[0].shape)
 
 
+def _call(model, inputs, refusal: str):
+    """`model(inputs)`, or a one-line ParameterError: `refusal` and the first 200 characters of Keras's reason."""
+    try:
+        return model(inputs)
+    except Exception as err:
+        first = " ".join(str(err).split())[:200]
+        raise ParameterError(f"{refusal}: {first}") from None
+
+
 def _outputs(result) -> list[tuple[str, object]]:
     """(label, tensor) of every output of a model call: one, a list or tuple, or a dict."""
     if isinstance(result, dict):
@@ -251,12 +260,7 @@ def load_autoencoder(model: ModelParams, image_size: int, declared_z_dim: int | 
     image = keras.Input(shape=(s, s, 3), name="own_image")
     scaled = image if (low, high) == (0.0, 1.0) else keras.layers.Rescaling(
         high - low, offset=low, name="to_output_range")(image)
-    try:
-        result = encoder(scaled)
-    except Exception as err:
-        first = " ".join(str(err).split())[:200]
-        raise ParameterError(f"{encoder_path}: the encoder cannot take {s}x{s} RGB images (model.encoder_path): "
-                             f"{first}") from None
+    result = _call(encoder, scaled, f"{encoder_path}: the encoder cannot take {s}x{s} RGB images (model.encoder_path)")
     outputs = _outputs(result)
     listed = [f"{label}: {_shape_text(tensor.shape)}" for label, tensor in outputs]
     index = 0 if model.encoder_output is None else model.encoder_output
@@ -281,12 +285,8 @@ def load_autoencoder(model: ModelParams, image_size: int, declared_z_dim: int | 
         raise ParameterError(f"{decoder_path}: the decoder takes inputs of shape {_shape_text(shape)} but the "
                              f"encoder gives latent vectors of shape (None, {z_dim}) (model.decoder_path)")
     z = keras.Input(shape=(z_dim,), name="own_z")
-    try:
-        decoded = decoder(z)
-    except Exception as err:
-        first = " ".join(str(err).split())[:200]
-        raise ParameterError(f"{decoder_path}: the decoder cannot take latent vectors of {z_dim} components "
-                             f"(model.decoder_path): {first}") from None
+    decoded = _call(decoder, z, f"{decoder_path}: the decoder cannot take latent vectors of {z_dim} components "
+                                "(model.decoder_path)")
     decoded_outputs = _outputs(decoded)
     if len(decoded_outputs) != 1:
         raise ParameterError(f"{decoder_path}: the decoder has {len(decoded_outputs)} outputs; it must make one "

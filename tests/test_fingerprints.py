@@ -7,6 +7,7 @@ import shutil
 import subprocess
 import sys
 import textwrap
+import time
 from pathlib import Path
 
 import pytest
@@ -92,7 +93,7 @@ def test_editing_any_module_a_notebook_imports_reruns_the_step_and_names_it(step
         assert f"code changed: {module}" in reasons, (module, reasons)
 
 
-def test_editing_a_statistics_module_reruns_the_steps_that_use_it(tiny_copy, tmp_path, monkeypatch):
+def test_editing_a_statistics_module_reruns_the_steps_that_use_it(tiny_copy, tmp_path, monkeypatch, no_render):
     """A real build: after an edit of report/stats/planes.py exactly the steps that import it rerun,
     and the build says why; the others stay, their results unchanged."""
     from report.build import build_variant
@@ -133,3 +134,38 @@ def test_the_shared_mahalanobis_rule_reaches_the_steps_that_declare_it_and_rerun
 def run_request(step, params):
     from report.pipeline.run import step_request
     return step_request(step, params, Path("build/tiny"), step.seed(params))
+
+
+def test_a_results_file_is_digested_by_what_it_holds_not_by_when_it_was_written(tmp_path):
+    """Saving the same model or statistics twice gives one content digest; changing a weight or a number does not."""
+    import keras
+    import numpy as np
+
+    def built(weights=None):
+        model = keras.Sequential([keras.Input((3,), name="x"), keras.layers.Dense(2, name="dense")], name="model")
+        if weights is not None:
+            model.set_weights(weights)
+        return model
+
+    model = built()
+    first, second = tmp_path / "first.keras", tmp_path / "second.keras"
+    model.save(first)
+    time.sleep(1.1)  # the archive records its save date to the second
+    built(model.get_weights()).save(second)  # new objects, the same weights, a later save date
+    assert hashing.file_sha256(first) != hashing.file_sha256(second)
+    assert hashing.content_sha256(first) == hashing.content_sha256(second)
+    model.layers[0].kernel.assign(model.layers[0].kernel + 1.0)
+    model.save(changed := tmp_path / "changed.keras")
+    assert hashing.content_sha256(changed) != hashing.content_sha256(first)
+
+    stats = {"loss": [0.5, 0.4], "epoch_seconds": [1.9, 0.1], "parts": {"seconds": {"fit": 3.0}, "n": 4}}
+    (a := tmp_path / "a.json").write_text(json.dumps(stats))
+    (b := tmp_path / "b.json").write_text(json.dumps({**stats, "epoch_seconds": [2.2, 0.3],
+                                                      "parts": {"seconds": {"fit": 9.0}, "n": 4}}, indent=2))
+    (c := tmp_path / "c.json").write_text(json.dumps({**stats, "loss": [0.5, 0.41]}))
+    assert hashing.content_sha256(a) == hashing.content_sha256(b) != hashing.content_sha256(c)
+
+    np.savez(d := tmp_path / "d.npz", x=np.arange(3))
+    (broken := tmp_path / "broken.keras").write_bytes(b"not an archive")
+    assert hashing.content_sha256(broken) == hashing.file_sha256(broken)
+    assert hashing.content_sha256(d) != hashing.content_sha256(broken)

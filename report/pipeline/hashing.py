@@ -11,6 +11,7 @@ import functools
 import hashlib
 import importlib.metadata
 import json
+import zipfile
 from pathlib import Path
 
 import nbformat
@@ -35,6 +36,64 @@ def file_sha256(path: Path, chunk_bytes: int = 1 << 22) -> str:
         while chunk := handle.read(chunk_bytes):
             digest.update(chunk)
     return digest.hexdigest()
+
+
+# A key of a results file whose name ends so holds a wall time: it differs between identical runs.
+TIMING_SUFFIX = "seconds"
+
+
+def content_sha256(path: Path) -> str:
+    """The digest of what a results file holds, blind to what differs between two identical runs.
+
+    A Keras archive records when it was saved and the memory addresses of shared objects, `np.savez`
+    stamps each member with the time, and statistics record wall times; none of that is a result, so
+    a step rerun that computes the same numbers gives its dependents the same upstream digest.
+    """
+    try:
+        if path.suffix in (".keras", ".npz"):
+            return _archive_sha256(path)
+        if path.suffix == ".json":
+            return sha256_text(canonical_json(_without_timings(json.loads(path.read_text(encoding="utf-8")))))
+    except (zipfile.BadZipFile, ValueError, UnicodeDecodeError):
+        pass  # not what its name says: its bytes are all there is to compare
+    return file_sha256(path)
+
+
+def _archive_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with zipfile.ZipFile(path) as archive:
+        for name in sorted(archive.namelist()):
+            data = archive.read(name)
+            if path.suffix == ".keras" and name in ("metadata.json", "config.json"):
+                data = canonical_json(_keras_config(json.loads(data), name)).encode("utf-8")
+            digest.update(f"{name}\x00{len(data)}\x00".encode())
+            digest.update(data)
+    return digest.hexdigest()
+
+
+def _keras_config(value, name: str):
+    """A Keras archive's JSON without its save date, shared-object ids numbered in order of appearance."""
+    if name == "metadata.json":
+        return {key: item for key, item in value.items() if key != "date_saved"}
+    numbers: dict = {}
+
+    def renumbered(item):
+        if isinstance(item, dict):
+            return {key: numbers.setdefault(inner, len(numbers)) if key == "shared_object_id" else renumbered(inner)
+                    for key, inner in item.items()}
+        if isinstance(item, list):
+            return [renumbered(inner) for inner in item]
+        return item
+
+    return renumbered(value)
+
+
+def _without_timings(value):
+    if isinstance(value, dict):
+        return {key: _without_timings(item) for key, item in value.items() if not str(key).endswith(TIMING_SUFFIX)}
+    if isinstance(value, list):
+        return [_without_timings(item) for item in value]
+    return value
 
 
 def code_hash(notebook: nbformat.NotebookNode) -> str:
@@ -138,7 +197,7 @@ def package_versions(names: tuple[str, ...] = HASHED_PACKAGES) -> dict[str, str]
 
 
 class DigestCache:
-    """Remembers file digests keyed by (size, mtime_ns, ctime_ns), so a no-op build reads no large file.
+    """Remembers content digests (`content_sha256`) keyed by (size, mtime_ns, ctime_ns), so a no-op build reads no large file.
 
     The inode change time cannot be set back by a program (unlike mtime), so a file edited in
     place with its size and mtime restored is still read again and its change detected.
@@ -159,10 +218,11 @@ class DigestCache:
         key = str(file.resolve())
         known = self.entries.get(key)
         stamp = {"size": stat.st_size, "mtime_ns": stat.st_mtime_ns, "ctime_ns": stat.st_ctime_ns}
-        if isinstance(known, dict) and all(known.get(name) == value for name, value in stamp.items()):
-            return known["sha256"]
-        sha = file_sha256(file)
-        self.entries[key] = {**stamp, "sha256": sha}
+        if isinstance(known, dict) and all(known.get(name) == value for name, value in stamp.items()) \
+                and isinstance(known.get("content_sha256"), str):
+            return known["content_sha256"]
+        sha = content_sha256(file)
+        self.entries[key] = {**stamp, "content_sha256": sha}
         self.dirty = True
         return sha
 

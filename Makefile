@@ -4,6 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 PARAMS ?= parameters/synthetic-faces.yaml
 STUDY ?= parameters/study-seeds.yaml
+TEST_WORKERS ?= 2  # pytest-xdist worker processes of `make test`; the suite is sized for two cores
 # parameters/study-*.yaml are sweep files (`make study`), not variants.
 CPU_VARIANTS := $(filter-out parameters/celeba-256.yaml parameters/study-%.yaml,$(wildcard parameters/*.yaml))
 
@@ -34,7 +35,7 @@ study: install
 
 test: install
 	$(BIN)/ruff check .
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q -n $(TEST_WORKERS) --dist loadfile --no-loadscope-reorder
 
 clean:
 	rm -rf build

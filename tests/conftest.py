@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import io
 import os
+import pickle
 import shutil
 import signal
 from pathlib import Path
@@ -15,6 +16,18 @@ import yaml
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 TINY = PROJECT_ROOT / "parameters" / "tiny.yaml"
+
+
+# The modules that build, longest first, so that `make test`'s two workers (pytest-xdist, one module at a time)
+# finish together: the first needs the session's tiny build, the next two build without it while it is made.
+LONGEST_FIRST = ("test_pipeline.py", "test_own_model.py", "test_zpoints.py", "test_robustness.py",
+                 "test_regression.py", "test_fingerprints.py", "test_sweep.py", "test_filaments.py")
+
+
+def pytest_collection_modifyitems(items):
+    """Run the modules that build first, longest first; the rest keep their order."""
+    rank = {name: position for position, name in enumerate(LONGEST_FIRST)}
+    items.sort(key=lambda item: rank.get(item.path.name, len(rank)))
 
 
 def tiny_raw() -> dict:
@@ -54,12 +67,25 @@ def run_cli(*args: str, cwd: Path | None = None) -> SimpleNamespace:
 
 @pytest.fixture(scope="session")
 def tiny_build(tmp_path_factory):
-    """Build `tiny` once for the session; returns (build_root, outcome)."""
+    """Build `tiny` once for the whole run; returns (build_root, outcome).
+
+    With pytest-xdist (`make test` runs two workers) the first worker to ask builds it in the run's
+    shared temporary folder while the others wait on a file lock, then every worker reads that one build.
+    """
     from report.build import build_variant
 
-    root = tmp_path_factory.mktemp("tiny-build") / "build"
-    outcome = build_variant(TINY, build_root=root, progress=False, echo=lambda line: None)
-    return root, outcome
+    if os.environ.get("PYTEST_XDIST_WORKER") is None:
+        root = tmp_path_factory.mktemp("tiny-build") / "build"
+        return root, build_variant(TINY, build_root=root, progress=False, echo=lambda line: None)
+    from filelock import FileLock
+
+    shared = tmp_path_factory.getbasetemp().parent / "tiny-build"  # one folder per run, beside the workers' own
+    with FileLock(f"{shared}.lock"):
+        saved = shared / "outcome.pickle"
+        if not saved.is_file():
+            outcome = build_variant(TINY, build_root=shared / "build", progress=False, echo=lambda line: None)
+            saved.write_bytes(pickle.dumps(outcome))
+        return shared / "build", pickle.loads(saved.read_bytes())
 
 
 @pytest.fixture

@@ -86,10 +86,18 @@ def quiet_dask() -> None:
 
 
 def check_workers(client, expected: Identity) -> None:
-    """Refuse a cluster whose workers run other code or packages than this driver, naming the first."""
-    found = client.run(identity)
+    """Refuse a cluster whose workers run other code or packages than this driver, naming the first.
+
+    A worker that leaves while it is asked (killed, or restarted by its nanny) is passed over: its
+    replacement is checked by each task before the task runs.
+    """
+    answers = client.run(identity, on_error="return")
+    found = {address: answer for address, answer in answers.items() if not isinstance(answer, OSError)}  # gone
     if not found:
         raise ReportError("the Dask cluster has no workers")
+    for address, answer in found.items():
+        if isinstance(answer, BaseException):
+            raise WorkerMismatch(f"worker {address} refuses to run: it cannot say what it runs ({answer})")
     for address, theirs in found.items():
         problem = mismatch(expected, theirs)
         if problem:

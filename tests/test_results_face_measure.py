@@ -90,6 +90,14 @@ def test_findings_say_when_it_does_not_hold(shares, faint, why):
     assert (f.reconstructions_above_uniform is False) == (why == "order")
 
 
+def test_real_images_the_judge_passes_but_colour_turns_away_are_counted():
+    assert findings(validate_results(FaceMeasureResults, record()), {}).real_lost_to_colour == 0
+    raw = record()
+    real = next(item for item in raw["calibration"] if item["name"] == "real")
+    real["judge_share"] = 1.0  # all 20 pass the judge, 19 have a face (clear or faint): one lost to its colours
+    assert findings(validate_results(FaceMeasureResults, raw), {}).real_lost_to_colour == 1
+
+
 def test_an_unlearnt_task_and_a_blur_kept_clear():
     f = findings(validate_results(FaceMeasureResults, record({"blurred": 0.8}, {"blurred": 0.1}, task_score=0.1)), {})
     assert not f.blurred_mostly_faint and not f.task_learnt

@@ -340,6 +340,7 @@ class FaceMeasureFindings(Record):
     task_learnt: bool  # the trained network solves its task on held-out images (TASK_LEARNT)
     judge: JudgeRecord
     judge_keeps_faces: bool  # the judge passes held-out real, blurred and reconstructed images clearly (CLEARLY_FACES)
+    real_lost_to_colour: int  # held-out real images the judge passes that lose their face to the colour score
 
 
 def findings(results: FaceMeasureResults, upstream: Mapping[str, StepResults]) -> FaceMeasureFindings:
@@ -375,7 +376,19 @@ def findings(results: FaceMeasureResults, upstream: Mapping[str, StepResults]) -
         judge=results.judge,
         judge_keeps_faces=all(item.judge_share >= CLEARLY_FACES for item in (real, blurred, reconstructions)
                               if item is not None),
+        real_lost_to_colour=lost_to_colour(real),
     )
+
+
+def lost_to_colour(images: CalibrationSet) -> int:
+    """How many images of a set the structure judge passes but the colour score turns into "no face".
+
+    Presence is structure x colour, never above the structure alone, so every image with a face passes
+    the judge; those that pass it and still have no face lost it to their colours.
+    """
+    passed = round(images.judge_share * images.n_images)
+    present = round((1 - images.no_face_share) * images.n_images)
+    return max(passed - present, 0)
 
 
 Comparison = Literal["above", "below", "alike"]

@@ -69,3 +69,32 @@ def test_listing_joins_words_as_prose():
 def test_percent_range_prints_the_sign_once():
     assert percent_range((0.281, 0.3364)) == "28.1–33.6 %"
     assert percent_range((0.0, 0.0132), 2) == "0.00–1.32 %" and percent_range(None) == "–"
+
+
+@pytest.mark.parametrize("path", TEMPLATES, ids=lambda p: str(p.relative_to(PROJECT_ROOT / "templates")))
+def test_every_filter_and_test_a_template_names_exists(path):
+    """A filter or test that does not exist fails only when its branch renders: find them all without rendering.
+
+    Covers `x | name`, `x is name`, and the names given as strings to map, select, reject, selectattr and rejectattr.
+    """
+    from jinja2 import nodes
+
+    from report.render.environment import environment
+
+    env = environment()
+    tree = env.parse(path.read_text(encoding="utf-8"))
+    unknown = []
+    for node in tree.find_all((nodes.Filter, nodes.Test)):
+        known = env.filters if isinstance(node, nodes.Filter) else env.tests
+        if node.name not in known:
+            unknown.append(node.name)
+        if not isinstance(node, nodes.Filter) or node.name not in ("map", "select", "reject", "selectattr", "rejectattr"):
+            continue
+        position = 1 if node.name in ("selectattr", "rejectattr") else 0
+        named = node.args[position] if len(node.args) > position else None
+        if isinstance(named, nodes.Const) and isinstance(named.value, str):
+            if node.name == "map" and named.value not in env.filters:
+                unknown.append(named.value)
+            if node.name != "map" and named.value not in env.tests:
+                unknown.append(named.value)
+    assert not unknown, f"{path.name}: no filter or test named {', '.join(sorted(set(unknown)))}"

@@ -7,6 +7,7 @@ import re
 import shutil
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -262,7 +263,7 @@ print("CONNECTION", json.dumps({"transport": info["transport"], "ip": info["ip"]
 '''
 
 
-def test_kernels_started_at_once_all_run_over_their_own_sockets_inside_the_build(tmp_path, monkeypatch):
+def test_kernels_started_at_once_all_run_over_their_own_sockets_inside_the_build(tmp_path, monkeypatch, request):
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
@@ -272,7 +273,11 @@ def test_kernels_started_at_once_all_run_over_their_own_sockets_inside_the_build
         monkeypatch.setenv(variable, str(tmp_path / "cache" / variable))
     notebook = tmp_path / "connection.py"
     notebook.write_text(CONNECTION_NOTEBOOK)
-    staging = tmp_path / "build" / ".staging"
+    # A short folder: under pytest's deep temporary path (deeper still with xdist) the socket path would pass the
+    # platform's limit and the kernels would rightly fall back to TCP.
+    short = Path(tempfile.mkdtemp(prefix="sockets-"))
+    request.addfinalizer(lambda: shutil.rmtree(short, ignore_errors=True))
+    staging = short / "build" / ".staging"
     staging.mkdir(parents=True)
     kernels = 4
     with ProcessPoolExecutor(kernels, mp_context=multiprocessing.get_context("spawn")) as pool:
@@ -290,12 +295,14 @@ def test_kernels_started_at_once_all_run_over_their_own_sockets_inside_the_build
     assert left == sorted(f"k{i}.{ext}" for i in range(kernels) for ext in ("ipynb", "log"))  # sockets removed
 
 
-def test_a_socket_path_too_long_for_the_platform_falls_back_to_tcp(tmp_path):
+def test_a_socket_path_too_long_for_the_platform_falls_back_to_tcp(tmp_path, request):
     from report.pipeline.execute import UNIX_SOCKET_PATH_BYTES, kernel_connection
 
-    short = kernel_connection(tmp_path, "train")
-    assert short["transport"] == "ipc" and Path(short["connection_file"]).parent == tmp_path.resolve()
+    folder = Path(tempfile.mkdtemp(prefix="sockets-"))  # pytest's own temporary path may already be too deep
+    request.addfinalizer(lambda: shutil.rmtree(folder, ignore_errors=True))
+    short = kernel_connection(folder, "train")
+    assert short["transport"] == "ipc" and Path(short["connection_file"]).parent == folder.resolve()
     deep = tmp_path / ("d" * UNIX_SOCKET_PATH_BYTES)
     long = kernel_connection(deep, "train")
     assert "transport" not in long and Path(long["connection_file"]).parent == deep.resolve()
-    assert kernel_connection(tmp_path, "train")["connection_file"] != short["connection_file"]
+    assert kernel_connection(folder, "train")["connection_file"] != short["connection_file"]

@@ -263,7 +263,16 @@ print("CONNECTION", json.dumps({"transport": info["transport"], "ip": info["ip"]
 '''
 
 
-def test_kernels_started_at_once_all_run_over_their_own_sockets_inside_the_build(tmp_path, monkeypatch, request):
+@pytest.fixture
+def short_folder():
+    """A folder with a short path: under pytest's deep temporary paths (deeper still with xdist) a kernel's socket
+    path would pass the platform's limit, and kernels would rightly fall back to TCP."""
+    folder = Path(tempfile.mkdtemp(prefix="sockets-"))
+    yield folder
+    shutil.rmtree(folder, ignore_errors=True)
+
+
+def test_kernels_started_at_once_all_run_over_their_own_sockets_inside_the_build(tmp_path, monkeypatch, short_folder):
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
@@ -273,11 +282,7 @@ def test_kernels_started_at_once_all_run_over_their_own_sockets_inside_the_build
         monkeypatch.setenv(variable, str(tmp_path / "cache" / variable))
     notebook = tmp_path / "connection.py"
     notebook.write_text(CONNECTION_NOTEBOOK)
-    # A short folder: under pytest's deep temporary path (deeper still with xdist) the socket path would pass the
-    # platform's limit and the kernels would rightly fall back to TCP.
-    short = Path(tempfile.mkdtemp(prefix="sockets-"))
-    request.addfinalizer(lambda: shutil.rmtree(short, ignore_errors=True))
-    staging = short / "build" / ".staging"
+    staging = short_folder / "build" / ".staging"
     staging.mkdir(parents=True)
     kernels = 4
     with ProcessPoolExecutor(kernels, mp_context=multiprocessing.get_context("spawn")) as pool:
@@ -295,11 +300,10 @@ def test_kernels_started_at_once_all_run_over_their_own_sockets_inside_the_build
     assert left == sorted(f"k{i}.{ext}" for i in range(kernels) for ext in ("ipynb", "log"))  # sockets removed
 
 
-def test_a_socket_path_too_long_for_the_platform_falls_back_to_tcp(tmp_path, request):
+def test_a_socket_path_too_long_for_the_platform_falls_back_to_tcp(tmp_path, short_folder):
     from report.pipeline.execute import UNIX_SOCKET_PATH_BYTES, kernel_connection
 
-    folder = Path(tempfile.mkdtemp(prefix="sockets-"))  # pytest's own temporary path may already be too deep
-    request.addfinalizer(lambda: shutil.rmtree(folder, ignore_errors=True))
+    folder = short_folder
     short = kernel_connection(folder, "train")
     assert short["transport"] == "ipc" and Path(short["connection_file"]).parent == folder.resolve()
     deep = tmp_path / ("d" * UNIX_SOCKET_PATH_BYTES)

@@ -77,14 +77,15 @@ def time_figure(rows: list[dict], goal_points: int, goal_seconds: float):
         label = f"{key[0]} neighbours, " + (f"PCA to {key[1]}" if key[1] else "all components")
         ax.plot([r["points"] for r in mine], [r["seconds"] for r in mine], "o-", label=label)
         for r in mine:  # other jobs on the machine: the 1-minute load average before and after
-            ax.annotate(f"load {r['load_before'][0]:.0f}–{r['load_after'][0]:.0f}", (r["points"], r["seconds"]),
-                        textcoords="offset points", xytext=(-4, 6), ha="right", fontsize=7, color="#555555")
+            ax.annotate(f"load {r['load_before'][0]:.1f}–{r['load_after'][0]:.1f}", (r["points"], r["seconds"]),
+                        textcoords="offset points", xytext=(-6, 6), ha="right", fontsize=7, color="#555555")
     ax.axhline(goal_seconds, color="#999999", ls="--", lw=1)
     ax.axvline(goal_points, color="#999999", ls=":", lw=1)
     ax.text(goal_points, goal_seconds, " goal", va="bottom", ha="right", fontsize=8, color="#666666")
     ax.set_xlabel("points")
     ax.set_ylabel("seconds, one embedding")
     ax.set_ylim(0, 1.12 * max(max(r["seconds"] for r in rows), goal_seconds))
+    ax.set_xlim(0, 1.05 * max(max(r["points"] for r in rows), goal_points))
     ax.legend(fontsize=8, loc="upper left")
     return fig
 

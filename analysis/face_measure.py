@@ -164,7 +164,9 @@ for name, space in spaces.items():
 # of sample.
 clarity = fit_clarity(reference, settings.clarity_quantile, settings.detail_inner_sigma, settings.detail_outer_sigma,
                       settings.clarity_adaptation)
-colour = fit_colour(reference, settings.colour_grid, settings.colour_quantile, settings.colour_floor)
+colour = fit_colour(reference, settings.colour_grid, settings.colour_quantile, settings.colour_floor,
+                    components=settings.colour_components, folds=settings.colour_folds,
+                    points_per_dimension=settings.colour_points_per_dimension, seed=int(rng.integers(0, 2**31 - 1)))
 save_spaces(step.output, saved, network.pooled, judge.model, colour)
 verdict_rule = VerdictRule(
     structure_threshold=settings.judge_threshold, clarity_threshold=settings.clarity_threshold,

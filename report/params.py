@@ -265,18 +265,28 @@ class FaceMeasureParams(_Section):
         "scores 0.5; at 0.05 about nine in ten held-out real images (both measures above it) are clear")
     colour_grid: int = Field(
         4, ge=1, le=16, description="colour plausibility: each image is cut into colour_grid x colour_grid cells and "
-        "described by their mean CIELAB colours (its colour layout), compared with the reference (training) images' "
-        "layouts by a Mahalanobis distance; at 4 the cells separate background, hair, skin and clothes")
+        "described by their mean CIELAB colours (its colour layout), whose density under a Gaussian mixture fitted "
+        "to the reference (training) images' layouts says how usual its colours are; at 4 the cells separate "
+        "background, hair, skin and clothes")
+    colour_components: int = Field(
+        8, ge=1, description="colour plausibility: Gaussian components of the mixture (fewer where the reference set "
+        "is small, see colour_points_per_dimension). One Gaussian puts saturated backgrounds of every hue far out; "
+        "on the default build 8 components kept as many held-out real faces and let fewer uniform decodes through")
+    colour_folds: int = Field(
+        5, ge=2, description="colour plausibility: cross-fitting folds; each reference image is scored by a mixture "
+        "fitted without its fold, so that the calibration is out of sample")
+    colour_points_per_dimension: float = Field(
+        3.0, gt=0, description="colour plausibility: each mixture component is fitted on at least this many "
+        "reference images per dimension of the layout (3 x colour_grid²); below that the mixture has fewer components")
     colour_quantile: float = Field(
-        0.98, gt=0.5, lt=1, description="colour plausibility: each of its two distances scores 0.5 at this quantile of "
-        "the reference images' own distances (each measured against the others); the plausibility, the smaller score "
-        "over the median real image's and capped at 1, multiplies the judge's probability. On the default build 0.98 "
-        "took the clear share of uniform decodes at b = 2 from 16 % to under 1 % and cost held-out real images about "
-        "2 points")
+        0.98, gt=0.5, lt=1, description="colour plausibility: the surprisal (minus the log density) of the reference "
+        "images' layouts at this quantile (each scored out of sample) scores 0.5; the plausibility, that score over "
+        "the median real image's and capped at 1, multiplies the judge's probability, so about 2 % of real images "
+        "lose part of their presence to their colours")
     colour_floor: float = Field(
         1.0, gt=0, description="colour plausibility: a CIELAB difference (1 is about one just noticeable difference) "
-        "added to the spread of every cell's colour, so that a data set whose colours never vary in a channel "
-        "(greyscale images) still gives every image a finite distance")
+        "added to the spread of every mixture component, so that a data set whose colours never vary in a channel "
+        "(greyscale images) still gives every image a finite density")
     detail_inner_sigma: float = Field(
         0.5, gt=0, description="detail: the luminance band-passed by a difference of Gaussians, this sigma (pixels) "
         "minus detail_outer_sigma; above 0, so that imperceptible pixel noise adds next to nothing")

@@ -52,7 +52,7 @@ def saved(tmp_path_factory):
     folder = tmp_path_factory.mktemp("face_measure")
     faces, factors = generate_faces(360, 16, np.random.default_rng(3))
     clarity = fit_clarity(faces[:300], 0.05, 0.5, 2.0, 0.25).to_dict()
-    colour = fit_colour(faces[:300], 4, 0.98, 1.0)
+    colour = fit_colour(faces[:300], 4, 0.98, 1.0, components=8, folds=5, points_per_dimension=3.0, seed=0)
     reference, held_out = faces[:300], faces[300:]
     network = train_factor_network(reference, factor_targets(factors)[:300], seed=1, epochs=2)
     spaces = {"random": random_space(reference, seed=5), "trained": trained_space("trained", network, reference)}

@@ -6,35 +6,40 @@ psychedelic colours (cyan skin, magenta and green blotches), which is what many 
 uniform latent vectors look like. This score does. Each image is reduced to its colour layout:
 the CIELAB colour (L*, a*, b*; a perceptual space, one unit about one just noticeable
 difference) of each cell of a grid x grid partition, seen from afar (its mean linear-light RGB).
-The real reference images' layouts give a mean and covariances, and two squared Mahalanobis
-distances from them (MEASURES):
 
-- `layout`: of the whole layout under its joint covariance: colours that do not go together as
-  the real images' do (a mush of cyan, magenta and green patches, each of them seen somewhere in
-  some real image);
-- `cell`: the largest over the cells of each cell's colour under that cell's own covariance: one
-  region in a colour it never has (green or blue skin on an otherwise plausible face), which the
-  joint distance dilutes among its many dimensions.
+The real reference images' layouts are described by a Gaussian mixture (full covariances, each
+plus floor² on its diagonal), and an image's colour surprisal is minus the log density of its
+layout under it: high for colours that do not go together as the real images' do (a mush of cyan,
+magenta and green patches, each of them seen somewhere in some real image) and for one region in
+a colour it never has (green skin on an otherwise plausible face). A single Gaussian would draw one
+ellipsoid around real layouts; where the real images' backgrounds take every hue, as the synthetic
+faces' do, that ellipsoid puts saturated magenta or purple backgrounds far out although real
+images have them, and it reaches into the gaps between them where mush lies. The mixture's
+components follow the real layouts where they are. How many components: `components`, fewer where
+the reference set is small (each is fitted on at least `points_per_dimension` images per layout
+dimension), down to one Gaussian.
 
 So the score learns from the run's own training images where their skin, hair, clothes and
 background colours sit and how they vary together, for any source: a greyscale data set makes
 every colourful image implausible, a photo data set its own skin tones plausible. No colour is
 hard-coded.
 
-`fit_colour` calibrates each distance on the reference images themselves, each measured against
-the others (leave-one-out, exact by Sherman-Morrison, so a small reference set is not flattered):
-the distance at a high `quantile` of theirs scores 0.5, and the spread of their log distances
-sets the logistic's width, as in report.facelike.clarity. The colour plausibility is the smaller
-of the two scores divided by `typical`, the median of the reference images' own (leave-one-out)
-smaller scores, and capped at 1: colours at least as plausible as a typical real image's score 1,
-so that multiplying the judge's probability by the plausibility leaves real faces as they were
-and only takes away from images whose colours are less usual than most real images'. `colour_scores` is continuous in the pixels (cell means are linear, the
-distances quadratic, a maximum and a minimum of them Lipschitz, the logistic smooth), so
-near-identical images get near-identical scores; cell means barely move under blur (a blur
-mostly moves colour within a cell), so blur leaves the score nearly as it was and the clarity
-alone says how clear a face is.
+`fit_colour` calibrates the surprisal out of sample, by cross-fitting: the reference images are
+cut into `folds` folds, a mixture is fitted to all but one fold and scores the images of that
+fold, so that no image is scored by a model that saw it. The surprisal at a high `quantile` of
+theirs scores 0.5, and their spread sets the logistic's width, as in report.facelike.clarity. A
+new image's surprisal is the mean over the fold models. The colour plausibility is its score
+divided by `typical`, the median of the reference images' own (out-of-sample) scores, and capped
+at 1: colours at least as plausible as a typical real image's score 1, so that multiplying the
+judge's probability by the plausibility leaves real faces as they were and only takes away from
+images whose colours are less usual than most real images'. `colour_scores` is continuous in the
+pixels (cell means are linear, the log density smooth, the logistic smooth), so near-identical
+images get near-identical scores; cell means barely move under blur (a blur mostly moves colour
+within a cell), so blur leaves the score nearly as it was and the clarity alone says how clear a
+face is.
 
-Pure NumPy: uint8 (or float in [0, 1]) RGB images in, float arrays out.
+NumPy (and scikit-learn's GaussianMixture to fit): uint8 (or float in [0, 1]) RGB images in, float
+arrays out.
 """
 
 from __future__ import annotations
@@ -42,6 +47,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+from scipy.special import logsumexp
 
 # sRGB (D65) to CIE XYZ, and the D65 white point: the standard's constants.
 SRGB_TO_XYZ = np.array([[0.4124564, 0.3575761, 0.1804375],
@@ -49,7 +55,6 @@ SRGB_TO_XYZ = np.array([[0.4124564, 0.3575761, 0.1804375],
                         [0.0193339, 0.1191920, 0.9503041]])
 D65_WHITE = np.array([0.95047, 1.0, 1.08883])
 LAB_EPSILON = 6 / 29  # CIELAB's switch from the cube root to its linear segment near black
-MEASURES = ("layout", "cell")  # the two colour distances, in the order of ColourReference's low and spread
 
 
 def _linearise(rgb: np.ndarray) -> np.ndarray:
@@ -114,92 +119,108 @@ def colour_layout(images: np.ndarray, grid: int) -> np.ndarray:
 
 @dataclass(frozen=True)
 class ColourReference:
-    """The real images' colour layouts: their mean and precisions, and where their own distances lie.
+    """The real images' colour layouts as Gaussian mixtures, one per fold, and where their own surprisals lie.
 
-    `low` (2,): per MEASURES, log of the reference images' squared distance at `quantile`
-    (leave-one-out), which scores 0.5; `spread` (2,): the standard deviation of their log squared
-    distances, the logistic's width.
-    `floor`: the CIELAB difference added to every cell's spread (its square on the covariance's
-    diagonal), so that a data set whose cells never vary in some channel (greyscale images' a*, b*)
-    still has a finite distance.
+    Arrays are stacked over the `folds` fold models: `weights` (folds, k), `means` (folds, k, p) and
+    `precision_cholesky` (folds, k, p, p), the lower-triangular factor L of each component's
+    precision (covariance + floor² I)⁻¹ = L Lᵀ, with p = grid * grid * 3 and k the components used.
+    `low`: the reference images' (out-of-sample) surprisal at `quantile`, which scores 0.5; `spread`:
+    the standard deviation of their surprisals, the logistic's width.
+    `floor`: the CIELAB difference added to every component's spread, so that a data set whose cells
+    never vary in some channel (greyscale images' a*, b*) still has a finite density everywhere.
     """
 
-    mean: np.ndarray  # (p,), p = grid * grid * 3
-    precision: np.ndarray  # (p, p): inverse of the layout's covariance plus floor² I
-    cell_precision: np.ndarray  # (grid * grid, 3, 3): inverse of each cell's colour covariance plus floor² I
-    low: np.ndarray
-    spread: np.ndarray
+    weights: np.ndarray
+    means: np.ndarray
+    precision_cholesky: np.ndarray
+    low: float
+    spread: float
     quantile: float
     grid: int
     floor: float
     n_fitted: int
-    typical: float  # median over the reference images of their own smaller score (leave-one-out): scores 1
+    typical: float  # median over the reference images of their own (out-of-sample) score: scores 1
+
+    @property
+    def components(self) -> int:
+        return int(self.weights.shape[1])
+
+    @property
+    def folds(self) -> int:
+        return int(self.weights.shape[0])
 
     def summary(self) -> dict[str, object]:
-        """The scalar part, JSON-ready: {"layout": {"low", "spread"}, "cell": {...}, "quantile", "grid", "floor",
+        """The scalar part, JSON-ready: {"low", "spread", "quantile", "grid", "floor", "components", "folds",
         "n_fitted", "typical"}."""
-        return {**{name: {"low": float(self.low[i]), "spread": float(self.spread[i])} for i, name in enumerate(MEASURES)},
-                "quantile": self.quantile, "grid": self.grid, "floor": self.floor, "n_fitted": self.n_fitted,
+        return {"low": self.low, "spread": self.spread, "quantile": self.quantile, "grid": self.grid,
+                "floor": self.floor, "components": self.components, "folds": self.folds, "n_fitted": self.n_fitted,
                 "typical": self.typical}
 
 
-def leave_one_out_distances(layouts: np.ndarray, floor: float) -> np.ndarray:
-    """float (n,): each row's squared Mahalanobis distance from the others' mean, under the others' covariance + floor² I.
-
-    Exact (Sherman-Morrison on the rank-one change that removing a row makes); needs n >= 3.
-    """
-    x = np.asarray(layouts, dtype=np.float64)
-    n, p = x.shape
-    if n < 3:
-        raise ValueError(f"leave_one_out_distances: needs at least 3 rows, got {n}")
-    centred = x - x.mean(axis=0)
-    # (n - 2) (S_(-i) + floor² I) = A - (n / (n - 1)) e eᵀ with A = (n - 1) S + (n - 2) floor² I, e = x_i - mean.
-    scatter = centred.T @ centred + (n - 2) * floor ** 2 * np.eye(p)
-    q = np.einsum("ij,ij->i", centred, np.linalg.solve(scatter, centred.T).T)
-    shrink = n / (n - 1)
-    return shrink ** 2 * (n - 2) * q / (1 - shrink * q)
+def mixture_log_density(x: np.ndarray, weights: np.ndarray, means: np.ndarray,
+                        precision_cholesky: np.ndarray) -> np.ndarray:
+    """float (n,): log density of rows x (n, p) under the Gaussian mixture (weights (k,), means (k, p),
+    precision Cholesky factors (k, p, p) with precision = L Lᵀ)."""
+    x = np.asarray(x, dtype=np.float64)
+    p = x.shape[1]
+    whitened = np.matmul(x[None], precision_cholesky) - np.matmul(means[:, None], precision_cholesky)
+    log_det = np.log(np.diagonal(precision_cholesky, axis1=1, axis2=2)).sum(axis=1)
+    per_component = (np.log(weights) + log_det)[:, None] - 0.5 * (p * np.log(2 * np.pi) + (whitened ** 2).sum(axis=2))
+    return logsumexp(per_component, axis=0)
 
 
-def fit_colour(real_images: np.ndarray, grid: int, quantile: float, floor: float) -> ColourReference:
-    """The colour reference of real images (n, s, s, 3), n > grid² x 3 rows being best: see the module."""
+def fit_mixture(x: np.ndarray, components: int, floor: float, seed: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(weights, means, precision Cholesky factors) of a Gaussian mixture fitted to rows x (n, p) by EM
+    (scikit-learn, k-means start, full covariances plus floor² I)."""
+    from sklearn.mixture import GaussianMixture
+
+    mixture = GaussianMixture(components, covariance_type="full", reg_covar=floor ** 2, random_state=seed).fit(x)
+    return mixture.weights_, mixture.means_, mixture.precisions_cholesky_
+
+
+def usable_components(n_images: int, p: int, components: int, folds: int, points_per_dimension: float) -> int:
+    """Components a fold model can afford: each fitted on at least points_per_dimension x p of the images it sees."""
+    seen = n_images - -(-n_images // folds)
+    return int(max(1, min(components, seen // max(1, round(points_per_dimension * p)))))
+
+
+def fit_colour(real_images: np.ndarray, grid: int, quantile: float, floor: float, *, components: int, folds: int,
+               points_per_dimension: float, seed: int) -> ColourReference:
+    """The colour reference of real images (n, s, s, 3): see the module."""
     if not 0 < quantile < 1:
         raise ValueError(f"fit_colour: quantile must lie in (0, 1), got {quantile}")
     if floor <= 0:
         raise ValueError(f"fit_colour: floor must be positive, got {floor}")
     layouts = colour_layout(real_images, grid)
     n, p = layouts.shape
-    cells = layouts.reshape(n, -1, 3)
-    eye = np.eye(3)
-    covariance = np.cov(layouts, rowvar=False).reshape(p, p) + floor ** 2 * np.eye(p)
-    cell_covariance = np.stack([np.cov(cells[:, c], rowvar=False) + floor ** 2 * eye for c in range(cells.shape[1])])
-    distances = np.stack([leave_one_out_distances(layouts, floor),
-                          np.max([leave_one_out_distances(cells[:, c], floor) for c in range(cells.shape[1])], axis=0)],
-                         axis=1)
-    logs = np.log(np.maximum(distances, np.finfo(float).tiny))
-    low, spread = np.quantile(logs, quantile, axis=0), np.maximum(logs.std(axis=0), np.finfo(float).eps)
-    typical = float(np.median(_logistic(logs, low, spread).min(axis=1)))
-    return ColourReference(layouts.mean(axis=0), np.linalg.inv(covariance), np.linalg.inv(cell_covariance),
-                           low, spread, quantile, grid, floor, n, typical)
+    if not 2 <= folds <= n // 2:
+        raise ValueError(f"fit_colour: folds must lie in [2, {n // 2}] for {n} images, got {folds}")
+    k = usable_components(n, p, components, folds, points_per_dimension)
+    fold_of = np.random.default_rng(seed).permutation(n) % folds
+    surprisal = np.empty(n)
+    models = []
+    for fold in range(folds):
+        model = fit_mixture(layouts[fold_of != fold], k, floor, seed + fold)
+        surprisal[fold_of == fold] = -mixture_log_density(layouts[fold_of == fold], *model)
+        models.append(model)
+    low, spread = float(np.quantile(surprisal, quantile)), float(max(surprisal.std(), np.finfo(float).eps))
+    typical = float(np.median(_logistic(surprisal, low, spread)))
+    weights, means, cholesky = (np.stack(part) for part in zip(*models, strict=True))
+    return ColourReference(weights, means, cholesky, low, spread, quantile, grid, floor, n, typical)
 
 
-def colour_distances(images: np.ndarray, reference: ColourReference) -> np.ndarray:
-    """float (n, 2): each image's squared Mahalanobis distances (MEASURES) of its colour layout from the reference's."""
-    centred = colour_layout(images, reference.grid) - reference.mean
-    cells = centred.reshape(len(centred), -1, 3)
-    return np.stack([np.einsum("ni,ij,nj->n", centred, reference.precision, centred),
-                     np.einsum("nci,cij,ncj->nc", cells, reference.cell_precision, cells).max(axis=1)], axis=1)
+def colour_surprisal(images: np.ndarray, reference: ColourReference) -> np.ndarray:
+    """float (n,): minus the log density of each image's colour layout, the mean over the reference's fold models."""
+    layouts = colour_layout(images, reference.grid)
+    return -np.mean([mixture_log_density(layouts, *model) for model in
+                     zip(reference.weights, reference.means, reference.precision_cholesky, strict=True)], axis=0)
 
 
-def colour_parts(images: np.ndarray, reference: ColourReference) -> np.ndarray:
-    """float (n, 2) in (0, 1): each distance's score, 1 - sigmoid((log distance² - low) / spread); 0.5 at the quantile."""
-    logs = np.log(np.maximum(colour_distances(images, reference), np.finfo(float).tiny))
-    return _logistic(logs, reference.low, reference.spread)
-
-
-def _logistic(logs: np.ndarray, low: np.ndarray, spread: np.ndarray) -> np.ndarray:
-    return 1.0 / (1.0 + np.exp((logs - low) / spread))
+def _logistic(surprisal: np.ndarray, low: float, spread: float) -> np.ndarray:
+    return 1.0 / (1.0 + np.exp(np.clip((surprisal - low) / spread, -700, 700)))
 
 
 def colour_scores(images: np.ndarray, reference: ColourReference) -> np.ndarray:
-    """float (n,) in (0, 1]: colour plausibility, min(1, the smaller of the layout and cell scores / typical)."""
-    return np.minimum(1.0, colour_parts(images, reference).min(axis=1) / reference.typical)
+    """float (n,) in (0, 1]: colour plausibility, min(1, the surprisal's logistic score / typical)."""
+    raw = _logistic(colour_surprisal(images, reference), reference.low, reference.spread)
+    return np.minimum(1.0, raw / reference.typical)

@@ -43,8 +43,8 @@ What face_measure leaves in its results folder (written by `save_spaces`, read b
 in `report.results.face_measure`): `stats.json` (the `FaceMeasureResults` record: k, spaces with
 their seeds and filters, KID settings, the verdict rule with the clarity and colour references), `trained-network.keras` (the trained feature extractor,
 uint8-valued images in, features out), `judge-network.keras` (the structure judge, uint8-valued
-images in, probability out), `colour-mean.npy`, `colour-precision.npy` and
-`colour-cell-precision.npy` (the colour reference's arrays) and per space NAME ("random", "trained"): `NAME-mean.npy`, `NAME-std.npy` (standardisation fitted on the
+images in, probability out), `colour-weights.npy`, `colour-means.npy` and
+`colour-precision-cholesky.npy` (the colour reference's mixtures) and per space NAME ("random", "trained"): `NAME-mean.npy`, `NAME-std.npy` (standardisation fitted on the
 reference images), `NAME-reference.npy` (standardised reference features) and `NAME-radii.npy`
 (their k-NN radii). The random network is rebuilt from its recorded seed and filters.
 """
@@ -73,9 +73,9 @@ from report.facelike.metrics import (
 )
 from report.results import STATS_FILE, read_results
 from report.results.face_measure import (
-    COLOUR_CELL_PRECISION_FILE,
-    COLOUR_MEAN_FILE,
-    COLOUR_PRECISION_FILE,
+    COLOUR_CHOLESKY_FILE,
+    COLOUR_MEANS_FILE,
+    COLOUR_WEIGHTS_FILE,
     JUDGE_NETWORK_FILE,
     SPACE_FILES,
     TRAINED_NETWORK_FILE,
@@ -106,9 +106,9 @@ def save_spaces(folder: str | Path, spaces: dict[str, tuple[FeatureSpace, np.nda
             np.save(folder / space_file(name, part), np.asarray(values))
     trained_extractor.save(folder / TRAINED_NETWORK_FILE)
     judge.save(folder / JUDGE_NETWORK_FILE)
-    np.save(folder / COLOUR_MEAN_FILE, colour.mean)
-    np.save(folder / COLOUR_PRECISION_FILE, colour.precision)
-    np.save(folder / COLOUR_CELL_PRECISION_FILE, colour.cell_precision)
+    np.save(folder / COLOUR_WEIGHTS_FILE, colour.weights)
+    np.save(folder / COLOUR_MEANS_FILE, colour.means)
+    np.save(folder / COLOUR_CHOLESKY_FILE, colour.precision_cholesky)
 
 
 @dataclass(frozen=True)
@@ -250,11 +250,10 @@ class FaceScorer:
 
         judge = keras.models.load_model(folder / JUDGE_NETWORK_FILE, compile=False)
         rule = record.verdict.colour
-        colour = ColourReference(np.load(folder / COLOUR_MEAN_FILE), np.load(folder / COLOUR_PRECISION_FILE),
-                                 np.load(folder / COLOUR_CELL_PRECISION_FILE),
-                                 low=np.array([rule.layout.low, rule.cell.low]),
-                                 spread=np.array([rule.layout.spread, rule.cell.spread]), quantile=rule.quantile,
-                                 grid=rule.grid, floor=rule.floor, n_fitted=rule.n_fitted, typical=rule.typical)
+        colour = ColourReference(np.load(folder / COLOUR_WEIGHTS_FILE), np.load(folder / COLOUR_MEANS_FILE),
+                                 np.load(folder / COLOUR_CHOLESKY_FILE), low=rule.low, spread=rule.spread,
+                                 quantile=rule.quantile, grid=rule.grid, floor=rule.floor, n_fitted=rule.n_fitted,
+                                 typical=rule.typical)
         return cls(spaces, k=record.k, realism_percentile=record.realism_percentile, primary=record.primary_space,
                    kid_subsets=record.kid_subsets, kid_subset_size=record.kid_subset_size,
                    judge=judge, judge_threshold=record.verdict.structure_threshold,

@@ -32,9 +32,10 @@ SPACE_NAMES = ("random", "trained")  # the random network's space and the traine
 TRAINED_NETWORK_FILE = "trained-network.keras"  # the trained feature extractor (uint8-valued images in)
 JUDGE_NETWORK_FILE = "judge-network.keras"  # the structure judge (uint8-valued images in, P(real structure) out)
 SPACE_FILES = ("mean", "std", "reference", "radii")  # per space NAME: NAME-<part>.npy
-COLOUR_MEAN_FILE = "colour-mean.npy"  # the reference images' mean colour layout (report.facelike.colour)
-COLOUR_PRECISION_FILE = "colour-precision.npy"  # the inverse of their layouts' covariance (plus the floor)
-COLOUR_CELL_PRECISION_FILE = "colour-cell-precision.npy"  # the inverse of each cell's colour covariance (plus the floor)
+# The colour layouts' Gaussian mixtures, one per fold (report.facelike.colour.ColourReference):
+COLOUR_WEIGHTS_FILE = "colour-weights.npy"  # (folds, k) component weights
+COLOUR_MEANS_FILE = "colour-means.npy"  # (folds, k, p) component means
+COLOUR_CHOLESKY_FILE = "colour-precision-cholesky.npy"  # (folds, k, p, p) Cholesky factors of their precisions
 EXAMPLES_FIGURE = "examples.png"
 DEGRADATION_FIGURE = "verdict-shares.png"  # shares of each verdict against blur and contrast reduction
 
@@ -50,8 +51,8 @@ def space_file(space: str, part: str) -> str:
 
 def output_files() -> tuple[str, ...]:
     """Every file the face_measure step leaves besides stats.json and its figure."""
-    return (TRAINED_NETWORK_FILE, JUDGE_NETWORK_FILE, COLOUR_MEAN_FILE, COLOUR_PRECISION_FILE,
-            COLOUR_CELL_PRECISION_FILE, *(space_file(name, part) for name in SPACE_NAMES for part in SPACE_FILES))
+    return (TRAINED_NETWORK_FILE, JUDGE_NETWORK_FILE, COLOUR_WEIGHTS_FILE, COLOUR_MEANS_FILE,
+            COLOUR_CHOLESKY_FILE, *(space_file(name, part) for name in SPACE_NAMES for part in SPACE_FILES))
 
 
 class FeatureSpaceRecord(Record):
@@ -104,23 +105,19 @@ class ClarityMeasure(Record):
     spread: float  # standard deviation of the measure's log over them: the logistic's width
 
 
-class ColourMeasure(Record):
-    """Where the real reference images lie on one colour distance (report.facelike.colour), in logs."""
-
-    low: float  # log of the squared distance at the rule's quantile (leave-one-out): scores 0.5
-    spread: float  # standard deviation of the reference images' log squared distances: the logistic's width
-
-
 class ColourRule(Record):
-    """Colour plausibility (report.facelike.colour): the colour layout's distances from the reference images'."""
+    """Colour plausibility (report.facelike.colour): the colour layout's surprisal under the reference images'
+    Gaussian mixture."""
 
     grid: int  # the layout: mean CIELAB colour of each cell of a grid x grid partition
-    quantile: float  # the reference images' quantile of their own (leave-one-out) squared distances that scores 0.5
-    floor: float  # CIELAB difference added to every cell's spread
-    layout: ColourMeasure  # the whole layout under its joint covariance
-    cell: ColourMeasure  # the worst cell under its own covariance
+    quantile: float  # the reference images' quantile of their own (out-of-sample) surprisals that scores 0.5
+    floor: float  # CIELAB difference added to every component's spread
+    components: int  # Gaussian components per fold model
+    folds: int  # cross-fitting folds: each reference image is scored by a model fitted without it
+    low: float  # the surprisal at the quantile: scores 0.5
+    spread: float  # standard deviation of the reference images' surprisals: the logistic's width
     n_fitted: int  # reference (training) images the layout was fitted on
-    typical: float  # median of the reference images' own smaller score: a score this high or higher counts as 1
+    typical: float  # median of the reference images' own scores: a score this high or higher counts as 1
 
 
 class VerdictRule(Record):

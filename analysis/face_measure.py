@@ -31,7 +31,7 @@ import numpy as np
 from report import figures, model, stats
 from report.data import sources
 from report.errors import ReportError
-from report.face_verdicts import CLEAR, VERDICTS
+from report.face_verdicts import CLEAR, NO_FACE, VERDICTS
 from report.facelike import (
     blurred_images,
     factor_targets,
@@ -195,10 +195,11 @@ sets = {
     "noise": noise_images(settings.n_noise, image_size, np.random.default_rng(noise_seed)),
 }
 assert tuple(sets) == CALIBRATION_SETS
-calibration, judged = [], {}
+calibration, judged, judge_passed = [], {}, {}
 for name, set_images in sets.items():
     scores = scorer.scores(set_images)
     judged[name] = scores.verdicts
+    judge_passed[name] = scores.structure >= scores.judge_threshold
     by_space = scorer.score_set_by_space(set_images, name, scores)
     calibration.append(CalibrationSet(
         name=name,
@@ -251,6 +252,9 @@ labels = {"real": "held-out real", "reconstructions": "reconstructed", "blurred"
 examples = figures.judged_rows([(labels[name], set_images[:n_examples], judged[name][:n_examples])
                                 for name, set_images in sets.items()])
 step.figure(EXAMPLES_FIGURE, examples)
+# Real faces in the figure that the judge passes and the colour score turns away: the post names their places.
+real_examples_lost_to_colour = [int(i) + 1 for i in np.flatnonzero(judge_passed["real"][:n_examples]
+                                                                   & (judged["real"][:n_examples] == NO_FACE))]
 step.save(FaceMeasureResults(
     image_size=image_size,
     k=settings.k,
@@ -272,6 +276,7 @@ step.save(FaceMeasureResults(
     degradation_figure=DEGRADATION_FIGURE,
     examples_figure=EXAMPLES_FIGURE,
     n_examples=n_examples,
+    real_examples_lost_to_colour=real_examples_lost_to_colour,
     seconds={name: round(value, 2) for name, value in seconds.items()},
 ))
 

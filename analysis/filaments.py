@@ -35,7 +35,7 @@ from report.results.filaments import (
 )
 from report.stats import filaments, intrinsic, spatial
 from report.stats._common import sample_rows
-from report.stats.uncertainty import bootstrap_interval, intervals_overlap, wilson_interval
+from report.stats.uncertainty import bootstrap_interval, intervals_overlap, mean_interval, wilson_interval
 
 settings, rng = step.settings, step.rng
 uncertainty = step.shared("analysis.uncertainty")
@@ -111,11 +111,13 @@ for label, m in inputs:
                                          min_intervals=settings.tsne_min_intervals,
                                          ints_in_interval=settings.tsne_ints_in_interval, seed=step.seed % 2**31,
                                          neighbors=settings.tsne_neighbors, pca_dims=settings.tsne_pca_dims)
-        kept = spatial.knn_preservation(x, plane, min(settings.preservation_k, len(x) - 1))
+        kept_shares = spatial.knn_kept_shares(x, plane, min(settings.preservation_k, len(x) - 1))
+        kept = float(kept_shares.mean())
         cells = spatial.cells_for(len(plane), settings.tsne_points_per_cell, len(plane))
         empty, expected_empty = spatial.empty_cell_share(plane, cells)
-        embeddings.append(Embedding(input=label, dims=x.shape[1], sample=name, preservation=kept, empty_share=empty,
-                                    expected_empty_share=expected_empty))
+        embeddings.append(Embedding(input=label, dims=x.shape[1], sample=name, preservation=kept,
+                                    preservation_interval=mean_interval(kept_shares, uncertainty.confidence_level),
+                                    empty_share=empty, expected_empty_share=expected_empty))
         panels.append(dict(input=label, sample=name, points=plane, preservation=kept, empty_share=empty))
 tsne_figure = step.figure("tsne.png", figures.embeddings(panels))
 [(e.input, e.sample, round(e.preservation, 3), round(e.empty_share, 3)) for e in embeddings]

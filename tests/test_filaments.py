@@ -194,6 +194,20 @@ def test_knn_preservation_is_one_for_the_identity_and_low_for_noise():
     assert spatial.knn_preservation(plane, rng.standard_normal((300, 2)), 10) < 0.2
 
 
+def test_knn_kept_shares_count_each_points_shared_neighbours_by_brute_force():
+    rng = np.random.default_rng(12)
+    high, low = rng.standard_normal((40, 5)), rng.standard_normal((40, 2))
+
+    def nearest(x, i, k):
+        distances = np.linalg.norm(x - x[i], axis=1)
+        distances[i] = np.inf
+        return set(np.argsort(distances, kind="stable")[:k])
+
+    brute = [len(nearest(high, i, 4) & nearest(low, i, 4)) / 4 for i in range(40)]
+    np.testing.assert_allclose(spatial.knn_kept_shares(high, low, 4), brute)
+    assert spatial.knn_preservation(high, low, 4) == pytest.approx(np.mean(brute))
+
+
 def test_verdict_rules_in_order():
     rules = dict(RULES, dimensions_apart=True)
     assert filaments.verdict(1.1, 9.0, 0.5, **rules) == "like-normal"  # not rejected comes first

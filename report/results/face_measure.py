@@ -210,6 +210,8 @@ class FaceMeasureResults(StepResults):
     degradation_figure: str  # stacked verdict shares against blur and contrast
     examples_figure: str  # example images per set, framed by verdict
     n_examples: int  # examples per set in the figure
+    # places (from 1) in the figure's held-out real row of images the judge passes and the colour score turns away
+    real_examples_lost_to_colour: list[int] = []
     seconds: dict[str, float]  # wall time of the parts: networks, reference, calibration
 
     def set(self, name: str) -> CalibrationSet | None:

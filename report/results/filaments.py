@@ -79,6 +79,7 @@ class Embedding(Record):
     dims: int
     sample: Sample
     preservation: float  # share of the k nearest input neighbours among the k nearest in the plane
+    preservation_interval: tuple[float, float]  # Student t interval of that mean over the points
     empty_share: float  # of a grid over the embedding's bounding square
     expected_empty_share: float  # exp(-points per cell): random points in the square
 
@@ -201,7 +202,9 @@ class FilamentsFindings(Record):
     full_dimensions: list[DimensionEstimate]  # every sample at the full size
     axes_beyond_chance: bool  # more axes rejected against the normal than alpha alone would (binomial test at alpha)
     embeddings: dict[str, dict[str, Embedding]]  # input -> sample -> embedding
-    preservation_gap: float | None  # mean over inputs of |data minus normal| (direction: preservation_more)
+    preservation_more: list[str]  # inputs whose data map keeps more neighbours than the normal's (intervals apart)
+    preservation_fewer: list[str]  # ... fewer
+    preservation_untold: list[str]  # inputs whose two maps keep shares that cannot be told apart (intervals overlap)
     emptier_embeddings: int  # inputs whose data embedding leaves more cells empty than the normal's
     zooms: list[PlaneZoom]
     window_rows: list[WindowRow]  # plane by plane, the widest window first
@@ -217,7 +220,6 @@ class FilamentsFindings(Record):
     faces: dict[str, FaceSet]
     faces_in_counts: bool  # too few decodes for percentages: "n of N"
     no_real_faces: bool  # not even decodes of real z-points count as faces: the question cannot be answered
-    preservation_more: bool  # the data's maps keep more neighbours than the normal's, on average
     faces_apart: bool | None  # real decodes' face share and the normal sample's cannot be told apart: False
     normal_faces_more: bool = False  # apart, and the normal sample's decodes are the ones more often faces
     scale_trend: Literal["falls", "rises", "flat"] | None  # data's dimension from the smallest size to the full one
@@ -249,7 +251,8 @@ def findings(results: FilamentsResults, upstream: Mapping[str, StepResults]) -> 
     for e in results.embeddings:
         embeddings.setdefault(e.input, {})[e.sample] = e
     pairs = [(v["data"], v["normal"]) for v in embeddings.values() if "data" in v and "normal" in v]
-    gap = sum(d.preservation - n.preservation for d, n in pairs) / len(pairs) if pairs else None
+    preservation_apart = {name: not intervals_overlap(v["data"].preservation_interval, v["normal"].preservation_interval)
+                          for name, v in embeddings.items() if "data" in v and "normal" in v}
     zooms = []
     for plane in dict.fromkeys(w.plane for w in results.windows):
         tested = [w for w in results.windows if w.plane == plane and w.clark_evans is not None]
@@ -299,7 +302,11 @@ def findings(results: FilamentsResults, upstream: Mapping[str, StepResults]) -> 
         axes_beyond_chance=bool(normal_axes and normal_axes.n_rejected > 0 and stats.binomtest(
             normal_axes.n_rejected, normal_axes.n_axes, results.alpha, alternative="greater").pvalue < results.alpha),
         embeddings=embeddings,
-        preservation_gap=abs(gap) if gap is not None else None,
+        preservation_more=[name for name, apart in preservation_apart.items()
+                           if apart and embeddings[name]["data"].preservation > embeddings[name]["normal"].preservation],
+        preservation_fewer=[name for name, apart in preservation_apart.items()
+                            if apart and embeddings[name]["data"].preservation < embeddings[name]["normal"].preservation],
+        preservation_untold=[name for name, apart in preservation_apart.items() if not apart],
         emptier_embeddings=sum(d.empty_share > n.empty_share for d, n in pairs),
         zooms=zooms,
         window_rows=rows,
@@ -319,7 +326,6 @@ def findings(results: FilamentsResults, upstream: Mapping[str, StepResults]) -> 
         normal_faces_more=normal_faces_more,
         faces_in_counts=any(f.n_decodes < results.min_count_for_percent for f in results.faces),
         no_real_faces="data" in faces and faces["data"].n_faces == 0,
-        preservation_more=gap is not None and gap > 0,
         scale_trend=trend,
         figure_numbers=numbers,
     )

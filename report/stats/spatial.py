@@ -83,15 +83,21 @@ def cells_for(n: int, points_per_cell: float, max_cells_per_side: int) -> int:
     return int(np.clip(math.floor(math.sqrt(max(n, 1) / points_per_cell)), 2, max_cells_per_side))
 
 
-def knn_preservation(high: np.ndarray, low: np.ndarray, k: int) -> float:
-    """Mean share of each point's k nearest neighbours in `high` (n, d) that are among its k nearest in
-    `low` (n, 2)."""
+def knn_kept_shares(high: np.ndarray, low: np.ndarray, k: int) -> np.ndarray:
+    """float (n,): for each point, the share of its k nearest neighbours in `high` (n, d) that are among its
+    k nearest in `low` (n, 2)."""
     from report.stats.intrinsic import knn_distances
 
     _, near_high = knn_distances(high, k)
     _, near_low = knn_distances(low, k)
-    shared = [len(np.intersect1d(a, b, assume_unique=True)) for a, b in zip(near_high, near_low)]
-    return float(np.mean(shared) / k)
+    shared = [len(np.intersect1d(a, b, assume_unique=True)) for a, b in zip(near_high, near_low, strict=True)]
+    return np.asarray(shared, dtype=np.float64) / k
+
+
+def knn_preservation(high: np.ndarray, low: np.ndarray, k: int) -> float:
+    """Mean share of each point's k nearest neighbours in `high` (n, d) that are among its k nearest in
+    `low` (n, 2)."""
+    return float(knn_kept_shares(high, low, k).mean())
 
 
 def empty_cell_share(points: np.ndarray, cells_per_side: int) -> tuple[float, float]:

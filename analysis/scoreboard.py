@@ -21,13 +21,14 @@ import numpy as np
 from report import figures, generators
 from report.cloud import open_decoding
 from report.data.sources import load_zpoints
+from report.face_verdicts import FAINT
 from report.facelike.scorer import FaceScorer
 from report.normal_models import open_normal
 from report.results.distributions import DistributionsResults
 from report.results.intervals import IntervalsResults
 from report.results.paths import PathsResults
 from report.results.pca_sampling import PcaSamplingResults
-from report.results.scoreboard import GeneratorScore, ScoreboardResults, rank
+from report.results.scoreboard import GeneratorScore, ScoreboardResults, rank, verdict_distances
 from report.stats import normal_fit
 from report.stats.coverage import coverage_interval
 
@@ -67,10 +68,12 @@ if scorer is not None:
         reached = scorer.face_reach(judged)  # (reference images, decodes)
         n_reference = len(reached)
         interval = coverage_interval(reached, uncertainty.confidence_level)
+        mahalanobis = np.sqrt(normal_fit.mahalanobis_sq(g.vectors, model.whiten))
         scores.append(dict(record, face_coverage=scorer.face_coverage(judged), face_coverage_interval=interval,
-                           title=g.title, family=g.family, post=g.post,
-                           mahalanobis_mean=float(np.sqrt(normal_fit.mahalanobis_sq(g.vectors, model.whiten)).mean()),
-                           length_mean=float(np.linalg.norm(g.vectors, axis=1).mean())))
+                           title=g.title, family=g.family, post=g.post, mahalanobis_mean=float(mahalanobis.mean()),
+                           length_mean=float(np.linalg.norm(g.vectors, axis=1).mean()),
+                           faint_share=float(np.mean(judged.verdicts == FAINT)),
+                           **verdict_distances(mahalanobis, judged.verdicts, uncertainty.confidence_level)))
         examples.append(decodes[:settings.n_examples])
 ranked = rank(scores, resolution=1 / n_reference if n_reference else 0.0)
 [(s["rank_group"], s["name"], round(s["face_coverage"], 4), [round(x, 4) for x in s["face_coverage_interval"]],

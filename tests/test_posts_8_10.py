@@ -10,6 +10,7 @@ from conftest import write_params
 from scipy import stats as sps
 
 from report import generators
+from report.face_verdicts import CLEAR, FAINT, NO_FACE
 from report.params import load_params
 from report.pipeline.run import run_steps
 from report.pipeline.steps import steps_for
@@ -18,7 +19,7 @@ from report.results.normal_fit import NormalFitResults
 from report.results.normal_fit import findings as normal_findings
 from report.results.pca import PcaResults
 from report.results.pca import findings as pca_findings
-from report.results.scoreboard import ScoreboardResults, rank
+from report.results.scoreboard import ScoreboardResults, rank, verdict_distances
 from report.results.scoreboard import findings as scoreboard_findings
 from report.stats import normal_fit, principal
 
@@ -182,6 +183,30 @@ def test_scoreboard_ranks_by_face_coverage_then_fd_and_says_who_wins():
     assert found.n_groups == 5 and not found.all_alike and found.top.name == "reconstructions"
     empty = _board([])
     assert scoreboard_findings(empty, {}) is None
+
+
+def test_verdict_distances_are_medians_per_verdict_with_intervals():
+    distances = np.array([10.0, 11.0, 12.0, 15.0, 16.0, 17.0, 30.0])
+    verdicts = np.array([FAINT, FAINT, FAINT, CLEAR, CLEAR, CLEAR, NO_FACE])
+    record = verdict_distances(distances, verdicts, 0.95)
+    assert record["mahalanobis_faint_median"] == 11.0 and record["mahalanobis_clear_median"] == 16.0
+    low, high = record["mahalanobis_faint_interval"]
+    assert 10.0 <= low <= 11.0 <= high <= 12.0
+    assert verdict_distances(distances[3:], verdicts[3:], 0.95)["mahalanobis_faint_interval"] is None  # no faint decode
+
+
+def test_scoreboard_says_when_generators_beat_the_ceiling_by_fewer_faint_decodes():
+    ceiling = _generator("reconstructions", 0.5, family="ceiling", face_share=0.8)
+    ceiling.update(faint_share=0.17, mahalanobis_faint_median=11.5, mahalanobis_faint_interval=(10.4, 12.5),
+                   mahalanobis_clear_median=15.3, mahalanobis_clear_interval=(15.0, 15.6))
+    normal = dict(_generator("normal", 0.5, family="normal", face_share=0.96), faint_share=0.02)
+    uniform = dict(_generator("uniform", 0.1, face_share=0.2), faint_share=0.0)
+    found = scoreboard_findings(_board(rank([ceiling, normal, uniform])), {})
+    assert [g.name for g in found.fewer_faint_than_ceiling] == ["normal"] and found.ceiling_faint_nearer
+    ceiling.update(mahalanobis_faint_interval=(10.4, 15.2))  # the medians' intervals overlap: nearer cannot be told
+    assert not scoreboard_findings(_board(rank([ceiling, normal, uniform])), {}).ceiling_faint_nearer
+    normal.update(faint_share=0.15)  # as many faint decodes as the reconstructions: the faint ones are not why
+    assert not scoreboard_findings(_board(rank([ceiling, normal, uniform])), {}).fewer_faint_than_ceiling
 
 
 def test_scoreboard_groups_follow_the_intervals_and_never_decrease():

@@ -27,9 +27,12 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import ClassVar, Literal
 
+import numpy as np
+
+from report.face_verdicts import CLEAR, FAINT
 from report.results import Record, StepResults
 from report.results.key_stat import DECODE_FACE_SHARE_ATOL, PATH_FACE_SHARE_ATOL, KeyStat
-from report.stats.uncertainty import intervals_overlap, rank_groups, wilson_interval
+from report.stats.uncertainty import bootstrap_interval, intervals_overlap, rank_groups, wilson_interval
 
 CEILING = "reconstructions"
 CORRELATED_FAMILIES = ("normal", "mixture", "shell")  # generators that keep the covariance of the z-points
@@ -58,6 +61,13 @@ class GeneratorScore(Record):
     kid: float
     mahalanobis_mean: float  # mean Mahalanobis distance of its vectors from the centre (post VIII's fit)
     length_mean: float  # mean Euclidean length of its vectors
+    faint_share: float = 0.0  # share of its decodes that are faint faces (a face, blurred or low in contrast)
+    # median Mahalanobis distance from the centre of the vectors whose decodes are clear faces, and of those whose
+    # decodes are faint, each with its bootstrap interval (None where fewer than two decodes have that verdict)
+    mahalanobis_clear_median: float | None = None
+    mahalanobis_clear_interval: tuple[float, float] | None = None
+    mahalanobis_faint_median: float | None = None
+    mahalanobis_faint_interval: tuple[float, float] | None = None
     rank: int  # place in the table, 1 = highest face coverage (then lowest FD)
     rank_group: int  # 1 = best; generators of one group cannot be told apart by face coverage
 
@@ -122,6 +132,9 @@ class ScoreboardFindings(Record):
     ceiling_share: float
     ceiling_coverage: float  # the ceiling's face coverage
     more_faces_than_ceiling: list[GeneratorScore]  # clearly more faces than the reconstructions, clearly less coverage
+    # generators of new vectors with clearly more faces than the reconstructions and clearly fewer faint decodes
+    fewer_faint_than_ceiling: list[GeneratorScore]
+    ceiling_faint_nearer: bool  # the reconstructions' faint decodes come from z-points clearly nearer the centre
     uniform_last: bool  # uniform vectors have the lowest face coverage ...
     uniform: GeneratorScore | None
     uniform_alike: list[GeneratorScore]  # generators that cannot be told apart from uniform vectors
@@ -172,6 +185,18 @@ def rank(scores: list[dict], resolution: float = 0.0) -> list[dict]:
     return ordered
 
 
+def verdict_distances(distances: np.ndarray, verdicts: np.ndarray, confidence: float) -> dict[str, object]:
+    """The median distance (e.g. Mahalanobis from the centre) of the vectors whose decodes are clear faces and of
+    those whose decodes are faint, each with its bootstrap interval; None where fewer than two have that verdict."""
+    record: dict[str, object] = {}
+    for key, verdict in (("clear", CLEAR), ("faint", FAINT)):
+        chosen = np.asarray(distances, dtype=np.float64)[np.asarray(verdicts) == verdict]
+        enough = len(chosen) >= 2
+        record[f"mahalanobis_{key}_median"] = float(np.median(chosen)) if enough else None
+        record[f"mahalanobis_{key}_interval"] = bootstrap_interval(chosen, np.median, confidence) if enough else None
+    return record
+
+
 def compare(a: GeneratorScore, b: GeneratorScore) -> Comparison:
     """Face coverage of a against b: "higher" or "lower" when the intervals are apart, else "untold"."""
     (a_low, a_high), (b_low, b_high) = a.face_coverage_interval, b.face_coverage_interval
@@ -185,6 +210,20 @@ def _face_share_interval(g: GeneratorScore, confidence: float) -> tuple[float, f
 def _more_faces(a: GeneratorScore, b: GeneratorScore, confidence: float) -> bool:
     """a's face share lies clearly above b's (Wilson intervals apart)."""
     return _face_share_interval(a, confidence)[0] > _face_share_interval(b, confidence)[1]
+
+
+def _fewer_faint(a: GeneratorScore, b: GeneratorScore, confidence: float) -> bool:
+    """a's share of faint decodes lies clearly below b's (Wilson intervals apart)."""
+    a_high = wilson_interval(round(a.faint_share * a.n_decodes), a.n_decodes, confidence)[1]
+    return a_high < wilson_interval(round(b.faint_share * b.n_decodes), b.n_decodes, confidence)[0]
+
+
+def _faint_nearer(g: GeneratorScore) -> bool:
+    """The vectors of g's faint decodes lie clearly nearer the centre than those of its clear ones (medians'
+    bootstrap intervals apart)."""
+    if g.mahalanobis_faint_interval is None or g.mahalanobis_clear_interval is None:
+        return False
+    return g.mahalanobis_faint_interval[1] < g.mahalanobis_clear_interval[0]
 
 
 def _alike(best: GeneratorScore | None, others: list[GeneratorScore]) -> list[GeneratorScore]:
@@ -247,6 +286,9 @@ def findings(results: ScoreboardResults, upstream: Mapping[str, StepResults]) ->
         ceiling_coverage=ceiling.face_coverage if ceiling else 0.0,
         more_faces_than_ceiling=[g for g in others if ceiling is not None and _more_faces(g, ceiling, confidence)
                                  and compare(g, ceiling) == "lower"],
+        fewer_faint_than_ceiling=[g for g in others if ceiling is not None and _more_faces(g, ceiling, confidence)
+                                  and _fewer_faint(g, ceiling, confidence)],
+        ceiling_faint_nearer=ceiling is not None and _faint_nearer(ceiling),
         uniform_last=scored[-1].name == "uniform",
         uniform=uniform,
         uniform_alike=_alike(uniform, scored),

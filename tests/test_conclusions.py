@@ -133,6 +133,23 @@ def test_post_10_differs_when_its_best_faces_fall_clearly_short_of_real_decodes(
     assert closing.relation == "differs"
 
 
+def test_post_10_says_more_faces_than_real_decodes_come_from_fewer_faint_ones():
+    samples = [_sample("shell-3", "shell", 20, 0.9, 1.1), _sample("normal", "normal", 20)]
+    records = _pca_sampling(samples, 15)
+    records["statistical_points"].real_face_share = 0.8
+    records["statistical_points"].real_sample = 500
+
+    def board(faint):
+        return NS(generators=[NS(name="reconstructions", face_share=0.8, faint_share=0.17, n_decodes=500),
+                              NS(name="shell-3", face_share=0.95, faint_share=faint, n_decodes=500),
+                              NS(name="normal", face_share=0.95, faint_share=faint, n_decodes=500)])
+
+    closing = conclusions.post_10({**records, "scoreboard": board(0.03)}, {}, UNCERTAINTY)
+    assert closing.scored_by_scoreboard and closing.best_above_real_by_fewer_faint
+    assert "fewer of its decodes are faint" in _render(closing)
+    assert not conclusions.post_10({**records, "scoreboard": board(0.15)}, {}, UNCERTAINTY).best_above_real_by_fewer_faint
+
+
 def _measure(recon, uniform, n=200):
     calibration = NS(face_share=recon / n, n_images=n)
     return NS(reconstructions=calibration, uniform=NS(face_share=uniform / n, n_images=n),

@@ -294,6 +294,8 @@ class Post10Closing(Closing):
     contrast_known: bool = False  # every generator's contrast could be set against decoded real vectors'
     real: Share | None = None
     real_contrast: Estimate | None = None
+    # the best makes clearly more faces than decoded real z-points, and on the scoreboard clearly fewer faint decodes
+    best_above_real_by_fewer_faint: bool = False
     uniform: Share | None = None  # post V's matching uniform b, on the same measure
     versus_uniform: Order | None = None
     intervals_contrast_high: float | None = None  # post VII's highest grid contrast, for the comparison
@@ -347,6 +349,11 @@ def post_10(records: Mapping, findings: Mapping, uncertainty) -> Post10Closing:
         # The original: the principal frame gives faces; here, faces as often as decoded real vectors.
         if values.get("real") is not None:
             relation = {"alike": "agrees", "higher": "agrees", "lower": "differs"}[order(best.faces, values["real"])]
+            ceiling = scored.get("reconstructions") if by_board else None
+            if ceiling is not None and order(best.faces, values["real"]) == "higher":
+                values["best_above_real_by_fewer_faint"] = order(
+                    share_of(scored[best.name].faint_share, scored[best.name].n_decodes, c),
+                    share_of(ceiling.faint_share, ceiling.n_decodes, c)) == "lower"
         post_7 = records.get("intervals")
         points = records.get("statistical_points")
         if post_7 is not None and points is not None and points.real_pixel_spread_interval is not None:

@@ -18,6 +18,7 @@ MAX_POST_WORDS = 1800  # paragraph words a post may have: longer posts repeat th
 REPEAT_MIN_CHARS = 80  # paragraphs at least this long may appear on one page only
 SCIENTIFIC = re.compile(r"\d[eE][-+]?\d")
 ZERO_OF = re.compile(r"(?<!= )(?<![\d.,])0 of\b|\bat most 0(?![.,]?\d)")  # "z = 0 of the latent space" is the origin
+LOWER_START = re.compile(r"(?:^|[.!?] )(none|all) of\b")  # a counted phrase opening a sentence in lower case
 
 
 class _Prose(HTMLParser):
@@ -72,6 +73,12 @@ def test_no_scientific_notation_in_prose_or_captions(pages):
 def test_no_zero_of_or_at_most_zero(pages):
     found = [(name, m.group(0), text) for name, blocks in pages.items() for _, text in blocks
              for m in [ZERO_OF.search(text)] if m]
+    assert not found, found[:3]
+
+
+def test_no_sentence_opens_in_lower_case_with_a_count(pages):
+    found = [(name, m.group(0), text[:120]) for name, blocks in pages.items() for _, text in blocks
+             for m in [LOWER_START.search(text)] if m]
     assert not found, found[:3]
 
 

@@ -21,6 +21,7 @@ import numpy as np
 from report import figures
 from report.cloud import open_decoding
 from report.data.sources import load_zpoints
+from report.face_verdicts import CLEAR
 from report.normal_models import open_normal
 from report.results.filaments import (
     AxisDensities,
@@ -190,8 +191,9 @@ if decoding is not None:
         rows.append(decodes[:settings.n_examples])
         titles += [figures.filaments.SAMPLE_LABELS[name] if i == 0 else "" for i in range(len(rows[-1]))]
         if scorer is not None:
-            is_face = scorer.is_face(decodes)
-            judged += list(is_face[:settings.n_examples])
+            verdicts = scorer.verdicts(decodes)
+            is_face = verdicts == CLEAR
+            judged += list(verdicts[:settings.n_examples])
             hits = int(is_face.sum())
             faces.append(FaceSet(sample=name, n_decodes=len(decodes), n_faces=hits, share=hits / len(decodes),
                                  interval=wilson_interval(hits, len(decodes), uncertainty.confidence_level)))

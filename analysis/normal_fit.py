@@ -19,6 +19,7 @@ from scipy import stats as sps
 from report import figures
 from report.cloud import open_decoding
 from report.data.sources import load_zpoints
+from report.face_verdicts import CLEAR
 from report.facelike.scorer import FaceScorer
 from report.normal_models import COVARIANCE_FILE, MEAN_FILE, save_mixtures
 from report.results import normal_fit as record
@@ -105,11 +106,13 @@ for name, (title, vectors) in draws.items():
                   mahalanobis_mean=float(np.sqrt(normal_fit.mahalanobis_sq(vectors, whiten)).mean()))
     if decoding:
         decodes = decoding.decode(vectors)
-        values["figure"] = step.figure(f"decodes-{name}.png", figures.image_grid(decodes, columns=settings.columns))
+        verdicts = scorer.verdicts(decodes) if scorer else None  # the grid frames each decode in its verdict's colour
+        values["figure"] = step.figure(f"decodes-{name}.png", figures.image_grid(decodes, columns=settings.columns,
+                                                                                 faces=verdicts))
         values["nearest_image_distance"], values["pixel_spread"] = decoding.scores(decodes)
         values["pixel_spread_interval"] = decoding.spread_interval(decodes, confidence)
         if scorer:
-            values["face_share"] = float(scorer.is_face(decodes).mean())
+            values["face_share"] = float(np.mean(verdicts == CLEAR))
     samples.append(record.Samples(**values))
 [(s.name, round(s.mahalanobis_mean, 2), s.nearest_image_distance) for s in samples]
 

@@ -19,6 +19,7 @@ from scipy import stats as sps
 from report import figures
 from report.cloud import open_decoding
 from report.data.sources import load_zpoints
+from report.face_verdicts import CLEAR
 from report.facelike.scorer import FaceScorer
 from report.normal_models import open_normal
 from report.results.pca_sampling import PcaSamplingResults, ShellSample
@@ -51,11 +52,13 @@ for values, vectors in generators:
                   distance_mean=float(np.linalg.norm(vectors - axes.mean, axis=1).mean()))
     if decoding:
         decodes = decoding.decode(vectors[:n_shown])
-        values["figure"] = step.figure(f"{values['name']}.png", figures.image_grid(decodes, columns=settings.columns))
+        verdicts = scorer.verdicts(decodes) if scorer else None  # the grid frames each decode in its verdict's colour
+        values["figure"] = step.figure(f"{values['name']}.png", figures.image_grid(decodes, columns=settings.columns,
+                                                                                   faces=verdicts))
         values["nearest_image_distance"], values["pixel_spread"] = decoding.scores(decodes)
         values["pixel_spread_interval"] = decoding.spread_interval(decodes, confidence)
         if scorer:
-            values["face_share"] = float(scorer.is_face(decodes).mean())
+            values["face_share"] = float(np.mean(verdicts == CLEAR))
     samples.append(ShellSample(**values))
 [(s.name, round(s.mahalanobis_mean, 2), s.data_share, s.nearest_image_distance) for s in samples]
 

@@ -59,7 +59,7 @@ drawn += generators.all_generators(
 [(g.name, g.vectors.shape) for g in drawn]
 
 # %% papermill_description=scores
-scores, examples, n_reference = [], [], None
+scores, examples, example_verdicts, n_reference = [], [], [], None
 if scorer is not None:
     for g in drawn:
         decodes = decoding.decode(g.vectors)
@@ -75,6 +75,7 @@ if scorer is not None:
                            faint_share=float(np.mean(judged.verdicts == FAINT)),
                            **verdict_distances(mahalanobis, judged.verdicts, uncertainty.confidence_level)))
         examples.append(decodes[:settings.n_examples])
+        example_verdicts.append(judged.verdicts[:settings.n_examples])
 ranked = rank(scores, resolution=1 / n_reference if n_reference else 0.0)
 [(s["rank_group"], s["name"], round(s["face_coverage"], 4), [round(x, 4) for x in s["face_coverage_interval"]],
   round(s["face_share"], 3), round(s["fd"], 2)) for s in ranked]
@@ -88,10 +89,11 @@ if ranked:
         intervals=[s["face_coverage_interval"] for s in ranked], groups=[s["rank_group"] for s in ranked]))
     order = {g.name: k for k, g in enumerate(drawn)}
     rows = [examples[order[s["name"]]] for s in ranked]
+    row_verdicts = [example_verdicts[order[s["name"]]] for s in ranked]
     titles = [f"{s['rank_group']} · {s['name']}" if k == 0 else ""  # the group: the order within one is no ranking
               for s, row in zip(ranked, rows) for k in range(len(row))]
     examples_figure = step.figure("examples.png", figures.image_grid(np.concatenate(rows), columns=settings.n_examples,
-                                                                     titles=titles))
+                                                                     titles=titles, faces=np.concatenate(row_verdicts)))
 step.save(ScoreboardResults(
     has_decoder=decoding is not None,
     has_face_measure=scorer is not None,

@@ -98,8 +98,8 @@ def _grid(images: np.ndarray, columns: int, above: list[str] | None, below: list
         _show(ax, images[k])
         if faces is not None:
             _frame(ax, faces[k])
-        if above is not None:
-            ax.set_title(above[k], pad=2)
+        if above is not None:  # left-aligned: a row's label over its first image may be wider than the image
+            ax.set_title(above[k], pad=2, loc="left")
         if below is not None:
             ax.set_xlabel(below[k], labelpad=2)
     return fig

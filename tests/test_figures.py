@@ -69,7 +69,7 @@ def test_image_grid_shows_each_image_once_in_order(images):
     assert len(fig.axes) == 5  # the sixth cell of the 2x3 grid is removed
     for k, ax in enumerate(fig.axes):
         np.testing.assert_array_equal(image_of(ax), images[k])
-        assert ax.get_title() == f"#{k}"
+        assert ax.get_title(loc="left") == f"#{k}"
         assert list(ax.get_xticks()) == [] and list(ax.get_yticks()) == []
     render(fig)
     assert len({round(ax.get_position().y0, 3) for ax in fig.axes}) == 2

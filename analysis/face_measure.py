@@ -209,7 +209,7 @@ for name, set_images in sets.items():
         clarity_median=float(np.median(scores.clarity_score)),
         colour_median=float(np.median(scores.colour_score)),
         inside_share=float(scores.inside_every_space.mean()),
-        judge_share=float((scores.structure >= scores.judge_threshold).mean()),
+        judge_share=float(judge_passed[name].mean()),
         judge_median=float(np.median(scores.judge)),
         spaces={space: SpaceScores(realism_median=float(np.median(scores.realism[space])),
                                    **{key: value for key, value in record.items() if key not in ("name", "n_decodes")})

@@ -348,9 +348,10 @@ def post_10(records: Mapping, findings: Mapping, uncertainty) -> Post10Closing:
             values["versus_uniform"] = order(best.faces, values["uniform"])
         # The original: the principal frame gives faces; here, faces as often as decoded real vectors.
         if values.get("real") is not None:
-            relation = {"alike": "agrees", "higher": "agrees", "lower": "differs"}[order(best.faces, values["real"])]
+            versus_real = order(best.faces, values["real"])
+            relation = {"alike": "agrees", "higher": "agrees", "lower": "differs"}[versus_real]
             ceiling = scored.get("reconstructions") if by_board else None
-            if ceiling is not None and order(best.faces, values["real"]) == "higher":
+            if ceiling is not None and versus_real == "higher":
                 values["best_above_real_by_fewer_faint"] = order(
                     share_of(scored[best.name].faint_share, scored[best.name].n_decodes, c),
                     share_of(ceiling.faint_share, ceiling.n_decodes, c)) == "lower"

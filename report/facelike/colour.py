@@ -44,6 +44,7 @@ arrays out.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -180,7 +181,7 @@ def fit_mixture(x: np.ndarray, components: int, floor: float, seed: int) -> tupl
 
 def usable_components(n_images: int, p: int, components: int, folds: int, points_per_dimension: float) -> int:
     """Components a fold model can afford: each fitted on at least points_per_dimension x p of the images it sees."""
-    seen = n_images - -(-n_images // folds)
+    seen = n_images - math.ceil(n_images / folds)  # the images a fold model is fitted on, at the fewest
     return int(max(1, min(components, seen // max(1, round(points_per_dimension * p)))))
 
 

@@ -236,6 +236,13 @@ def _reason(results: FilamentsResults, test: TwoSampleDetail | None) -> str:
     return "differs-not-by-dimension"
 
 
+def _preservation_versus_normal(data: Embedding, normal: Embedding) -> Literal["more", "fewer", "untold"]:
+    """Whether the data's map keeps more or fewer neighbours than the normal sample's, or their intervals overlap."""
+    if intervals_overlap(data.preservation_interval, normal.preservation_interval):
+        return "untold"
+    return "more" if data.preservation > normal.preservation else "fewer"
+
+
 def findings(results: FilamentsResults, upstream: Mapping[str, StepResults]) -> FilamentsFindings:
     """The judgements of the filaments page from its record."""
     full = {d.sample: d for d in results.dimensions if d.n_points == results.n_points}
@@ -251,8 +258,8 @@ def findings(results: FilamentsResults, upstream: Mapping[str, StepResults]) -> 
     for e in results.embeddings:
         embeddings.setdefault(e.input, {})[e.sample] = e
     pairs = [(v["data"], v["normal"]) for v in embeddings.values() if "data" in v and "normal" in v]
-    preservation_apart = {name: not intervals_overlap(v["data"].preservation_interval, v["normal"].preservation_interval)
-                          for name, v in embeddings.items() if "data" in v and "normal" in v}
+    preservation = {name: _preservation_versus_normal(v["data"], v["normal"])
+                    for name, v in embeddings.items() if "data" in v and "normal" in v}
     zooms = []
     for plane in dict.fromkeys(w.plane for w in results.windows):
         tested = [w for w in results.windows if w.plane == plane and w.clark_evans is not None]
@@ -302,11 +309,9 @@ def findings(results: FilamentsResults, upstream: Mapping[str, StepResults]) -> 
         axes_beyond_chance=bool(normal_axes and normal_axes.n_rejected > 0 and stats.binomtest(
             normal_axes.n_rejected, normal_axes.n_axes, results.alpha, alternative="greater").pvalue < results.alpha),
         embeddings=embeddings,
-        preservation_more=[name for name, apart in preservation_apart.items()
-                           if apart and embeddings[name]["data"].preservation > embeddings[name]["normal"].preservation],
-        preservation_fewer=[name for name, apart in preservation_apart.items()
-                            if apart and embeddings[name]["data"].preservation < embeddings[name]["normal"].preservation],
-        preservation_untold=[name for name, apart in preservation_apart.items() if not apart],
+        preservation_more=[name for name, versus in preservation.items() if versus == "more"],
+        preservation_fewer=[name for name, versus in preservation.items() if versus == "fewer"],
+        preservation_untold=[name for name, versus in preservation.items() if versus == "untold"],
         emptier_embeddings=sum(d.empty_share > n.empty_share for d, n in pairs),
         zooms=zooms,
         window_rows=rows,

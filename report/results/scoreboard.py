@@ -203,19 +203,19 @@ def compare(a: GeneratorScore, b: GeneratorScore) -> Comparison:
     return "higher" if a_low > b_high else "lower" if a_high < b_low else "untold"
 
 
-def _face_share_interval(g: GeneratorScore, confidence: float) -> tuple[float, float]:
-    return wilson_interval(round(g.face_share * g.n_decodes), g.n_decodes, confidence)
+def _share_interval(share: float, g: GeneratorScore, confidence: float) -> tuple[float, float]:
+    """The Wilson interval of a share recorded over g's decodes (its face share, its faint share)."""
+    return wilson_interval(round(share * g.n_decodes), g.n_decodes, confidence)
 
 
 def _more_faces(a: GeneratorScore, b: GeneratorScore, confidence: float) -> bool:
     """a's face share lies clearly above b's (Wilson intervals apart)."""
-    return _face_share_interval(a, confidence)[0] > _face_share_interval(b, confidence)[1]
+    return _share_interval(a.face_share, a, confidence)[0] > _share_interval(b.face_share, b, confidence)[1]
 
 
 def _fewer_faint(a: GeneratorScore, b: GeneratorScore, confidence: float) -> bool:
     """a's share of faint decodes lies clearly below b's (Wilson intervals apart)."""
-    a_high = wilson_interval(round(a.faint_share * a.n_decodes), a.n_decodes, confidence)[1]
-    return a_high < wilson_interval(round(b.faint_share * b.n_decodes), b.n_decodes, confidence)[0]
+    return _share_interval(a.faint_share, a, confidence)[1] < _share_interval(b.faint_share, b, confidence)[0]
 
 
 def _faint_nearer(g: GeneratorScore) -> bool:
